@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class DocumentsConfig(AppConfig):
+    name = "documents"
+    verbose_name = "Archive"
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the system checks)

@@ -1,0 +1,27 @@
+"""The archive's data model; see docs/data-model.md for how it maps onto a document page."""
+
+from .base import OldSlug
+from .documents import Document, DocumentPerson, RelatedDocument, Relation, Scan
+from .groups import Collection, Donor
+from .people import Person, PersonAlias
+from .vocabularies import Archive, Classification, DocumentType, Language, Place, RelationType, Subject
+
+__all__ = [
+    "Archive",
+    "Classification",
+    "Collection",
+    "Document",
+    "DocumentPerson",
+    "DocumentType",
+    "Donor",
+    "Language",
+    "OldSlug",
+    "Person",
+    "PersonAlias",
+    "Place",
+    "RelatedDocument",
+    "Relation",
+    "RelationType",
+    "Scan",
+    "Subject",
+]

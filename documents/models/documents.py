@@ -1,0 +1,260 @@
+"""Documents, the people in them, the links between them and scans of their pages."""
+
+from collections import namedtuple
+
+from django.conf import settings
+from django.core.validators import FileExtensionValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Greatest, Least
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from ..dates import DatePrecision, date_span, format_partial_date
+from ..images import make_thumbnail, validate_pdf, validate_scan_image
+from .base import TimeStampedModel
+from .groups import Collection, Donor
+from .people import Person
+from .querysets import DocumentQuerySet
+from .vocabularies import Archive, Classification, DocumentType, Language, Place, RelationType, Subject
+
+RelatedDocument = namedtuple("RelatedDocument", "wording document relation")
+
+
+class Document(TimeStampedModel):
+    """A published or draft archival document, addressed by its record id."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    record_id = models.PositiveIntegerField(
+        "record ID",
+        unique=True,
+        blank=True,
+        help_text="The permanent public number in the document's address. Left empty, the next free number is used.",
+    )
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=255, blank=True, help_text="Made from the title if left empty.")
+    alternative_titles = models.TextField(blank=True, help_text="Other titles the document is known by, one per line.")
+
+    date = models.DateField(
+        null=True, blank=True, help_text="For a month or a year, enter its first day and choose the precision."
+    )
+    date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    date_circa = models.BooleanField("approximate (circa)", default=False)
+    date_end = models.DateField(null=True, editable=False, help_text="The last day the date can mean.")
+    date_note = models.TextField(
+        blank=True, help_text="Where the text's own date differs from the date above, say why."
+    )
+
+    doc_type = models.ForeignKey(
+        DocumentType, verbose_name="type", null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
+    languages = models.ManyToManyField(
+        Language, blank=True, related_name="documents", help_text="Languages of the original."
+    )
+    classification = models.ForeignKey(
+        Classification,
+        verbose_name="original classification",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    summary = models.TextField(blank=True)
+    text = models.TextField(blank=True, help_text="The English translation as published.")
+    transcript = models.TextField(blank=True, help_text="A transcript in the original language, where there is one.")
+    source = models.TextField(
+        blank=True, help_text="Where the original was obtained, with contributor and translator credits."
+    )
+    archives = models.ManyToManyField(Archive, verbose_name="original archives", blank=True, related_name="documents")
+    rights = models.TextField(blank=True)
+    original_uploaded_date = models.DateField(null=True, blank=True)
+    original_pdf = models.FileField(
+        "PDF of the original",
+        upload_to="pdfs/%Y/",
+        blank=True,
+        validators=[FileExtensionValidator(["pdf"]), validate_pdf],
+    )
+
+    persons = models.ManyToManyField(Person, through="DocumentPerson", related_name="documents", blank=True)
+    donors = models.ManyToManyField(Donor, blank=True, related_name="documents")
+    collections = models.ManyToManyField(Collection, blank=True, related_name="documents")
+    subjects = models.ManyToManyField(Subject, blank=True, related_name="documents")
+    places = models.ManyToManyField(Place, blank=True, related_name="documents")
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "record_id"]
+        permissions = [("publish_document", "Can publish and unpublish documents")]
+        indexes = [
+            models.Index(fields=["status", "date", "record_id"], name="document_status_date"),
+            models.Index(fields=["status", "first_published_at"], name="document_status_published"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(record_id__gte=1), name="document_record_id_positive"),
+            models.CheckConstraint(condition=Q(status__in=["draft", "published"]), name="document_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(first_published_at__isnull=False),
+                name="document_published_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(date__isnull=True) | Q(date_end__gte=F("date")), name="document_date_span_ordered"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.record_id}: {self.title}" if self.record_id else self.title
+
+    def save(self, *args, **kwargs):
+        self.slug = self.slug or slugify(self.title)[:255].strip("-") or "document"
+        if self.record_id is None:
+            self.record_id = (Document.objects.aggregate(m=models.Max("record_id"))["m"] or 0) + 1
+        self.date, self.date_end = date_span(self.date, self.date_precision)
+        if self.status == self.Status.PUBLISHED and self.first_published_at is None:
+            self.first_published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("documents:document_detail", kwargs={"record_id": self.record_id, "slug": self.slug})
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def display_date(self):
+        return format_partial_date(self.date, self.date_precision, self.date_circa)
+
+    def _people_in_role(self, role):
+        # Filters in Python so that a prefetched person_links (for_list, for_detail) costs no query.
+        links = getattr(self, "author_links", None) if role == DocumentPerson.Role.AUTHOR else None
+        if links is None:
+            links = [link for link in self.person_links.all() if link.role == role]
+        return [link.person for link in links]
+
+    @property
+    def authors(self):
+        return self._people_in_role(DocumentPerson.Role.AUTHOR)
+
+    @property
+    def recipients(self):
+        return self._people_in_role(DocumentPerson.Role.RECIPIENT)
+
+    @property
+    def participants(self):
+        return self._people_in_role(DocumentPerson.Role.PARTICIPANT)
+
+    @property
+    def people_mentioned(self):
+        return self._people_in_role(DocumentPerson.Role.MENTIONED)
+
+    def related_documents(self, user=None):
+        """Documents linked to this one in either direction, worded from this side,
+        in date order; only published ones unless user may preview drafts."""
+        published = Document.Status.PUBLISHED
+        show_drafts = user is not None and user.is_active and user.is_staff
+        outgoing = Q(source=self) if show_drafts else Q(source=self, target__status=published)
+        incoming = Q(target=self) if show_drafts else Q(target=self, source__status=published)
+        relations = Relation.objects.filter(outgoing | incoming).select_related("source", "target", "type")
+        related = [
+            RelatedDocument(r.type.name, r.target, r)
+            if r.source_id == self.pk
+            else RelatedDocument(r.type.inverse_name, r.source, r)
+            for r in relations
+        ]
+        return sorted(
+            related, key=lambda item: (item.document.date is None, item.document.date, item.document.record_id)
+        )
+
+
+class DocumentPerson(models.Model):
+    """A person's part in a document: its author, a recipient, a participant, or someone it mentions."""
+
+    class Role(models.TextChoices):
+        AUTHOR = "author", "Author"
+        RECIPIENT = "recipient", "Recipient"
+        PARTICIPANT = "participant", "Participant"
+        MENTIONED = "mentioned", "Mentioned"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="person_links")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="document_links")
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.AUTHOR)
+    order = models.PositiveSmallIntegerField(default=0, help_text="Position among the people in the same role.")
+
+    class Meta:
+        verbose_name = "person in a role"
+        verbose_name_plural = "people in roles"
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "person", "role"], name="documentperson_unique_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({self.get_role_display().lower()})"
+
+
+class Relation(models.Model):
+    """A typed, directed link from one document to another."""
+
+    source = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="outgoing_relations")
+    target = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="incoming_relations")
+    type = models.ForeignKey(RelationType, on_delete=models.PROTECT, related_name="relations")
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["source", "type", "target"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source=F("target")),
+                name="relation_not_to_itself",
+                violation_error_message="A document cannot be related to itself.",
+            ),
+            # One relation per type and pair, whichever way round it was entered.
+            models.UniqueConstraint(
+                Least("source", "target"),
+                Greatest("source", "target"),
+                F("type"),
+                name="relation_unique_per_type_and_pair",
+                violation_error_message="These two documents are already linked by a relation of this type.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source.record_id} {self.type.name} {self.target.record_id}"
+
+
+class Scan(models.Model):
+    """An image of one page of the original, with a thumbnail made on upload."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="scans")
+    image = models.ImageField(upload_to="scans/%Y/", validators=[validate_scan_image])
+    thumbnail = models.ImageField(upload_to="scans/thumbnails/%Y/", editable=False, blank=True)
+    width = models.PositiveIntegerField(editable=False, null=True)
+    height = models.PositiveIntegerField(editable=False, null=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    alt_text = models.CharField(
+        max_length=300, help_text="What the page shows, for readers who cannot see it, e.g. “Page 1, typed cable”."
+    )
+
+    class Meta:
+        ordering = ["document", "order", "pk"]
+
+    def __str__(self):
+        return self.alt_text
+
+    def save(self, *args, **kwargs):
+        # A new or replaced upload is not yet committed to storage: make its thumbnail now.
+        if not self.thumbnail or not self.image._committed:
+            name, content, self.width, self.height = make_thumbnail(self.image)
+            self.thumbnail.save(name, content, save=False)
+        super().save(*args, **kwargs)

@@ -1,0 +1,51 @@
+"""Donors who fund the archive's work and collections that curators assemble."""
+
+from django.db import models
+from django.urls import reverse
+
+from .base import SluggedModel, TimeStampedModel
+from .querysets import PublicQuerySet
+
+
+class Donor(SluggedModel, TimeStampedModel):
+    """A funder whose support a document page acknowledges."""
+
+    description = models.TextField(blank=True)
+    url = models.URLField("link", blank=True)
+    logo = models.ImageField(upload_to="donors/", blank=True)
+    acknowledgement = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text=(
+            "The line a document page shows. Defaults to “This document was made possible with support from <name>”."
+        ),
+    )
+
+    objects = PublicQuerySet.as_manager()
+    document_path = "donors"
+
+    class Meta:
+        ordering = ["name"]
+
+    def save(self, *args, **kwargs):
+        self.acknowledgement = self.acknowledgement or f"This document was made possible with support from {self.name}"
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("documents:donor_detail", kwargs={"slug": self.slug})
+
+
+class Collection(SluggedModel, TimeStampedModel):
+    """A curated set of documents: a theme, a trip, a conference."""
+
+    description = models.TextField(blank=True)
+    image = models.ImageField(upload_to="collections/", blank=True)
+
+    objects = PublicQuerySet.as_manager()
+    document_path = "collections"
+
+    class Meta:
+        ordering = ["name"]
+
+    def get_absolute_url(self):
+        return reverse("documents:collection_detail", kwargs={"slug": self.slug})

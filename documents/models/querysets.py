@@ -1,0 +1,79 @@
+"""Reads: the one visibility rule and the prefetch bundles each page needs."""
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.utils import timezone
+
+
+class DocumentQuerySet(models.QuerySet):
+    def published(self):
+        """The one rule for what anonymous readers may see."""
+        return self.filter(status=self.model.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """Staff preview drafts; everyone else sees published documents only."""
+        return self if user.is_active and user.is_staff else self.published()
+
+    def for_list(self):
+        """What a document card shows: type, languages and authors, in a fixed number of queries."""
+        DocumentPerson = apps.get_model("documents", "DocumentPerson")
+        return self.select_related("doc_type", "classification").prefetch_related(
+            "languages",
+            Prefetch(
+                "person_links",
+                queryset=DocumentPerson.objects.filter(role=DocumentPerson.Role.AUTHOR).select_related("person"),
+                to_attr="author_links",
+            ),
+        )
+
+    def for_detail(self):
+        """Everything the document page shows, except related documents (see Document.related_documents)."""
+        DocumentPerson = apps.get_model("documents", "DocumentPerson")
+        return self.select_related("doc_type", "classification").prefetch_related(
+            "languages",
+            "donors",
+            "collections",
+            "subjects",
+            "places",
+            "archives",
+            "scans",
+            Prefetch("person_links", queryset=DocumentPerson.objects.select_related("person")),
+        )
+
+    def publish(self):
+        """Publish drafts, keeping the first publication date of any that were published before."""
+        now = timezone.now()
+        drafts = self.exclude(status=self.model.Status.PUBLISHED)
+        drafts.filter(first_published_at__isnull=True).update(first_published_at=now)
+        return drafts.update(status=self.model.Status.PUBLISHED, modified_at=now)
+
+    def unpublish(self):
+        return self.filter(status=self.model.Status.PUBLISHED).update(
+            status=self.model.Status.DRAFT, modified_at=timezone.now()
+        )
+
+
+class PublicQuerySet(models.QuerySet):
+    """For people, donors and collections: shown only through published documents.
+
+    The model names the path from Document to itself in ``document_path``."""
+
+    def _published_documents(self):
+        return apps.get_model("documents", "Document").objects.published()
+
+    def public(self):
+        """Rows with at least one published document; nobody sees the others."""
+        return self.filter(pk__in=self._published_documents().values(self.model.document_path))
+
+    def with_published_counts(self):
+        path = self.model.document_path
+        counts = (
+            self._published_documents()
+            .filter(**{path: OuterRef("pk")})
+            .order_by()
+            .values(path)
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(document_count=Subquery(counts))

@@ -1,0 +1,142 @@
+"""Public HTML pages. Anonymous readers see published documents only; staff may preview drafts."""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_safe
+
+from .filters import DocumentFilter
+from .models import Collection, Document, DocumentPerson, Donor, OldSlug, Person
+
+# A person, donor or collection page lists this many documents, then links to the filtered list.
+PREVIEW_SIZE = 20
+
+
+@require_safe
+def home(request):
+    published = Document.objects.published()
+    return render(
+        request,
+        "documents/home.html",
+        {
+            "document_count": published.count(),
+            "recent_documents": published.for_list().order_by("-first_published_at", "-record_id")[:6],
+            "collections": Collection.objects.public().with_published_counts()[:12],
+        },
+    )
+
+
+@require_safe
+def document_list(request):
+    filterset = DocumentFilter(request.GET, queryset=Document.objects.visible_to(request.user).for_list())
+    valid = filterset.is_valid()
+    page = Paginator(filterset.qs if valid else Document.objects.none(), settings.DOCUMENTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "documents/document_list.html",
+        {
+            "filterset": filterset,
+            "filter_errors": filterset.errors_for_reader(),
+            "person_chips": filterset.person_chips(request.GET),
+            "page_obj": page,
+            "documents": page.object_list,
+        },
+        status=200 if valid else 400,
+    )
+
+
+@require_safe
+def document_detail(request, record_id, slug=None):
+    document = get_object_or_404(Document.objects.visible_to(request.user).for_detail(), record_id=record_id)
+    if slug != document.slug:
+        return redirect(document, permanent=True)
+    response = render(
+        request,
+        "documents/document_detail.html",
+        {"document": document, "related_documents": document.related_documents(request.user)},
+    )
+    if not document.is_published:
+        response["X-Robots-Tag"] = "noindex"
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _public_or_redirect(request, model, slug):
+    """The public record with this slug; an old slug answers 301 to its current page."""
+    queryset = model.objects.all() if request.user.is_staff else model.objects.public()
+    obj = queryset.filter(slug=slug).first()
+    if obj is not None:
+        return obj, None
+    moved = OldSlug.resolve(model, slug)
+    if moved is not None and queryset.filter(pk=moved.pk).exists():
+        return None, redirect(moved, permanent=True)
+    raise Http404(f"No {model._meta.verbose_name} at this address.")
+
+
+@require_safe
+def person_list(request):
+    people = Person.objects.public().with_published_counts().prefetch_related("aliases")
+    page = Paginator(people, 100).get_page(request.GET.get("page"))
+    return render(request, "documents/person_list.html", {"page_obj": page, "people": page.object_list})
+
+
+@require_safe
+def person_detail(request, slug):
+    person, moved = _public_or_redirect(request, Person, slug)
+    if moved:
+        return moved
+    documents = Document.objects.visible_to(request.user)
+    roles = []
+    for role in DocumentPerson.Role:
+        in_role = documents.filter(person_links__person=person, person_links__role=role).distinct()
+        count = in_role.count()
+        if count:
+            preview = in_role.for_list().order_by("date", "record_id")[:PREVIEW_SIZE]
+            roles.append({"role": role, "count": count, "documents": preview})
+    return render(
+        request,
+        "documents/person_detail.html",
+        {"person": person, "aliases": person.aliases.all(), "roles": roles},
+    )
+
+
+@require_safe
+def donor_list(request):
+    donors = Donor.objects.public().with_published_counts()
+    return render(request, "documents/donor_list.html", {"donors": donors})
+
+
+@require_safe
+def donor_detail(request, slug):
+    return _group_detail(request, Donor, slug, "donor", "documents/donor_detail.html")
+
+
+@require_safe
+def collection_list(request):
+    collections = Collection.objects.public().with_published_counts()
+    return render(request, "documents/collection_list.html", {"collections": collections})
+
+
+@require_safe
+def collection_detail(request, slug):
+    return _group_detail(request, Collection, slug, "collection", "documents/collection_detail.html")
+
+
+def _group_detail(request, model, slug, filter_name, template):
+    group, moved = _public_or_redirect(request, model, slug)
+    if moved:
+        return moved
+    documents = Document.objects.visible_to(request.user).filter(**{model.document_path: group})
+    return render(
+        request,
+        template,
+        {
+            "object": group,
+            "document_count": documents.count(),
+            "documents": documents.for_list().order_by("date", "record_id")[:PREVIEW_SIZE],
+            "filter_name": filter_name,
+        },
+    )

@@ -1,0 +1,30 @@
+"""Reading pages as a reader sees them: visible text, links."""
+
+import html
+import re
+
+SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
+TAG = re.compile(r"<[^>]+>")
+
+
+def visible_text(response):
+    """The page's text without markup, entities decoded, whitespace collapsed."""
+    body = SCRIPT_OR_STYLE.sub(" ", response.content.decode())
+    return re.sub(r"\s+", " ", html.unescape(TAG.sub(" ", body))).strip()
+
+
+def normalise(text):
+    return re.sub(r"\s+", " ", text.replace("\xa0", " ")).strip()
+
+
+def links(response):
+    return re.findall(r'href="([^"#]*)', response.content.decode())
+
+
+def assert_in_order(text, expected):
+    """Every expected string appears in text, each after the one before."""
+    position = 0
+    for item in expected:
+        found = text.find(normalise(item), position)
+        assert found >= 0, f"{item!r} is missing after position {position}: …{text[position : position + 200]}…"
+        position = found + len(normalise(item))
