@@ -62,21 +62,22 @@ class DocumentFilter(django_filters.FilterSet):
     date_from = PartialDateFilter(method="filter_date_from", label="From (YYYY, YYYY-MM or YYYY-MM-DD)")
     date_to = PartialDateFilter(method="filter_date_to", label="To (YYYY, YYYY-MM or YYYY-MM-DD)")
     type = django_filters.ModelMultipleChoiceFilter(
-        field_name="doc_type",
-        queryset=DocumentType.objects.all(),
+        field_name="doc_type__slug",
+        queryset=DocumentType.objects.public(),
         to_field_name="slug",
         label="Type",
         widget=CHECKBOXES,
     )
     language = DocumentsWithFilter(
         field_name="languages",
-        queryset=Language.objects.all(),
+        queryset=Language.objects.public(),
         to_field_name="code",
         label="Language",
         widget=CHECKBOXES,
     )
     classification = django_filters.ModelMultipleChoiceFilter(
-        queryset=Classification.objects.all(), to_field_name="slug", label="Original classification", widget=CHECKBOXES
+        field_name="classification__slug",
+        queryset=Classification.objects.public(), to_field_name="slug", label="Original classification", widget=CHECKBOXES
     )
     person = person_filter("Person (any role)")
     author = person_filter("Author", DocumentPerson.Role.AUTHOR)

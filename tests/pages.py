@@ -28,3 +28,14 @@ def assert_in_order(text, expected):
         found = text.find(normalise(item), position)
         assert found >= 0, f"{item!r} is missing after position {position}: …{text[position : position + 200]}…"
         position = found + len(normalise(item))
+
+
+def main_text(response):
+    """The visible text of the page's <main> landmark only (no header, navigation or footer)."""
+    body = response.content.decode()
+    start, end = body.index("<main"), body.index("</main>")
+
+    class Part:
+        content = body[start:end].encode()
+
+    return visible_text(Part)

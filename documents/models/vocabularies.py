@@ -5,10 +5,13 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from .base import NaturalKeyManager, SluggedModel
+from .querysets import PublicQuerySet
 
 
 class Vocabulary(SluggedModel):
     """A term in a controlled list, unique by name regardless of case."""
+
+    objects = NaturalKeyManager.from_queryset(PublicQuerySet)()
 
     class Meta(SluggedModel.Meta):
         abstract = True
@@ -28,12 +31,16 @@ def unique_name(model_name):
 class DocumentType(Vocabulary):
     """The form of a document: cable, memorandum of conversation, letter, report."""
 
+    document_path = "doc_type"
+
     class Meta(Vocabulary.Meta):
         constraints = [unique_name("documenttype")]
 
 
 class Classification(Vocabulary):
     """The security marking the original carried (e.g. Strictly Secret)."""
+
+    document_path = "classification"
 
     class Meta(Vocabulary.Meta):
         constraints = [unique_name("classification")]
@@ -42,6 +49,8 @@ class Classification(Vocabulary):
 class Subject(Vocabulary):
     """A subject heading, e.g. "China--History--Civil War, 1945-1949"."""
 
+    document_path = "subjects"
+
     class Meta(Vocabulary.Meta):
         constraints = [unique_name("subject")]
 
@@ -49,12 +58,16 @@ class Subject(Vocabulary):
 class Place(Vocabulary):
     """A place a document is about."""
 
+    document_path = "places"
+
     class Meta(Vocabulary.Meta):
         constraints = [unique_name("place")]
 
 
 class Archive(Vocabulary):
     """An archive that holds the original (e.g. Archive of the President, Russian Federation)."""
+
+    document_path = "archives"
 
     class Meta(Vocabulary.Meta):
         constraints = [unique_name("archive")]
@@ -77,7 +90,8 @@ class Language(models.Model):
     )
     name = models.CharField(max_length=100, unique=True)
 
-    objects = LanguageManager()
+    objects = LanguageManager.from_queryset(PublicQuerySet)()
+    document_path = "languages"
 
     class Meta:
         ordering = ["name"]

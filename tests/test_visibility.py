@@ -1,0 +1,112 @@
+"""One visibility rule: nothing unpublished reaches an anonymous reader, on any public URL."""
+
+from collections import deque
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import pytest
+
+from documents.models import Document, DocumentPerson, Language, Person, Relation, RelationType
+
+from .factories import ClassificationFactory, CollectionFactory, DocumentFactory, DonorFactory, PersonFactory, RoleFactory
+from .pages import links
+
+MARK = "Zzdraft"
+
+
+@pytest.fixture
+def draft(demo):
+    """A draft tied to published records in every way a document can be, with names that
+    exist nowhere else: if any of them shows up on a public page, a draft leaked."""
+    document = DocumentFactory(
+        draft=True,
+        record_id=777001,
+        title=f"{MARK} Cable, Joseph Stalin to a secret",
+        summary=f"{MARK} summary",
+        text=f"{MARK} text",
+        classification=ClassificationFactory(name=f"{MARK} Classification"),
+        doc_type__name=f"{MARK} Type",
+    )
+    document.languages.add(Language.objects.create(code="zzd", name=f"{MARK} Language"))
+    document.donors.add(DonorFactory(name=f"{MARK} Donor"))
+    document.collections.add(CollectionFactory(name=f"{MARK} Collection"))
+    RoleFactory(document=document, person=Person.objects.get(slug="joseph-stalin"), role=DocumentPerson.Role.AUTHOR)
+    RoleFactory(document=document, person=PersonFactory(name=f"{MARK} Person"), role=DocumentPerson.Role.RECIPIENT)
+    seed = Document.objects.get(record_id=121773)
+    related = RelationType.objects.get(slug="related")
+    Relation.objects.create(source=seed, target=document, type=related)
+    Relation.objects.create(source=document, target=Document.objects.get(record_id=900001), type=related)
+    return document
+
+
+def crawl(client, start_paths):
+    """Every page reachable from start_paths by following links, outside the admin and static files."""
+    seen, queue, pages = set(), deque(start_paths), {}
+    while queue:
+        path = queue.popleft()
+        if path in seen:
+            continue
+        seen.add(path)
+        response = client.get(path)
+        pages[path] = response
+        if response.status_code != 200:
+            continue
+        for href in links(response):
+            url = urlsplit(urljoin(path, href))
+            if url.netloc or url.path.startswith(("/admin/", "/static/", "/media/")):
+                continue
+            target = url.path + (f"?{url.query}" if url.query else "")
+            if target not in seen:
+                queue.append(target)
+    return pages
+
+
+@pytest.mark.django_db
+def test_no_public_url_shows_a_draft(client, draft):
+    slugs = {
+        "person": Person.objects.get(name=f"{MARK} Person").slug,
+        "donor": draft.donors.get().slug,
+        "collection": draft.collections.get().slug,
+    }
+    probes = [
+        "/",
+        "/documents/?sort=-published",
+        "/documents/?q=zzdraft",
+        f"/documents/?q={draft.record_id}",
+        "/documents/?author=joseph-stalin",
+        f"/documents/?type={draft.doc_type.slug}",
+        "/documents/?language=zzd",
+        f"/documents/?classification={draft.classification.slug}",
+        f"/documents/?person={slugs['person']}",
+        f"/documents/?donor={slugs['donor']}",
+        f"/documents/?collection={slugs['collection']}",
+    ]
+    pages = crawl(client, probes)
+    assert len(pages) > 20, "the crawl should reach every kind of public page"
+    for path, response in pages.items():
+        assert response.status_code in (200, 301, 400), path
+        # A page may echo what the probe itself asked for (search box, error message, links
+        # that keep the query); nothing else may name the draft.
+        body = response.content.decode().lower()
+        for echo in sorted(parse_qs(urlsplit(path).query).values(), key=len, reverse=True):
+            body = body.replace(echo[0].lower(), "")
+        assert MARK.lower() not in body, path
+        assert str(draft.record_id) not in body, path
+    # Counts leave the draft out too: five published demo documents.
+    assert "5 published documents" in pages["/"].content.decode()
+    # The draft's own addresses, and pages only the draft would fill, do not exist.
+    for path in [
+        f"/documents/{draft.record_id}/",
+        draft.get_absolute_url(),
+        f"/people/{slugs['person']}/",
+        f"/donors/{slugs['donor']}/",
+        f"/collections/{slugs['collection']}/",
+    ]:
+        assert client.get(path).status_code == 404, path
+
+
+@pytest.mark.django_db
+def test_staff_can_preview_a_draft_marked_as_such(staff_client, draft):
+    response = staff_client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    assert "Draft preview" in response.content.decode()
+    assert response["X-Robots-Tag"] == "noindex"
