@@ -26,7 +26,7 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 
 # Without DJANGO_SECRET_KEY a development server gets a fixed key (sessions survive its
 # reloads); anything else gets a random key per process, which is safe but logs everyone
-# out on restart. The system check documents.W001 warns about it.
+# out on restart. `manage.py check --deploy` warns about it (documents.W001).
 SECRET_KEY_FROM_ENVIRONMENT = bool(os.environ.get("DJANGO_SECRET_KEY"))
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (
     "insecure-local-development-key-never-use-in-production" if DEBUG else secrets.token_urlsafe(50)
@@ -112,7 +112,8 @@ ARCHIVE_DESCRIPTION = os.environ.get(
 )
 
 # Scans larger than this are refused before Pillow decodes them (decompression bombs).
-SCAN_MAX_PIXELS = int(os.environ.get("SCAN_MAX_PIXELS", str(120_000_000)))
+# The default stays under Pillow's own decompression-bomb warning (about 89 million pixels).
+SCAN_MAX_PIXELS = int(os.environ.get("SCAN_MAX_PIXELS", str(80_000_000)))
 DOCUMENTS_PER_PAGE = 20
 
 LOGGING = {

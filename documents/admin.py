@@ -2,7 +2,7 @@
 relations and scans on one page."""
 
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.utils.html import format_html
 
 from .models import (
@@ -124,8 +124,13 @@ class DocumentAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # Only those allowed to publish may change the status; curators save drafts.
+        # A saved record ID is the document's permanent address: it never changes.
         readonly = list(super().get_readonly_fields(request, obj))
-        return readonly if self.has_publish_permission(request) else [*readonly, "status"]
+        if obj is not None:
+            readonly.append("record_id")
+        if not self.has_publish_permission(request):
+            readonly.append("status")
+        return readonly
 
     def save_model(self, request, obj, form, change):
         obj.modified_by = request.user
@@ -133,12 +138,12 @@ class DocumentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish the selected documents", permissions=["publish"])
     def publish(self, request, queryset):
-        count = queryset.publish()
+        count = queryset.publish(request.user)
         self.message_user(request, f"Published {count} document{'s' if count != 1 else ''}.", messages.SUCCESS)
 
     @admin.action(description="Unpublish the selected documents (back to draft)", permissions=["publish"])
     def unpublish(self, request, queryset):
-        count = queryset.unpublish()
+        count = queryset.unpublish(request.user)
         self.message_user(request, f"Unpublished {count} document{'s' if count != 1 else ''}.", messages.SUCCESS)
 
 
@@ -157,7 +162,15 @@ class PersonAdmin(admin.ModelAdmin):
     inlines = [PersonAliasInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(document_total=Count("document_links__document", distinct=True))
+        # A subquery, not a GROUP BY, so that the model's ordering (and autocomplete's) holds.
+        documents = (
+            DocumentPerson.objects.filter(person=OuterRef("pk"))
+            .order_by()
+            .values("person")
+            .annotate(n=Count("document", distinct=True))
+            .values("n")
+        )
+        return super().get_queryset(request).annotate(document_total=Subquery(documents))
 
     @admin.display(description="documents", ordering="document_total")
     def document_count(self, person):

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Q
 
 from .dates import DatePrecision, parse_partial_date
 from .models import Classification, Document, DocumentPerson, DocumentType, Donor, Person, Relation, RelationType
@@ -40,9 +41,11 @@ def load_demo(path=DEMO_FILE):
             created_count += 1
         documents[document.record_id] = document
     for source, relation_type, target in data["relations"]:
-        Relation.objects.get_or_create(
-            source=documents[source], target=documents[target], type=relation_types[relation_type]
-        )
+        source, target = documents[source], documents[target]
+        # A curator may have entered the link the other way round: it is the same relation.
+        pair = Q(source=source, target=target) | Q(source=target, target=source)
+        if not Relation.objects.filter(pair, type=relation_types[relation_type]).exists():
+            Relation.objects.create(source=source, target=target, type=relation_types[relation_type])
     return created_count
 
 

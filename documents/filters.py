@@ -77,11 +77,16 @@ class DocumentFilter(django_filters.FilterSet):
     )
     classification = django_filters.ModelMultipleChoiceFilter(
         field_name="classification__slug",
-        queryset=Classification.objects.public(), to_field_name="slug", label="Original classification", widget=CHECKBOXES
+        queryset=Classification.objects.public(),
+        to_field_name="slug",
+        label="Original classification",
+        widget=CHECKBOXES,
     )
     person = person_filter("Person (any role)")
     author = person_filter("Author", DocumentPerson.Role.AUTHOR)
     recipient = person_filter("Recipient", DocumentPerson.Role.RECIPIENT)
+    participant = person_filter("Participant", DocumentPerson.Role.PARTICIPANT)
+    mentioned = person_filter("Mentioned", DocumentPerson.Role.MENTIONED)
     donor = DocumentsWithFilter(field_name="donors", queryset=Donor.objects.public(), label="Donor", widget=CHECKBOXES)
     collection = DocumentsWithFilter(
         field_name="collections", queryset=Collection.objects.public(), label="Collection", widget=CHECKBOXES
@@ -102,7 +107,7 @@ class DocumentFilter(django_filters.FilterSet):
         model = Document
         fields = []
 
-    PERSON_FILTERS = ("person", "author", "recipient")
+    PERSON_FILTERS = ("person", "author", "recipient", "participant", "mentioned")
 
     def errors_for_reader(self):
         """Each problem with the filters as (label, message)."""

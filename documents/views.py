@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from .filters import DocumentFilter
 from .models import Collection, Document, DocumentPerson, Donor, OldSlug, Person
+from .models.querysets import can_preview
 
 # A person, donor or collection page lists this many documents, then links to the filtered list.
 PREVIEW_SIZE = 20
@@ -66,7 +67,7 @@ def document_detail(request, record_id, slug=None):
 
 def _public_or_redirect(request, model, slug):
     """The public record with this slug; an old slug answers 301 to its current page."""
-    queryset = model.objects.all() if request.user.is_staff else model.objects.public()
+    queryset = model.objects.all() if can_preview(request.user) else model.objects.public()
     obj = queryset.filter(slug=slug).first()
     if obj is not None:
         return obj, None

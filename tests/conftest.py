@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 
 
@@ -20,3 +21,22 @@ def staff_client(client, django_user_model):
     user = django_user_model.objects.create_superuser("editor", "editor@example.org", "a-long-test-password")
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def curator_client(client, django_user_model):
+    """A staff member who may add, change and view everything in the archive but not publish or delete."""
+    user = django_user_model.objects.create_user("curator", password="a-long-test-password", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="documents")
+        .exclude(codename="publish_document")
+        .exclude(codename__startswith="delete_")
+    )
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create users often; the real hasher is deliberately slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

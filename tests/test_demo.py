@@ -82,3 +82,13 @@ def test_loading_the_demo_keeps_a_curators_edit(demo):
     Document.objects.filter(record_id=121773).update(summary="Edited by a curator.")
     call_command("load_demo", verbosity=0)
     assert Document.objects.get(record_id=121773).summary == "Edited by a curator."
+
+
+@pytest.mark.django_db
+def test_loading_the_demo_accepts_a_relation_a_curator_reversed(demo):
+    seed, memo = Document.objects.get(record_id=121773), Document.objects.get(record_id=900001)
+    relation = Relation.objects.get(source=seed, target=memo)
+    relation.source, relation.target = memo, seed
+    relation.save()
+    call_command("load_demo", verbosity=0)
+    assert Relation.objects.filter(type=relation.type).count() == 4

@@ -67,9 +67,7 @@ def test_one_relation_per_type_and_pair_whichever_way_round():
     with pytest.raises(IntegrityError), transaction.atomic():
         Relation.objects.create(source=relation.target, target=relation.source, type=relation.type)
     # Another type between the same pair is allowed.
-    Relation.objects.create(
-        source=relation.target, target=relation.source, type=RelationType.objects.get(slug="reply")
-    )
+    Relation.objects.create(source=relation.target, target=relation.source, type=RelationType.objects.get(slug="reply"))
 
 
 @pytest.mark.django_db

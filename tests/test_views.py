@@ -139,10 +139,10 @@ def test_person_page_shows_aliases_and_documents_by_role(client):
     RoleFactory(person=stalin, role=DocumentPerson.Role.MENTIONED, document__title="Memo about Stalin")
     RoleFactory(person=stalin, role=DocumentPerson.Role.RECIPIENT, document__draft=True, document__title="Secret")
     text = visible_text(client.get(stalin.get_absolute_url()))
-    assert_in_order(
-        text, ["Joseph Stalin", "1878–1953", "Instantsiya (codename)", "Author of (1)", "Cable to Mikoyan"]
-    )
+    assert_in_order(text, ["Joseph Stalin", "1878–1953", "Instantsiya (codename)", "Author of (1)", "Cable to Mikoyan"])
     assert "Mentioned in (1) " in text and "Memo about Stalin" in text
+    mentioned = client.get(f"/documents/?mentioned={stalin.slug}")
+    assert [d.title for d in mentioned.context["documents"]] == ["Memo about Stalin"]
     assert "Secret" not in text and "Recipient of" not in text
     assert wrote.document.get_absolute_url() in client.get(stalin.get_absolute_url()).content.decode()
 

@@ -7,7 +7,14 @@ import pytest
 
 from documents.models import Document, DocumentPerson, Language, Person, Relation, RelationType
 
-from .factories import ClassificationFactory, CollectionFactory, DocumentFactory, DonorFactory, PersonFactory, RoleFactory
+from .factories import (
+    ClassificationFactory,
+    CollectionFactory,
+    DocumentFactory,
+    DonorFactory,
+    PersonFactory,
+    RoleFactory,
+)
 from .pages import links
 
 MARK = "Zzdraft"

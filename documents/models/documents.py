@@ -16,7 +16,7 @@ from ..images import make_thumbnail, validate_pdf, validate_scan_image
 from .base import TimeStampedModel
 from .groups import Collection, Donor
 from .people import Person
-from .querysets import DocumentQuerySet
+from .querysets import DocumentQuerySet, can_preview
 from .vocabularies import Archive, Classification, DocumentType, Language, Place, RelationType, Subject
 
 RelatedDocument = namedtuple("RelatedDocument", "wording document relation")
@@ -162,7 +162,7 @@ class Document(TimeStampedModel):
         """Documents linked to this one in either direction, worded from this side,
         in date order; only published ones unless user may preview drafts."""
         published = Document.Status.PUBLISHED
-        show_drafts = user is not None and user.is_active and user.is_staff
+        show_drafts = can_preview(user)
         outgoing = Q(source=self) if show_drafts else Q(source=self, target__status=published)
         incoming = Q(target=self) if show_drafts else Q(target=self, source__status=published)
         relations = Relation.objects.filter(outgoing | incoming).select_related("source", "target", "type")

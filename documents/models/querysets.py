@@ -6,6 +6,11 @@ from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 
+def can_preview(user):
+    """Staff may see drafts; nobody else may."""
+    return user is not None and user.is_active and user.is_staff
+
+
 class DocumentQuerySet(models.QuerySet):
     def published(self):
         """The one rule for what anonymous readers may see."""
@@ -13,7 +18,7 @@ class DocumentQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Staff preview drafts; everyone else sees published documents only."""
-        return self if user.is_active and user.is_staff else self.published()
+        return self if can_preview(user) else self.published()
 
     def for_list(self):
         """What a document card shows: type, languages and authors, in a fixed number of queries."""
@@ -41,16 +46,16 @@ class DocumentQuerySet(models.QuerySet):
             Prefetch("person_links", queryset=DocumentPerson.objects.select_related("person")),
         )
 
-    def publish(self):
+    def publish(self, user=None):
         """Publish drafts, keeping the first publication date of any that were published before."""
         now = timezone.now()
         drafts = self.exclude(status=self.model.Status.PUBLISHED)
         drafts.filter(first_published_at__isnull=True).update(first_published_at=now)
-        return drafts.update(status=self.model.Status.PUBLISHED, modified_at=now)
+        return drafts.update(status=self.model.Status.PUBLISHED, modified_at=now, modified_by=user)
 
-    def unpublish(self):
+    def unpublish(self, user=None):
         return self.filter(status=self.model.Status.PUBLISHED).update(
-            status=self.model.Status.DRAFT, modified_at=timezone.now()
+            status=self.model.Status.DRAFT, modified_at=timezone.now(), modified_by=user
         )
 
 

@@ -1,0 +1,72 @@
+"""Query counts: public pages cost the same number of queries however many rows they show."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from documents.models import DocumentPerson, Language, RelationType, Scan
+
+from .factories import CollectionFactory, DocumentFactory, DonorFactory, PersonFactory, RelationFactory, RoleFactory
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def rich_document(people=1, donors=1, relations=1, scans=0):
+    """A published document with the given number of people, donors, relations and scans."""
+    document = DocumentFactory()
+    document.languages.add(*Language.objects.filter(code__in=["ru", "zh"]))
+    document.collections.add(CollectionFactory())
+    for index in range(people):
+        for role in DocumentPerson.Role:
+            RoleFactory(document=document, person=PersonFactory(), role=role, order=index)
+    document.donors.add(*(DonorFactory() for _ in range(donors)))
+    for index in range(relations):
+        RelationFactory(source=document, type=RelationType.objects.get(slug="related"))
+        RelationFactory(target=document, type=RelationType.objects.get(slug="reply"), source__title=f"Reply {index}")
+    for index in range(scans):
+        Scan.objects.bulk_create(
+            [Scan(document=document, image=f"scans/p{index}.png", thumbnail="t.jpg", alt_text="p")]
+        )
+    return document
+
+
+@pytest.mark.django_db
+def test_document_list_queries_do_not_grow_with_rows_or_people(client, django_assert_num_queries):
+    urls = ["/documents/", "/documents/?language=ru&sort=title"]
+    rich_document()
+    few = [count_queries(client, url) for url in urls]
+    for _ in range(15):
+        rich_document(people=3, donors=3)
+    assert [count_queries(client, url) for url in urls] == few
+    # Count, page, languages, authors, and the choices of the five checkbox filters.
+    with django_assert_num_queries(9):
+        client.get("/documents/")
+
+
+@pytest.mark.django_db
+def test_document_page_queries_do_not_grow_with_people_donors_relations_or_scans(client):
+    small = rich_document()
+    large = rich_document(people=6, donors=5, relations=6, scans=4)
+    assert count_queries(client, large.get_absolute_url()) == count_queries(client, small.get_absolute_url())
+
+
+@pytest.mark.django_db
+def test_person_donor_and_collection_pages_do_not_grow_with_documents(client):
+    person, donor, collection = PersonFactory(), DonorFactory(), CollectionFactory()
+
+    def add_documents(n):
+        for _ in range(n):
+            document = rich_document(people=2)
+            RoleFactory(document=document, person=person, role=DocumentPerson.Role.AUTHOR)
+            document.donors.add(donor)
+            document.collections.add(collection)
+
+    add_documents(1)
+    urls = [person.get_absolute_url(), donor.get_absolute_url(), collection.get_absolute_url(), "/people/", "/"]
+    before = [count_queries(client, url) for url in urls]
+    add_documents(8)
+    assert [count_queries(client, url) for url in urls] == before
