@@ -7,3 +7,4 @@ class DocumentsConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the system checks)
+        from .search import signals  # noqa: F401  (keeps the search index current)

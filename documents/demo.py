@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from .dates import DatePrecision, parse_partial_date
 from .models import Classification, Document, DocumentPerson, DocumentType, Donor, Person, Relation, RelationType
+from .search import indexing_suspended, reindex_documents
 
 DEMO_FILE = Path(__file__).parent / "demo" / "archive.json"
 
@@ -19,6 +20,14 @@ DEMO_FILE = Path(__file__).parent / "demo" / "archive.json"
 @transaction.atomic
 def load_demo(path=DEMO_FILE):
     """Create the demo archive's missing rows; return how many documents were created."""
+    # Indexed once at the end: bulk inserts of people and aliases send no signals.
+    with indexing_suspended():
+        documents, created_count = _load(path)
+    reindex_documents(document.pk for document in documents.values())
+    return created_count
+
+
+def _load(path):
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     relation_types = {
         item["slug"]: RelationType.objects.get_or_create(slug=item["slug"], defaults=item)[0]
@@ -46,7 +55,7 @@ def load_demo(path=DEMO_FILE):
         pair = Q(source=source, target=target) | Q(source=target, target=source)
         if not Relation.objects.filter(pair, type=relation_types[relation_type]).exists():
             Relation.objects.create(source=source, target=target, type=relation_types[relation_type])
-    return created_count
+    return documents, created_count
 
 
 def _create_document(item, people, donors):

@@ -6,9 +6,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
+from .facets import build_facets, date_histogram
 from .filters import DocumentFilter
 from .models import Collection, Document, DocumentPerson, Donor, OldSlug, Person
 from .models.querysets import can_preview
+from .pagination import CappedPaginator
+from .search import snippets, suggest
 
 # A person, donor or collection page lists this many documents, then links to the filtered list.
 PREVIEW_SIZE = 20
@@ -32,18 +35,34 @@ def home(request):
 def document_list(request):
     filterset = DocumentFilter(request.GET, queryset=Document.objects.visible_to(request.user).for_list())
     valid = filterset.is_valid()
-    page = Paginator(filterset.qs if valid else Document.objects.none(), settings.DOCUMENTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    paginator = CappedPaginator(filterset.qs if valid else Document.objects.none(), settings.DOCUMENTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    parsed = filterset.parsed_query()
+    documents = list(page.object_list)
+    found = {}
+    if valid and parsed.groups:
+        found = snippets([document.pk for document in documents], parsed)
+    start, end = filterset.date_span()
+    for document in documents:
+        document.snippet = found.get(document.pk)
+        # A partial date that reaches outside the chosen range matched by overlap: say so.
+        document.date_is_approximate = bool(
+            document.date and ((start and document.date < start) or (end and document.date_end > end))
+        )
+    suggestion = suggest(parsed) if valid and parsed.groups and not paginator.count else None
     return render(
         request,
         "documents/document_list.html",
         {
             "filterset": filterset,
             "filter_errors": filterset.errors_for_reader(),
-            "person_chips": filterset.person_chips(request.GET),
+            "chips": filterset.chips(request.GET) if valid else [],
+            "facets": build_facets(filterset, request.GET) if valid else [],
+            "histogram": date_histogram(filterset, request.GET) if valid else None,
             "page_obj": page,
-            "documents": page.object_list,
+            "documents": documents,
+            "suggestion": suggestion,
+            "page_requested": request.GET.get("page", ""),
         },
         status=200 if valid else 400,
     )

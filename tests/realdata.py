@@ -19,6 +19,7 @@ from documents.models import (
     Place,
     Subject,
 )
+from documents.search import indexing_suspended, rebuild_index
 
 RECORDS_PATH = Path(__file__).parent / "data" / "wilson-sample.json"
 
@@ -122,6 +123,9 @@ def load_records(records=None):
     free number, by Document.save) can never take a number that a later record carries."""
     records = read_records() if records is None else records
     loaded = {}
-    for record in sorted(records, key=lambda r: not r.get("record_id")):
-        loaded[record["doc_key"]] = load_record(record)
+    # A bulk load indexes once at the end, as the import and corpus commands do.
+    with indexing_suspended():
+        for record in sorted(records, key=lambda r: not r.get("record_id")):
+            loaded[record["doc_key"]] = load_record(record)
+    rebuild_index()
     return {record["doc_key"]: loaded[record["doc_key"]] for record in records}

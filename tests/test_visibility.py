@@ -46,7 +46,10 @@ def draft(demo):
 
 
 def crawl(client, start_paths):
-    """Every page reachable from start_paths by following links, outside the admin and static files."""
+    """Every page reachable from start_paths by following links, outside the admin and static files.
+
+    Links with a query string (facets, pages, sorts) are followed only from pages without one:
+    their combinations are endless, and one step reaches every kind."""
     seen, queue, pages = set(), deque(start_paths), {}
     while queue:
         path = queue.popleft()
@@ -62,6 +65,8 @@ def crawl(client, start_paths):
             if url.netloc or url.path.startswith(("/admin/", "/static/", "/media/")):
                 continue
             target = url.path + (f"?{url.query}" if url.query else "")
+            if url.query and "?" in path and urlsplit(path).path == url.path:
+                continue
             if target not in seen:
                 queue.append(target)
     return pages

@@ -4,6 +4,7 @@ from .base import OldSlug
 from .documents import Document, DocumentPerson, RelatedDocument, Relation, Scan
 from .groups import Collection, Donor
 from .people import Person, PersonAlias
+from .search import SearchWord
 from .vocabularies import Archive, Classification, DocumentType, Language, Place, RelationType, Subject
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "Relation",
     "RelationType",
     "Scan",
+    "SearchWord",
     "Subject",
 ]

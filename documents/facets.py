@@ -1,0 +1,171 @@
+"""Facet counts beside the document list.
+
+Each facet counts the documents that every other active filter (and the search) selects, as if
+its own selection were cleared, so a reader can widen as well as narrow. Values within a facet
+combine with OR, facets with AND (filters.py). One query per facet, whatever the number of rows."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, IntegerField, Q
+from django.db.models.functions import Cast, ExtractYear
+
+from .models import Document, DocumentPerson, Person
+
+TOP = 10  # values shown before "show all"
+ALL = 200  # values shown by "show all"; the find box reaches the rest
+
+PERSON_ROLES = {
+    "any": ("person", "any role"),
+    "author": ("author", "author"),
+    "recipient": ("recipient", "recipient"),
+    "participant": ("participant", "participant"),
+    "mentioned": ("mentioned", "mentioned"),
+}
+
+
+@dataclass
+class FacetValue:
+    key: str
+    label: str
+    count: int
+    selected: bool
+    query: str = ""  # the query string that toggles this value
+
+
+@dataclass
+class Facet:
+    name: str  # the URL parameter the facet sets
+    label: str
+    values: list = field(default_factory=list)
+    truncated: bool = False  # more values exist than are shown
+    showing_all: bool = False
+    find: str = ""
+    role: str = ""  # the person facet only: the role chosen, and links to the others
+    roles: list = field(default_factory=list)
+
+
+def _toggle(query, name, key):
+    """The query string with key added to or removed from parameter name (and page reset)."""
+    query = query.copy()
+    query.pop("page", None)
+    values = query.getlist(name)
+    query.setlist(name, [v for v in values if v != key] if key in values else [*values, key])
+    return query.urlencode()
+
+
+def _counts(queryset, key, label, count_field, limit, selected):
+    """(key, label, count) rows, most frequent first: the top `limit` plus any selected value
+    outside them, and whether more exist. The limit is applied in SQL."""
+    distinct = count_field != "pk"
+    grouped = (
+        queryset.order_by()
+        .values_list(key, label)
+        .annotate(n=Count(count_field, distinct=distinct))
+        .order_by("-n", label)
+    )
+    rows = list(grouped[: limit + 1])
+    truncated = len(rows) > limit
+    rows = rows[:limit]
+    missing = set(selected) - {str(row[0]) for row in rows}
+    if missing:
+        rows += list(grouped.filter(**{f"{key}__in": missing}))
+    return rows, truncated
+
+
+def build_facets(filterset, query):
+    """All facets for the list page: [Facet], computed from the filterset's current state."""
+    show_all = query.get("all", "")
+    facets = []
+
+    def add(name, label, queryset, key, label_field, count_field="pk", find=""):
+        selected = query.getlist(name)
+        limit = ALL if show_all == name else TOP
+        rows, truncated = _counts(queryset, key, label_field, count_field, limit, selected)
+        values = [FacetValue(str(k), text, n, str(k) in selected, _toggle(query, name, str(k))) for k, text, n in rows]
+        facet = Facet(name, label, values, truncated, show_all == name, find)
+        facets.append(facet)
+        return facet
+
+    for name, label, fk in [
+        ("type", "Type", "doc_type"),
+        ("classification", "Original classification", "classification"),
+    ]:
+        documents = filterset.queryset_without(name).filter(**{f"{fk}__isnull": False})
+        add(name, label, documents, f"{fk}__slug", f"{fk}__name")
+
+    for name, label, relation, key in [
+        ("language", "Language", "languages", "code"),
+        ("donor", "Donor", "donors", "slug"),
+        ("collection", "Collection", "collections", "slug"),
+    ]:
+        field = Document._meta.get_field(relation)
+        target = field.m2m_reverse_field_name()
+        links = field.remote_field.through.objects.filter(document__in=_ids(filterset, name))
+        add(name, label, links, f"{target}__{key}", f"{target}__name", count_field="document")
+
+    role = query.get("role") if query.get("role") in PERSON_ROLES else "any"
+    name, role_label = PERSON_ROLES[role]
+    links = DocumentPerson.objects.filter(document__in=_ids(filterset, name))
+    if role != "any":
+        links = links.filter(role=role)
+    find = query.get("find_person", "").strip()[:100]
+    if find:
+        # Any alias finds the person: "Instantsiya" finds Stalin.
+        matching = Person.objects.filter(Q(name__icontains=find) | Q(aliases__name__icontains=find))
+        links = links.filter(person__in=matching.values("pk"))
+    facet = add(name, f"People ({role_label})", links, "person__slug", "person__name", "document", find)
+    facet.role = role
+    facet.roles = [(key, label, _role_query(query, key)) for key, (_, label) in PERSON_ROLES.items()]
+    return facets
+
+
+def _ids(filterset, name):
+    return filterset.queryset_without(name).order_by().values("pk")
+
+
+def _role_query(query, role):
+    query = query.copy()
+    query["role"] = role
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@dataclass
+class Bar:
+    label: str
+    count: int
+    percent: int
+    query: str
+    selected: bool
+
+
+def date_histogram(filterset, query):
+    """Documents per decade, or per year when the chosen range is at most a decade, counted
+    without the date range itself. Each bar links to the list narrowed to its span."""
+    start, end = filterset.date_span()
+    documents = filterset.queryset_without("date_from", "date_to").filter(date__isnull=False)
+    by_year = start and end and end.year - start.year < 10
+    if by_year:
+        documents = documents.filter(date__year__gte=start.year, date__year__lte=end.year)
+        bucket = ExtractYear("date")
+    else:
+        bucket = Cast(ExtractYear("date") / 10, IntegerField()) * 10
+    rows = list(
+        documents.order_by().annotate(bucket=bucket).values_list("bucket").annotate(n=Count("pk")).order_by("bucket")
+    )
+    peak = max((n for _, n in rows), default=0)
+    bars = []
+    for value, count in rows:
+        first, last = (value, value) if by_year else (value, value + 9)
+        selected = bool(start and end and start.year == first and end.year == last)
+        link = query.copy()
+        link.pop("page", None)
+        if selected:
+            link.pop("date_from", None)
+            link.pop("date_to", None)
+        else:
+            link["date_from"], link["date_to"] = str(first), str(last)
+        bars.append(
+            Bar(str(value) if by_year else f"{value}s", count, round(100 * count / peak), link.urlencode(), selected)
+        )
+    return {"by_year": bool(by_year), "bars": bars}

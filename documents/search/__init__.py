@@ -1,0 +1,81 @@
+"""Full-text search: one interface over a backend per database (see backends.py).
+
+Views and filters call search_documents(), snippets() and suggest(); writes keep the index
+current through reindex_documents() (signals.py calls it on every save and relation change);
+`manage.py rebuild_search_index` rebuilds it from scratch."""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from .backends import get_backend
+from .query import MAX_QUERY_LENGTH, ParsedQuery, fold, parse_query
+
+__all__ = [
+    "MAX_QUERY_LENGTH",
+    "ParsedQuery",
+    "fold",
+    "indexing_suspended",
+    "parse_query",
+    "rank_documents",
+    "rebuild_index",
+    "reindex_documents",
+    "search_documents",
+    "snippets",
+    "suggest",
+]
+
+_suspended = ContextVar("search_indexing_suspended", default=False)
+
+
+def search_documents(queryset, parsed):
+    return get_backend().apply(queryset, parsed)
+
+
+def rank_documents(queryset, parsed):
+    return get_backend().rank(queryset, parsed)
+
+
+def snippets(document_ids, parsed):
+    """{document id: highlighted snippet HTML} for the documents on a results page."""
+    return get_backend().snippets(list(document_ids), parsed)
+
+
+def suggest(parsed):
+    return get_backend().suggest(parsed)
+
+
+def reindex_documents(ids, batch_size=1000):
+    if _suspended.get():
+        return
+    ids, backend = list(ids), get_backend()
+    for start in range(0, len(ids), batch_size):
+        backend.reindex(ids[start : start + batch_size])
+
+
+@contextmanager
+def indexing_suspended():
+    """Bulk loads skip indexing row by row and rebuild the index once at the end."""
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
+
+
+def rebuild_index(batch_size=2000, progress=None):
+    """Reindex every document in batches, then drop entries of documents that no longer exist.
+
+    Each batch replaces its own entries in one transaction, so searches keep answering
+    throughout, from entries at most one rebuild old."""
+    from ..models import Document
+
+    backend = get_backend()
+    ids = list(Document.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        backend.reindex(ids[start : start + batch_size])
+        if progress:
+            progress(min(start + batch_size, len(ids)), len(ids))
+    stale = backend.indexed_ids() - set(ids)
+    if stale:
+        backend.delete(sorted(stale))
+    return len(ids)

@@ -1,0 +1,185 @@
+"""Full-text search: the same behaviour on SQLite FTS5 and PostgreSQL."""
+
+import pytest
+from django.core.management import call_command
+
+from documents.models import Document, DocumentPerson, Person, PersonAlias
+from documents.search import parse_query
+
+from .factories import AliasFactory, DocumentFactory, PersonFactory, RoleFactory
+from .pages import main_text
+
+
+def found(client, query, **params):
+    response = client.get("/documents/", {"q": query, **params})
+    assert response.status_code == 200, (query, response.status_code)
+    return [document.record_id for document in response.context["documents"]]
+
+
+@pytest.fixture
+def corpus(db):
+    docs = {
+        "zhou": DocumentFactory(title="Conversation with Zhōu Ēnlái", text="On the railway in Xinjiang."),
+        "muller": DocumentFactory(title="Letter from Hans Müller", text="About the Berlin question."),
+        "railway": DocumentFactory(title="Report on the Chinese Changchun Railway", text="Trains and tracks."),
+        "phrase": DocumentFactory(title="Minutes", text="The long cable made up of four points was sent."),
+        "scattered": DocumentFactory(title="Notes", text="A cable was long in coming; it made four points up."),
+    }
+    return {key: doc.record_id for key, doc in docs.items()}
+
+
+def test_query_syntax_is_parsed_like_a_web_search():
+    parsed = parse_query('"long cable" -mikoyan Stalin or Mao Zhōu')
+    assert parsed.groups == [["long cable"], ["stalin", "mao"], ["zhou"]]
+    assert parsed.excluded == ["mikoyan"]
+
+
+@pytest.mark.django_db
+def test_accents_are_folded_both_ways(client, corpus):
+    assert found(client, "Zhou Enlai") == [corpus["zhou"]]
+    assert found(client, "Zhōu") == [corpus["zhou"]]
+    assert found(client, "Muller") == [corpus["muller"]]
+    assert found(client, "müller") == [corpus["muller"]]
+
+
+@pytest.mark.django_db
+def test_quoted_phrase_matches_the_words_in_order_only(client, corpus):
+    assert found(client, '"long cable made up of four points"') == [corpus["phrase"]]
+    assert sorted(found(client, "long cable four points")) == sorted([corpus["phrase"], corpus["scattered"]])
+
+
+@pytest.mark.django_db
+def test_exclusion_and_or(client, corpus):
+    assert found(client, "long -coming") == [corpus["phrase"]]
+    assert found(client, 'long -"four points was sent"') == [corpus["scattered"]]
+    assert sorted(found(client, "Xinjiang or Berlin")) == sorted([corpus["zhou"], corpus["muller"]])
+    assert corpus["zhou"] not in found(client, "-Xinjiang")
+
+
+@pytest.mark.django_db
+def test_stemming_finds_other_forms_of_a_word(client, corpus):
+    assert found(client, "railways") == [corpus["railway"], corpus["zhou"]]  # title match ranks first
+
+
+@pytest.mark.django_db
+def test_record_id_finds_its_document(client, corpus):
+    assert found(client, str(corpus["muller"])) == [corpus["muller"]]
+
+
+@pytest.mark.django_db
+def test_alias_finds_the_persons_documents(client, demo):
+    # Stalin wrote 121773 and 900004 and received 900002 and 900003.
+    assert set(found(client, "Instantsiya")) == {121773, 900002, 900003, 900004}
+    mao = Person.objects.get(slug="mao-zedong")
+    PersonAlias.objects.create(person=mao, name="Mao Tse-tung", kind="transliteration")
+    assert set(found(client, '"Mao Tse-tung"')) == set(
+        Document.objects.filter(person_links__person=mao).values_list("record_id", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_index_follows_edits_to_documents_people_and_links(client):
+    document = DocumentFactory(title="Telegram")
+    assert found(client, "Filippov") == []
+    person = PersonFactory(name="Joseph Stalin")
+    link = RoleFactory(document=document, person=person)
+    assert found(client, "Stalin") == [document.record_id]
+    alias = AliasFactory(person=person, name="Filippov", kind="codename")
+    assert found(client, "Filippov") == [document.record_id]
+    alias.delete()
+    assert found(client, "Filippov") == []
+    person.name = "Iosif Stalin"
+    person.save()
+    assert found(client, "Iosif") == [document.record_id]
+    link.delete()
+    assert found(client, "Iosif") == []
+    document.title = "Telegram about the Korean armistice"
+    document.save()
+    assert found(client, "armistice") == [document.record_id]
+    document.delete()
+    assert found(client, "armistice") == []
+
+
+@pytest.mark.django_db
+def test_snippets_highlight_matches_and_escape_the_text(client):
+    DocumentFactory(title="Cable", text="Before. <script>alert(1)</script> The Politburo met at night. After.")
+    response = client.get("/documents/", {"q": "politburo"})
+    html = response.content.decode()
+    assert "<mark>Politburo</mark>" in html
+    assert "<script>alert(1)</script>" not in html
+
+
+@pytest.mark.django_db
+def test_drafts_never_match_count_or_show_a_snippet(client):
+    DocumentFactory(title="Published armistice cable")
+    DocumentFactory(title="Draft armistice cable", text="armistice secret words", draft=True)
+    response = client.get("/documents/", {"q": "armistice"})
+    assert len(response.context["documents"]) == 1
+    assert "secret words" not in response.content.decode()
+    facets = {facet.name: facet for facet in response.context["facets"]}
+    assert sum(value.count for value in facets["type"].values) == 1
+
+
+@pytest.mark.django_db
+def test_a_search_that_finds_nothing_suggests_a_correction(client, demo):
+    response = client.get("/documents/", {"q": "Mikoyen"})
+    assert response.context["suggestion"] == "mikoyan"
+    assert "Did you mean mikoyan" in main_text(response)
+    assert 'href="?q=mikoyan"' in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"unclosed phrase',
+        "NEAR(a b)",
+        "a AND OR NOT",
+        "*",
+        "title:x",
+        "^start",
+        "col:*",
+        '"" ""',
+        "-",
+        "or",
+        "(((",
+        "'",
+    ],
+)
+def test_search_syntax_errors_are_read_as_plain_words(client, query):
+    DocumentFactory(title="Unclosed phrase near a title")
+    response = client.get("/documents/", {"q": query})
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_very_long_query_is_refused_with_a_message(client):
+    response = client.get("/documents/", {"q": "word " * 2000})
+    assert response.status_code == 400
+    assert "Ensure this value has at most 500 characters" in main_text(response)
+
+
+@pytest.mark.django_db
+def test_relevance_is_the_default_order_with_a_query_and_dates_can_override_it(client):
+    in_text = DocumentFactory(title="Minutes", text="the armistice was discussed", date="1950-01-01")
+    in_title = DocumentFactory(title="Armistice negotiations", text="talks", date="1953-07-27")
+    assert found(client, "armistice") == [in_title.record_id, in_text.record_id]
+    assert found(client, "armistice", sort="date") == [in_text.record_id, in_title.record_id]
+
+
+@pytest.mark.django_db
+def test_rebuild_search_index_restores_a_lost_index(client, corpus):
+    from documents.search.backends import get_backend
+
+    get_backend().delete(list(Document.objects.values_list("pk", flat=True)))
+    assert found(client, "Xinjiang") == []
+    call_command("rebuild_search_index", verbosity=0)
+    assert found(client, "Xinjiang") == [corpus["zhou"]]
+
+
+@pytest.mark.django_db
+def test_people_filter_values_are_found_by_alias(client, demo):
+    response = client.get("/documents/", {"find_person": "Instantsiya"})
+    people = {facet.name: facet for facet in response.context["facets"]}["person"]
+    assert [value.label for value in people.values] == ["Joseph Stalin"]
+    assert DocumentPerson.objects.exists()
