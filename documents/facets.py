@@ -7,7 +7,7 @@ combine with OR, facets with AND (filters.py). One query per facet, whatever the
 from dataclasses import dataclass, field
 
 from django.db.models import Count, IntegerField, Q
-from django.db.models.functions import Cast, ExtractYear
+from django.db.models.functions import Cast, ExtractYear, Mod
 
 from .models import Document, DocumentPerson, Person
 
@@ -149,7 +149,8 @@ def date_histogram(filterset, query):
         documents = documents.filter(date__year__gte=start.year, date__year__lte=end.year)
         bucket = ExtractYear("date")
     else:
-        bucket = Cast(ExtractYear("date") / 10, IntegerField()) * 10
+        # year - year % 10: integer on every database (PostgreSQL's EXTRACT is numeric, so / would round).
+        bucket = Cast(ExtractYear("date") - Mod(ExtractYear("date"), 10), IntegerField())
     rows = list(
         documents.order_by().annotate(bucket=bucket).values_list("bucket").annotate(n=Count("pk")).order_by("bucket")
     )

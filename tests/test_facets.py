@@ -1,0 +1,196 @@
+"""Facets beside the list: counts that match what a click shows, OR within, AND across."""
+
+import datetime
+from urllib.parse import parse_qs
+
+import pytest
+
+from documents.dates import DatePrecision
+from documents.models import DocumentPerson, Language
+from documents.pagination import CappedPaginator
+
+from .factories import CollectionFactory, DocumentFactory, DocumentTypeFactory, DonorFactory, PersonFactory, RoleFactory
+from .pages import main_text
+
+
+@pytest.fixture
+def archive(db):
+    """Twelve published documents spread over types, languages, donors, people and decades, and a draft."""
+    cable, letter, memo = (DocumentTypeFactory(name=name) for name in ("Cable", "Letter", "Memorandum"))
+    ru, zh, de = (Language.objects.get(code=code) for code in ("ru", "zh", "de"))
+    macarthur, blavatnik = DonorFactory(name="MacArthur Foundation"), DonorFactory(name="Blavatnik Foundation")
+    korea = CollectionFactory(name="Korean War")
+    stalin, mao = PersonFactory(name="Joseph Stalin"), PersonFactory(name="Mao Zedong")
+    plan = [
+        (cable, [ru], [macarthur], "1949-02-04", "railway"),
+        (cable, [ru, zh], [macarthur], "1949-06-01", "railway"),
+        (cable, [zh], [blavatnik], "1950-10-01", "railway"),
+        (letter, [ru], [], "1953-03-05", "armistice"),
+        (letter, [de], [blavatnik], "1961-08-13", "wall"),
+        (memo, [ru], [macarthur, blavatnik], "1962-10-27", "missiles"),
+        (memo, [zh], [], "1945-08-15", "railway"),
+        (cable, [ru], [], "1956-11-04", "armistice"),
+        (cable, [], [], "1972-02-21", "railway"),
+        (letter, [zh], [macarthur], "1949-10-01", "railway"),
+        (memo, [de, ru], [], "1989-11-09", "wall"),
+        (cable, [ru], [blavatnik], "1950-06-25", "armistice"),
+    ]
+    for index, (doc_type, languages, donors, date, word) in enumerate(plan):
+        document = DocumentFactory(doc_type=doc_type, date=date, text=f"About the {word}.")
+        document.languages.set(languages)
+        document.donors.set(donors)
+        if index % 3 == 0:
+            document.collections.add(korea)
+        RoleFactory(document=document, person=stalin if index % 2 else mao, role=DocumentPerson.Role.AUTHOR)
+        if index % 4 == 0:
+            RoleFactory(document=document, person=stalin, role=DocumentPerson.Role.RECIPIENT)
+    draft = DocumentFactory(doc_type=cable, draft=True, text="About the railway.")
+    draft.languages.set([ru])
+    draft.donors.set([macarthur])
+
+
+def get(client, query=""):
+    response = client.get(f"/documents/?{query}")
+    return response, {facet.name: facet for facet in response.context["facets"] or []}
+
+
+def total(response):
+    return response.context["page_obj"].paginator.count
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "start", ["", "q=railway", "language=ru", "q=armistice&donor=blavatnik-foundation", "type=cable"]
+)
+def test_every_facet_count_equals_what_a_click_on_it_shows(client, archive, start):
+    """Where the facet has no selection yet, a click shows exactly the count; where it has one,
+    the count is what choosing that value alone in the facet shows (its own selection cleared)."""
+    response, facets = get(client, start)
+    checked = 0
+    for facet in facets.values():
+        for value in facet.values:
+            if any(v.selected for v in facet.values):
+                query = response.wsgi_request.GET.copy()
+                query.setlist(facet.name, [value.key])
+                shown = total(get(client, query.urlencode())[0])
+            else:
+                shown = total(get(client, value.query)[0])
+            assert shown == value.count, (start, facet.name, value.label)
+            checked += 1
+    assert checked >= 3
+
+
+@pytest.mark.django_db
+def test_values_of_one_facet_combine_with_or_and_facets_with_and(client, archive):
+    ru_or_de, _ = get(client, "language=ru&language=de")
+    assert total(ru_or_de) == 8
+    ru_and_cable, _ = get(client, "language=ru&type=cable")
+    assert total(ru_and_cable) == 4
+    both, _ = get(client, "language=ru&language=de&type=memorandum")
+    assert total(both) == 2
+
+
+@pytest.mark.django_db
+def test_a_facet_counts_as_if_its_own_selection_were_cleared(client, archive):
+    _, facets = get(client, "type=cable")
+    counts = {value.label: (value.count, value.selected) for value in facets["type"].values}
+    assert counts == {"Cable": (6, True), "Letter": (3, False), "Memorandum": (3, False)}
+    # Other facets are narrowed by the selection.
+    assert {v.label: v.count for v in facets["language"].values} == {"Russian": 4, "Chinese": 2}
+
+
+@pytest.mark.django_db
+def test_person_facet_counts_by_the_chosen_role(client, archive):
+    _, facets = get(client, "role=recipient")
+    people = facets["recipient"]
+    assert [(v.label, v.count) for v in people.values] == [("Joseph Stalin", 3)]
+    clicked, _ = get(client, people.values[0].query)
+    assert total(clicked) == 3 and parse_qs(people.values[0].query)["recipient"]
+    _, facets = get(client, "")
+    assert {(v.label, v.count) for v in facets["person"].values} == {("Joseph Stalin", 9), ("Mao Zedong", 6)}
+
+
+@pytest.mark.django_db
+def test_long_facets_show_the_top_values_and_more_on_request(client, archive, monkeypatch):
+    monkeypatch.setattr("documents.facets.TOP", 2)
+    _, facets = get(client)
+    assert len(facets["type"].values) == 2 and facets["type"].truncated
+    _, facets = get(client, "all=type")
+    assert len(facets["type"].values) == 3 and facets["type"].showing_all
+    # A selected value outside the top stays visible.
+    _, facets = get(client, "type=memorandum")
+    assert "Memorandum" in [value.label for value in facets["type"].values]
+
+
+@pytest.mark.django_db
+def test_decade_histogram_links_narrow_to_a_decade_then_years(client, archive):
+    response, _ = get(client)
+    bars = {bar.label: bar for bar in response.context["histogram"]["bars"]}
+    assert {label: bar.count for label, bar in bars.items()} == {
+        "1940s": 4,
+        "1950s": 4,
+        "1960s": 2,
+        "1970s": 1,
+        "1980s": 1,
+    }
+    decade, _ = get(client, bars["1940s"].query)
+    assert total(decade) == 4
+    years = {bar.label: bar.count for bar in decade.context["histogram"]["bars"]}
+    assert years == {"1945": 1, "1949": 3}
+
+
+@pytest.mark.django_db
+def test_a_year_only_date_matches_a_month_range_and_is_labelled_approximate(client):
+    DocumentFactory(title="Dated only 1949", date=datetime.date(1949, 1, 1), date_precision=DatePrecision.YEAR)
+    DocumentFactory(title="Dated to the day", date=datetime.date(1949, 2, 4))
+    response, _ = get(client, "date_from=1949-02&date_to=1949-02")
+    assert total(response) == 2
+    text = main_text(response)
+    assert "1949 approximate" in text and "February 4, 1949 approximate" not in text
+
+
+@pytest.mark.django_db
+def test_selections_show_as_removable_chips_and_clear_all(client, archive):
+    response, _ = get(client, "q=railway&type=cable&language=ru&date_from=1949")
+    chips = response.context["chips"]
+    assert [(label, value) for label, value, _ in chips] == [
+        ("Search", "railway"),
+        ("From", "1949"),
+        ("Type", "Cable"),
+        ("Language", "Russian"),
+    ]
+    without_type = dict(parse_qs(next(q for label, _, q in chips if label == "Type")))
+    assert "type" not in without_type and without_type["language"] == ["ru"]
+    assert "Clear all" in main_text(response)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "status", "message"),
+    [
+        ("date_from=1950&date_to=1949", 400, "The start of the date range is after its end."),
+        ("date_from=1949-02-30", 400, "is not a real date"),
+        ("type=no-such-type", 400, "Select a valid choice"),
+        ("&".join(f"language=x{n}" for n in range(60)), 400, "Choose at most 50 values at once."),
+        ("q=" + "x" * 10_000, 400, "at most 500 characters"),
+        ("page=99999999999999999999", 200, "showing page 1"),
+        ("page=-3", 200, "showing page 1"),
+        ("page=abc", 200, "showing page 1"),
+        ("role=bogus&all=nothing&find_person=" + "y" * 500, 200, "None matching"),
+    ],
+)
+def test_bad_input_gets_a_message_never_a_server_error(client, archive, query, status, message):
+    response = client.get(f"/documents/?{query}")
+    assert response.status_code == status
+    assert message in main_text(response)
+
+
+@pytest.mark.django_db
+def test_deep_paging_stops_at_a_cap_with_a_message(client, archive, monkeypatch, settings):
+    monkeypatch.setattr(CappedPaginator, "cap", 5)
+    settings.DOCUMENTS_PER_PAGE = 2
+    response, _ = get(client, "page=3")
+    text = main_text(response)
+    assert "5–" in text and "of more than 5 documents" in text
+    assert "Only the first 5 results can be paged through" in text
+    assert response.context["page_obj"].number == 3
