@@ -11,6 +11,7 @@ from .filters import DocumentFilter
 from .models import Collection, Document, DocumentPerson, Donor, OldSlug, Person
 from .models.querysets import can_preview
 from .pagination import CappedPaginator
+from .people import correspondents, timeline
 from .search import snippets, suggest
 
 # A person, donor or collection page lists this many documents, then links to the filtered list.
@@ -119,7 +120,13 @@ def person_detail(request, slug):
     return render(
         request,
         "documents/person_detail.html",
-        {"person": person, "aliases": person.aliases.all(), "roles": roles},
+        {
+            "person": person,
+            "aliases": person.aliases.all(),
+            "roles": roles,
+            "timeline": timeline(person, documents),
+            "correspondents": correspondents(person, documents),
+        },
     )
 
 

@@ -196,3 +196,18 @@ def test_home_page_shows_recent_documents_and_collections(client):
     text = visible_text(client.get("/"))
     assert_in_order(text, ["1 published document", "Recently published", "Recent cable", "Mikoyan's trip to China"])
     assert "Unseen draft" not in text
+
+
+@pytest.mark.django_db
+def test_person_page_shows_a_timeline_and_most_frequent_correspondents(client, demo):
+    response = client.get("/people/joseph-stalin/")
+    assert [(bar.year, bar.count) for bar in response.context["timeline"]] == [(1949, 4)]
+    correspondents = response.context["correspondents"]
+    assert [(c.name, c.sent, c.received) for c in correspondents] == [("Anastas Mikoyan", 2, 2)]
+    sent = client.get(correspondents[0].sent_url)
+    assert {d.record_id for d in sent.context["documents"]} == {121773, 900004}
+    year = client.get(response.context["timeline"][0].url)
+    assert year.context["page_obj"].paginator.count == 4
+    assert_in_order(
+        main_text(response), ["Documents by year", "1949", "Most frequent correspondents", "Anastas Mikoyan"]
+    )
