@@ -39,7 +39,8 @@ class Facet:
     values: list = field(default_factory=list)
     truncated: bool = False  # more values exist than are shown
     showing_all: bool = False
-    find: str = ""
+    find: str = ""  # the text of the facet's find box, and its URL parameter
+    find_param: str = ""
     role: str = ""  # the person facet only: the role chosen, and links to the others
     roles: list = field(default_factory=list)
 
@@ -77,12 +78,16 @@ def build_facets(filterset, query):
     show_all = query.get("all", "")
     facets = []
 
-    def add(name, label, queryset, key, label_field, count_field="pk", find=""):
+    def add(name, label, queryset, key, label_field, count_field="pk", find_param=None):
         selected = query.getlist(name)
         limit = ALL if show_all == name else TOP
+        find_param = find_param or f"find_{name}"
+        find = query.get(find_param, "").strip()[:100]
+        if find and find_param != "find_person":
+            queryset = queryset.filter(**{f"{label_field}__icontains": find})
         rows, truncated = _counts(queryset, key, label_field, count_field, limit, selected)
         values = [FacetValue(str(k), text, n, str(k) in selected, _toggle(query, name, str(k))) for k, text, n in rows]
-        facet = Facet(name, label, values, truncated, show_all == name, find)
+        facet = Facet(name, label, values, truncated, show_all == name, find, find_param)
         facets.append(facet)
         return facet
 
@@ -113,7 +118,7 @@ def build_facets(filterset, query):
         # Any alias finds the person: "Instantsiya" finds Stalin.
         matching = Person.objects.filter(Q(name__icontains=find) | Q(aliases__name__icontains=find))
         links = links.filter(person__in=matching.values("pk"))
-    facet = add(name, f"People ({role_label})", links, "person__slug", "person__name", "document", find)
+    facet = add(name, f"People ({role_label})", links, "person__slug", "person__name", "document", "find_person")
     facet.role = role
     facet.roles = [(key, label, _role_query(query, key)) for key, (_, label) in PERSON_ROLES.items()]
     return facets

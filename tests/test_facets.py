@@ -194,3 +194,11 @@ def test_deep_paging_stops_at_a_cap_with_a_message(client, archive, monkeypatch,
     assert "5–" in text and "of more than 5 documents" in text
     assert "Only the first 5 results can be paged through" in text
     assert response.context["page_obj"].number == 3
+
+
+@pytest.mark.django_db
+def test_a_long_facet_has_a_box_to_find_a_value(client, archive, monkeypatch):
+    monkeypatch.setattr("documents.facets.TOP", 1)
+    response, facets = get(client, "find_donor=blav")
+    assert [value.label for value in facets["donor"].values] == ["Blavatnik Foundation"]
+    assert 'name="find_donor"' in response.content.decode()

@@ -70,3 +70,18 @@ def test_person_donor_and_collection_pages_do_not_grow_with_documents(client):
     before = [count_queries(client, url) for url in urls]
     add_documents(8)
     assert [count_queries(client, url) for url in urls] == before
+
+
+@pytest.mark.django_db
+def test_search_with_all_facets_and_filters_costs_a_fixed_number_of_queries(client, django_assert_num_queries):
+    for _ in range(3):
+        rich_document()
+    url = "/documents/?q=text&language=ru&type=cable&date_from=1940&date_to=1960&role=author"
+    few = count_queries(client, url)
+    for _ in range(12):
+        rich_document(people=3, donors=2)
+    # Count, page, languages, authors, snippets, six facets, the histogram, and one query per
+    # selected vocabulary filter to validate it.
+    with django_assert_num_queries(few):
+        response = client.get(url)
+    assert response.context["page_obj"].paginator.count == 15
