@@ -13,13 +13,13 @@ class CappedPaginator(Paginator):
     cap = MAX_RESULTS
 
     @cached_property
-    def count(self):
+    def _counted(self):
         return self.object_list.order_by().values("pk")[: self.cap + 1].count()
+
+    @cached_property
+    def count(self):
+        return min(self._counted, self.cap)
 
     @property
     def capped(self):
-        return self.count > self.cap
-
-    @cached_property
-    def num_pages(self):
-        return max(1, -(-min(self.count, self.cap) // self.per_page))
+        return self._counted > self.cap

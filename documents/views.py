@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
@@ -34,7 +35,8 @@ def home(request):
 
 @require_safe
 def document_list(request):
-    filterset = DocumentFilter(request.GET, queryset=Document.objects.visible_to(request.user).for_list())
+    visible = Document.objects.visible_to(request.user)
+    filterset = DocumentFilter(request.GET, queryset=visible.for_list(), request=request)
     valid = filterset.is_valid()
     paginator = CappedPaginator(filterset.qs if valid else Document.objects.none(), settings.DOCUMENTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
@@ -50,7 +52,14 @@ def document_list(request):
         document.date_is_approximate = bool(
             document.date and ((start and document.date < start) or (end and document.date_end > end))
         )
-    suggestion = suggest(parsed) if valid and parsed.groups and not paginator.count else None
+    suggestion = None
+    if valid and parsed.groups and not paginator.count:
+        corrected = suggest(filterset.form.cleaned_data["q"], parsed, visible)
+        if corrected:
+            query = request.GET.copy()
+            query["q"] = corrected
+            query.pop("page", None)
+            suggestion = (corrected, query.urlencode())
     return render(
         request,
         "documents/document_list.html",
@@ -110,13 +119,24 @@ def person_detail(request, slug):
     if moved:
         return moved
     documents = Document.objects.visible_to(request.user)
-    roles = []
-    for role in DocumentPerson.Role:
-        in_role = documents.filter(person_links__person=person, person_links__role=role).distinct()
-        count = in_role.count()
-        if count:
-            preview = in_role.for_list().order_by("date", "record_id")[:PREVIEW_SIZE]
-            roles.append({"role": role, "count": count, "documents": preview})
+    # One person has one link per role and document (a unique constraint): no DISTINCT needed.
+    counts = dict(
+        person.document_links.filter(document__in=documents.values("pk"))
+        .order_by()
+        .values_list("role")
+        .annotate(n=Count("pk"))
+    )
+    roles = [
+        {
+            "role": role,
+            "count": counts[role],
+            "documents": documents.filter(person_links__person=person, person_links__role=role)
+            .for_list()
+            .order_by("date", "record_id")[:PREVIEW_SIZE],
+        }
+        for role in DocumentPerson.Role
+        if counts.get(role)
+    ]
     return render(
         request,
         "documents/person_detail.html",

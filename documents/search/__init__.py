@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from .backends import get_backend
-from .query import MAX_QUERY_LENGTH, ParsedQuery, fold, parse_query
+from .query import MAX_QUERY_LENGTH, WORD, ParsedQuery, fold, parse_query
 
 __all__ = [
     "MAX_QUERY_LENGTH",
@@ -16,7 +16,6 @@ __all__ = [
     "fold",
     "indexing_suspended",
     "parse_query",
-    "rank_documents",
     "rebuild_index",
     "reindex_documents",
     "search_documents",
@@ -27,12 +26,10 @@ __all__ = [
 _suspended = ContextVar("search_indexing_suspended", default=False)
 
 
-def search_documents(queryset, parsed):
-    return get_backend().apply(queryset, parsed)
-
-
-def rank_documents(queryset, parsed):
-    return get_backend().rank(queryset, parsed)
+def search_documents(queryset, parsed, ranked=False):
+    """The documents of queryset matching parsed; ranked=True joins the index and annotates
+    search_rank for ordering (the result must then not be used as a subquery)."""
+    return get_backend().apply(queryset, parsed, ranked=ranked)
 
 
 def snippets(document_ids, parsed):
@@ -40,8 +37,22 @@ def snippets(document_ids, parsed):
     return get_backend().snippets(list(document_ids), parsed)
 
 
-def suggest(parsed):
-    return get_backend().suggest(parsed)
+def suggest(text, parsed, visible_documents):
+    """The query text with misspelt words corrected, if the corrected query finds something
+    among visible_documents; otherwise None. Phrases, exclusions and "or" are kept."""
+    corrections = get_backend().corrections(parsed)
+    if not corrections:
+        return None
+
+    def replace(match):
+        word = match.group(0)
+        better = corrections.get(fold(word), word)
+        return better.capitalize() if word[:1].isupper() else better
+
+    corrected = WORD.sub(replace, text)
+    if not search_documents(visible_documents, parse_query(corrected)).exists():
+        return None
+    return corrected
 
 
 def reindex_documents(ids, batch_size=1000):

@@ -6,6 +6,7 @@ from ..models import Document, DocumentPerson, Person
 
 # Columns in falling weight: title and record id; summary; people with their aliases; the text; the rest.
 COLUMNS = ("title", "summary", "people", "body", "meta")
+NO_MARKERS = str.maketrans("", "", "\ue000\ue001")
 
 
 def documents_for_index(ids):
@@ -31,10 +32,12 @@ def index_content(document):
     meta += [term.name for term in (document.doc_type, document.classification) if term]
     for related in ("languages", "donors", "collections", "subjects", "places", "archives"):
         meta.extend(term.name for term in getattr(document, related).all())
-    return {
+    content = {
         "title": f"{document.title} {document.record_id} {document.alternative_titles}".strip(),
         "summary": document.summary,
         "people": " ; ".join(dict.fromkeys(people)),
         "body": f"{document.text}\n{document.transcript}".strip(),
         "meta": " ; ".join(part for part in meta if part),
     }
+    # The snippet markers (backends.py) must never occur in the text itself.
+    return {column: text.translate(NO_MARKERS) for column, text in content.items()}

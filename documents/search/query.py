@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 MAX_QUERY_LENGTH = 500
 TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+# Letters, digits and inner apostrophes or hyphens; everything else separates words.
+WORD = re.compile(r"\w+(?:['’-]\w+)*")
 
 
 def fold(text):
@@ -32,8 +34,8 @@ class ParsedQuery:
 
 
 def clean_term(text):
-    # Keep letters, digits and inner apostrophes/hyphens; everything else separates words.
-    return " ".join(re.findall(r"\w+(?:['’-]\w+)*", fold(text)))
+    # Lower case only: each backend folds accents its own way, the same on text and query.
+    return " ".join(WORD.findall(text.lower()))
 
 
 def parse_query(text):

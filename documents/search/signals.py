@@ -1,9 +1,11 @@
 """Keep the search index current on every write path (admin, import, API, shell).
 
 Signals, not explicit calls, because documents change through many paths: inlines,
-many-to-many widgets, renamed people and vocabulary terms."""
+many-to-many widgets, renamed or deleted people and vocabulary terms. Writes that send no
+signals (bulk_create, QuerySet.update of indexed fields) must call reindex_documents()
+themselves, or run inside indexing_suspended() and rebuild."""
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from ..models import (
@@ -22,6 +24,14 @@ from ..models import (
 )
 from . import get_backend, reindex_documents
 
+TERMS = (DocumentType, Classification, Language, Donor, Collection, Subject, Place, Archive)
+M2M_FIELDS = ("languages", "donors", "collections", "subjects", "places", "archives")
+
+
+def _documents_of(model, pk):
+    """Ids of the documents linked to a person or a vocabulary term."""
+    return list(Document.objects.filter(**{model.document_path: pk}).values_list("pk", flat=True).distinct())
+
 
 @receiver(post_save, sender=Document)
 def document_saved(sender, instance, raw=False, **kwargs):
@@ -34,53 +44,67 @@ def document_deleted(sender, instance, **kwargs):
     get_backend().delete([instance.pk])
 
 
-@receiver(m2m_changed, sender=Document.languages.through)
-@receiver(m2m_changed, sender=Document.donors.through)
-@receiver(m2m_changed, sender=Document.collections.through)
-@receiver(m2m_changed, sender=Document.subjects.through)
-@receiver(m2m_changed, sender=Document.places.through)
-@receiver(m2m_changed, sender=Document.archives.through)
 def document_terms_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
     if not reverse:
-        reindex_documents([instance.pk])
-    elif pk_set:
+        if action in ("post_add", "post_remove", "post_clear"):
+            reindex_documents([instance.pk])
+    elif action == "pre_clear":
+        # A reverse clear (donor.documents.clear()) names no documents afterwards: note them now.
+        instance._search_affected = _documents_of(type(instance), instance.pk)
+    elif action == "post_clear":
+        reindex_documents(getattr(instance, "_search_affected", []))
+    elif action in ("post_add", "post_remove") and pk_set:
         reindex_documents(pk_set)
+
+
+for field_name in M2M_FIELDS:
+    m2m_changed.connect(
+        document_terms_changed,
+        sender=getattr(Document, field_name).through,
+        dispatch_uid=f"search-{field_name}",
+    )
 
 
 @receiver(post_save, sender=DocumentPerson)
 @receiver(post_delete, sender=DocumentPerson)
 def person_link_changed(sender, instance, raw=False, **kwargs):
-    if not raw:
+    if not raw and Document.objects.filter(pk=instance.document_id).exists():
         reindex_documents([instance.document_id])
-
-
-def _documents_of(path, pk):
-    return Document.objects.filter(**{path: pk}).values_list("pk", flat=True)
 
 
 @receiver(post_save, sender=PersonAlias)
 @receiver(post_delete, sender=PersonAlias)
 def alias_changed(sender, instance, raw=False, **kwargs):
     if not raw:
-        reindex_documents(_documents_of("person_links__person", instance.person_id).distinct())
+        reindex_documents(_documents_of(Person, instance.person_id))
 
 
-@receiver(post_save, sender=Person)
-def person_saved(sender, instance, created, raw=False, **kwargs):
-    if not (raw or created):
-        reindex_documents(_documents_of("person_links__person", instance.pk).distinct())
+def name_before_save(sender, instance, raw=False, **kwargs):
+    """Note whether the name changes: only then do the linked documents need reindexing."""
+    if raw or instance.pk is None:
+        instance._search_renamed = False
+        return
+    previous = sender.objects.filter(pk=instance.pk).values_list("name", flat=True).first()
+    instance._search_renamed = previous != instance.name
 
 
-@receiver(post_save, sender=DocumentType)
-@receiver(post_save, sender=Classification)
-@receiver(post_save, sender=Language)
-@receiver(post_save, sender=Donor)
-@receiver(post_save, sender=Collection)
-@receiver(post_save, sender=Subject)
-@receiver(post_save, sender=Place)
-@receiver(post_save, sender=Archive)
-def term_renamed(sender, instance, created, raw=False, **kwargs):
-    if not (raw or created):
-        reindex_documents(_documents_of(sender.document_path, instance.pk).distinct())
+def renamed(sender, instance, raw=False, **kwargs):
+    if not raw and getattr(instance, "_search_renamed", False):
+        reindex_documents(_documents_of(sender, instance.pk))
+
+
+def term_deleting(sender, instance, **kwargs):
+    # Deleting a term removes its links without m2m signals: note the documents first.
+    instance._search_affected = _documents_of(sender, instance.pk)
+
+
+def term_deleted(sender, instance, **kwargs):
+    reindex_documents(getattr(instance, "_search_affected", []))
+
+
+for model in (Person, *TERMS):
+    pre_save.connect(name_before_save, sender=model, dispatch_uid=f"search-name-{model.__name__}")
+    post_save.connect(renamed, sender=model, dispatch_uid=f"search-renamed-{model.__name__}")
+for model in TERMS:
+    pre_delete.connect(term_deleting, sender=model, dispatch_uid=f"search-deleting-{model.__name__}")
+    post_delete.connect(term_deleted, sender=model, dispatch_uid=f"search-deleted-{model.__name__}")
