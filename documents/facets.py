@@ -6,9 +6,9 @@ combine with OR, facets with AND (filters.py). One query per facet, whatever the
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, Q
-from django.db.models.functions import Cast, ExtractYear, Mod
+from django.db.models import Count, Q
 
+from .dates import Year
 from .models import Document, DocumentPerson, Person
 
 TOP = 10  # values shown before "show all"
@@ -54,10 +54,9 @@ def _toggle(query, name, key):
     return query.urlencode()
 
 
-def _counts(queryset, key, label, count_field, limit, selected):
+def _counts(queryset, key, label, count_field, limit, selected, distinct=False):
     """(key, label, count) rows, most frequent first: the top `limit` plus any selected value
     outside them, and whether more exist. The limit is applied in SQL."""
-    distinct = count_field != "pk"
     grouped = (
         queryset.order_by()
         .values_list(key, label)
@@ -78,14 +77,14 @@ def build_facets(filterset, query):
     show_all = query.get("all", "")
     facets = []
 
-    def add(name, label, queryset, key, label_field, count_field="pk", find_param=None):
+    def add(name, label, queryset, key, label_field, count_field="pk", find_param=None, distinct=False):
         selected = query.getlist(name)
         limit = ALL if show_all == name else TOP
         find_param = find_param or f"find_{name}"
         find = query.get(find_param, "").strip()[:100]
         if find and find_param != "find_person":
             queryset = queryset.filter(**{f"{label_field}__icontains": find})
-        rows, truncated = _counts(queryset, key, label_field, count_field, limit, selected)
+        rows, truncated = _counts(queryset, key, label_field, count_field, limit, selected, distinct)
         values = [FacetValue(str(k), text, n, str(k) in selected, _toggle(query, name, str(k))) for k, text, n in rows]
         facet = Facet(name, label, values, truncated, show_all == name, find, find_param)
         facets.append(facet)
@@ -118,7 +117,18 @@ def build_facets(filterset, query):
         # Any alias finds the person: "Instantsiya" finds Stalin.
         matching = Person.objects.filter(Q(name__icontains=find) | Q(aliases__name__icontains=find))
         links = links.filter(person__in=matching.values("pk"))
-    facet = add(name, f"People ({role_label})", links, "person__slug", "person__name", "document", "find_person")
+    # Links are unique per document, person and role (a constraint), and languages, donors and
+    # collections per document and value: only "any role" can count a document twice.
+    facet = add(
+        name,
+        f"People ({role_label})",
+        links,
+        "person__slug",
+        "person__name",
+        "document",
+        "find_person",
+        distinct=role == "any",
+    )
     facet.role = role
     facet.roles = [(key, label, _role_query(query, key)) for key, (_, label) in PERSON_ROLES.items()]
     return facets
@@ -151,14 +161,13 @@ def date_histogram(filterset, query):
     documents = filterset.queryset_without("date_from", "date_to").filter(date__isnull=False)
     by_year = start and end and end.year - start.year < 10
     if by_year:
-        documents = documents.filter(date__year__gte=start.year, date__year__lte=end.year)
-        bucket = ExtractYear("date")
-    else:
-        # year - year % 10: integer on every database (PostgreSQL's EXTRACT is numeric, so / would round).
-        bucket = Cast(ExtractYear("date") - Mod(ExtractYear("date"), 10), IntegerField())
-    rows = list(
-        documents.order_by().annotate(bucket=bucket).values_list("bucket").annotate(n=Count("pk")).order_by("bucket")
-    )
+        documents = documents.filter(date__gte=start.replace(month=1, day=1), date__lte=end.replace(month=12, day=31))
+    # Counted per year in SQL (a few dozen rows), summed into decades here.
+    buckets = {}
+    for year, n in documents.order_by().annotate(year=Year("date")).values_list("year").annotate(n=Count("pk")):
+        bucket = year if by_year else year - year % 10
+        buckets[bucket] = buckets.get(bucket, 0) + n
+    rows = sorted(buckets.items())
     peak = max((n for _, n in rows), default=0)
     bars = []
     for value, count in rows:

@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q
-from django.db.models.functions import ExtractYear
 from django.urls import reverse
 
+from .dates import Year
 from .models import DocumentPerson
 
 AUTHOR, RECIPIENT = DocumentPerson.Role.AUTHOR, DocumentPerson.Role.RECIPIENT
@@ -29,7 +29,7 @@ def timeline(person, documents):
     rows = list(
         documents.filter(pk__in=person.document_links.values("document"), date__isnull=False)
         .order_by()
-        .annotate(year=ExtractYear("date"))
+        .annotate(year=Year("date"))
         .values_list("year")
         .annotate(n=Count("pk"))
         .order_by("year")

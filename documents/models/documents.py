@@ -97,8 +97,15 @@ class Document(TimeStampedModel):
         ordering = ["-date", "record_id"]
         permissions = [("publish_document", "Can publish and unpublish documents")]
         indexes = [
-            models.Index(fields=["status", "date", "record_id"], name="document_status_date"),
+            # The default order of the list, so a page is read from the index, not sorted.
+            models.Index(fields=["status", "-date", "-date_end", "record_id"], name="document_status_date"),
             models.Index(fields=["status", "first_published_at"], name="document_status_published"),
+            # Covers facet counts, the date histogram and result counts, which then never read the
+            # document rows (on SQLite those columns sit after the long text, in overflow pages).
+            models.Index(
+                fields=["status", "doc_type", "classification", "date", "date_end", "record_id"],
+                name="document_facets",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(record_id__gte=1), name="document_record_id_positive"),
