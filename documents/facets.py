@@ -6,12 +6,15 @@ combine with OR, facets with AND (filters.py). One query per facet, whatever the
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from .dates import Year
 from .models import Document, DocumentPerson, Person
 
 TOP = 10  # values shown before "show all"
+# Above the paginator's cap, facets count a systematic sample of about this many documents
+# (every k-th id) and scale up: labelled approximate, and exact below the cap.
+SAMPLE_SIZE = 20_000
 ALL = 200  # values shown by "show all"; the find box reaches the rest
 
 PERSON_ROLES = {
@@ -43,6 +46,7 @@ class Facet:
     find_param: str = ""
     role: str = ""  # the person facet only: the role chosen, and links to the others
     roles: list = field(default_factory=list)
+    approximate: bool = False
 
 
 def _toggle(query, name, key):
@@ -72,8 +76,23 @@ def _counts(queryset, key, label, count_field, limit, selected, distinct=False):
     return rows, truncated
 
 
-def build_facets(filterset, query):
-    """All facets for the list page: [Facet], computed from the filterset's current state."""
+def sample_stride(matches_capped):
+    """1 (count everything) unless the matches passed the cap; then k, to count every k-th id."""
+    if not matches_capped:
+        return 1
+    highest = Document.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    return max(1, highest // SAMPLE_SIZE)
+
+
+def _documents(filterset, *names, stride=1):
+    """The documents every filter but names selects, every stride-th id of them."""
+    documents = filterset.queryset_without(*names).order_by()
+    return documents.alias(sample=F("pk") % stride).filter(sample=0) if stride > 1 else documents
+
+
+def build_facets(filterset, query, stride=1):
+    """All facets for the list page: [Facet], computed from the filterset's current state;
+    counts are scaled estimates when stride > 1 (see sample_stride)."""
     show_all = query.get("all", "")
     facets = []
 
@@ -85,8 +104,11 @@ def build_facets(filterset, query):
         if find and find_param != "find_person":
             queryset = queryset.filter(**{f"{label_field}__icontains": find})
         rows, truncated = _counts(queryset, key, label_field, count_field, limit, selected, distinct)
-        values = [FacetValue(str(k), text, n, str(k) in selected, _toggle(query, name, str(k))) for k, text, n in rows]
-        facet = Facet(name, label, values, truncated, show_all == name, find, find_param)
+        values = [
+            FacetValue(str(k), text, n * stride, str(k) in selected, _toggle(query, name, str(k)))
+            for k, text, n in rows
+        ]
+        facet = Facet(name, label, values, truncated, show_all == name, find, find_param, approximate=stride > 1)
         facets.append(facet)
         return facet
 
@@ -94,7 +116,7 @@ def build_facets(filterset, query):
         ("type", "Type", "doc_type"),
         ("classification", "Original classification", "classification"),
     ]:
-        documents = filterset.queryset_without(name).filter(**{f"{fk}__isnull": False})
+        documents = _documents(filterset, name, stride=stride).filter(**{f"{fk}__isnull": False})
         add(name, label, documents, f"{fk}__slug", f"{fk}__name")
 
     for name, label, relation, key in [
@@ -104,12 +126,12 @@ def build_facets(filterset, query):
     ]:
         field = Document._meta.get_field(relation)
         target = field.m2m_reverse_field_name()
-        links = field.remote_field.through.objects.filter(document__in=_ids(filterset, name))
+        links = field.remote_field.through.objects.filter(document__in=_ids(filterset, name, stride))
         add(name, label, links, f"{target}__{key}", f"{target}__name", count_field="document")
 
     role = query.get("role") if query.get("role") in PERSON_ROLES else "any"
     name, role_label = PERSON_ROLES[role]
-    links = DocumentPerson.objects.filter(document__in=_ids(filterset, name))
+    links = DocumentPerson.objects.filter(document__in=_ids(filterset, name, stride))
     if role != "any":
         links = links.filter(role=role)
     find = query.get("find_person", "").strip()[:100]
@@ -134,8 +156,8 @@ def build_facets(filterset, query):
     return facets
 
 
-def _ids(filterset, name):
-    return filterset.queryset_without(name).order_by().values("pk")
+def _ids(filterset, name, stride):
+    return _documents(filterset, name, stride=stride).values("pk")
 
 
 def _role_query(query, role):
@@ -154,11 +176,11 @@ class Bar:
     selected: bool
 
 
-def date_histogram(filterset, query):
+def date_histogram(filterset, query, stride=1):
     """Documents per decade, or per year when the chosen range is at most a decade, counted
     without the date range itself. Each bar links to the list narrowed to its span."""
     start, end = filterset.date_span()
-    documents = filterset.queryset_without("date_from", "date_to").filter(date__isnull=False)
+    documents = _documents(filterset, "date_from", "date_to", stride=stride).filter(date__isnull=False)
     by_year = start and end and end.year - start.year < 10
     if by_year:
         documents = documents.filter(date__gte=start.replace(month=1, day=1), date__lte=end.replace(month=12, day=31))
@@ -166,7 +188,7 @@ def date_histogram(filterset, query):
     buckets = {}
     for year, n in documents.order_by().annotate(year=Year("date")).values_list("year").annotate(n=Count("pk")):
         bucket = year if by_year else year - year % 10
-        buckets[bucket] = buckets.get(bucket, 0) + n
+        buckets[bucket] = buckets.get(bucket, 0) + n * stride
     rows = sorted(buckets.items())
     peak = max((n for _, n in rows), default=0)
     bars = []
@@ -183,4 +205,4 @@ def date_histogram(filterset, query):
         bars.append(
             Bar(str(value) if by_year else f"{value}s", count, round(100 * count / peak), link.urlencode(), selected)
         )
-    return {"by_year": bool(by_year), "bars": bars}
+    return {"by_year": bool(by_year), "bars": bars, "approximate": stride > 1}

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
-from .facets import build_facets, date_histogram
+from .facets import build_facets, date_histogram, sample_stride
 from .filters import DocumentFilter
 from .models import Collection, Document, DocumentPerson, Donor, OldSlug, Person
 from .models.querysets import can_preview
@@ -52,6 +52,7 @@ def document_list(request):
         document.date_is_approximate = bool(
             document.date and ((start and document.date < start) or (end and document.date_end > end))
         )
+    stride = sample_stride(paginator.capped) if valid else 1
     suggestion = None
     if valid and parsed.groups and not paginator.count:
         corrected = suggest(filterset.form.cleaned_data["q"], parsed, visible)
@@ -67,8 +68,8 @@ def document_list(request):
             "filterset": filterset,
             "filter_errors": filterset.errors_for_reader(),
             "chips": filterset.chips(request.GET) if valid else [],
-            "facets": build_facets(filterset, request.GET) if valid else [],
-            "histogram": date_histogram(filterset, request.GET) if valid else None,
+            "facets": build_facets(filterset, request.GET, stride) if valid else [],
+            "histogram": date_histogram(filterset, request.GET, stride) if valid else None,
             "page_obj": page,
             "documents": documents,
             "suggestion": suggestion,

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from documents.dates import DatePrecision
-from documents.models import DocumentPerson, Language
+from documents.models import Document, DocumentPerson, Language
 from documents.pagination import CappedPaginator
 
 from .factories import CollectionFactory, DocumentFactory, DocumentTypeFactory, DonorFactory, PersonFactory, RoleFactory
@@ -203,3 +203,18 @@ def test_a_long_facet_has_a_box_to_find_a_value(client, archive, monkeypatch):
     response, facets = get(client, "find_donor=blav")
     assert [value.label for value in facets["donor"].values] == ["Blavatnik Foundation"]
     assert 'name="find_donor"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_past_the_cap_facets_are_estimated_from_a_sample_and_say_so(client, archive, monkeypatch):
+    _, exact = get(client)
+    assert not any(facet.approximate for facet in exact.values())
+    monkeypatch.setattr(CappedPaginator, "cap", 5)
+    monkeypatch.setattr("documents.facets.SAMPLE_SIZE", 4)
+    response, facets = get(client)
+    stride = response.context["facets"] and max(Document.objects.values_list("pk", flat=True)) // 4
+    assert stride > 1
+    assert all(facet.approximate for facet in facets.values())
+    assert all(value.count % stride == 0 for facet in facets.values() for value in facet.values)
+    assert response.context["histogram"]["approximate"]
+    assert "Estimated from a sample of the matches." in main_text(response)
