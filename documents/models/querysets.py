@@ -21,15 +21,20 @@ class DocumentQuerySet(models.QuerySet):
         return self if can_preview(user) else self.published()
 
     def for_list(self):
-        """What a document card shows: type, languages and authors, in a fixed number of queries."""
+        """What a document card shows: type, languages and authors, in a fixed number of queries.
+        The long texts a card never shows are not loaded."""
         DocumentPerson = apps.get_model("documents", "DocumentPerson")
-        return self.select_related("doc_type", "classification").prefetch_related(
-            "languages",
-            Prefetch(
-                "person_links",
-                queryset=DocumentPerson.objects.filter(role=DocumentPerson.Role.AUTHOR).select_related("person"),
-                to_attr="author_links",
-            ),
+        return (
+            self.defer("text", "transcript", "source", "rights", "date_note", "alternative_titles")
+            .select_related("doc_type", "classification")
+            .prefetch_related(
+                "languages",
+                Prefetch(
+                    "person_links",
+                    queryset=DocumentPerson.objects.filter(role=DocumentPerson.Role.AUTHOR).select_related("person"),
+                    to_attr="author_links",
+                ),
+            )
         )
 
     def for_detail(self):
