@@ -114,6 +114,15 @@ ARCHIVE_DESCRIPTION = os.environ.get(
 # Scans larger than this are refused before Pillow decodes them (decompression bombs).
 # The default stays under Pillow's own decompression-bomb warning (about 89 million pixels).
 SCAN_MAX_PIXELS = int(os.environ.get("SCAN_MAX_PIXELS", str(80_000_000)))
+# Uploads larger than this many bytes are refused before they are opened.
+SCAN_MAX_BYTES = int(os.environ.get("SCAN_MAX_BYTES", str(50 * 1024 * 1024)))
+# Pillow format names accepted for scans: the originals are kept as uploaded, readers see JPEG derivatives.
+SCAN_FORMATS = ["JPEG", "PNG", "TIFF", "WEBP", "GIF"]
+# Scans are not public files: they live here (default: MEDIA_ROOT/scans) and are served by a view that
+# checks the document is published (see docs/media.md). Keep this folder out of the web server's /media/.
+SCAN_ROOT = os.environ.get("DJANGO_SCAN_ROOT", "")
+# Behind nginx, the internal location that serves SCAN_ROOT: the view then answers with X-Accel-Redirect.
+SCAN_ACCEL_REDIRECT = os.environ.get("DJANGO_SCAN_ACCEL_REDIRECT", "")
 DOCUMENTS_PER_PAGE = 20
 
 LOGGING = {

@@ -3,8 +3,12 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from documents.media_views import scan_file
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Before the media files that DEBUG serves: scans are checked against their document's status.
+    path("media/scans/<path:name>", scan_file, name="scan_file"),
     path("", include("documents.urls")),
 ]
 

@@ -1,6 +1,10 @@
+from io import StringIO
+
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from django.core.management import call_command
+
+from documents import roles
 
 
 @pytest.fixture(autouse=True)
@@ -24,15 +28,38 @@ def staff_client(client, django_user_model):
 
 
 @pytest.fixture
-def curator_client(client, django_user_model):
-    """A staff member who may add, change and view everything in the archive but not publish or delete."""
+def role_groups(db):
+    """The Curator and Editor groups, as documents/roles.py defines them."""
+    call_command("setup_roles", verbosity=0, stdout=StringIO())
+    return {group.name: group for group in Group.objects.filter(name__in=roles.ROLES)}
+
+
+@pytest.fixture
+def curator(role_groups, django_user_model):
+    """A staff member in the Curator group: describes documents, saves drafts, never publishes."""
     user = django_user_model.objects.create_user("curator", password="a-long-test-password", is_staff=True)
-    user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label="documents")
-        .exclude(codename="publish_document")
-        .exclude(codename__startswith="delete_")
-    )
-    client.force_login(user)
+    user.groups.add(role_groups[roles.CURATOR])
+    return user
+
+
+@pytest.fixture
+def editor(role_groups, django_user_model):
+    """A staff member in the Editor group: a curator who also publishes, unpublishes and deletes."""
+    user = django_user_model.objects.create_user("group-editor", password="a-long-test-password", is_staff=True)
+    user.groups.add(role_groups[roles.EDITOR])
+    return user
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    """Logged in as a curator: may add, change and view the archive's records but not publish."""
+    client.force_login(curator)
+    return client
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
     return client
 
 

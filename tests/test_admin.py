@@ -73,9 +73,12 @@ def test_curator_adds_a_document_with_people_a_relation_and_a_scan(curator_clien
 @pytest.mark.parametrize(
     ("upload", "message"),
     [
-        (SimpleUploadedFile("page.png", b"\x89PNG\r\n\x1a\n not really an image"), "Upload a valid image"),
-        (SimpleUploadedFile("page.jpg", b"%PDF-1.4 a pdf named .jpg"), "Upload a valid image"),
-        (image_upload("page.tif", fmt="TIFF"), "TIFF images are not accepted"),
+        (
+            SimpleUploadedFile("page.png", b"\x89PNG\r\n\x1a\n not really an image"),
+            "“page.png” is not a readable image",
+        ),
+        (SimpleUploadedFile("page.jpg", b"%PDF-1.4 a pdf named .jpg"), "“page.jpg” is not a readable image"),
+        (image_upload("page.bmp", fmt="BMP"), "BMP images are not accepted"),
     ],
 )
 def test_a_corrupt_or_unsupported_upload_is_refused_and_nothing_is_saved(staff_client, upload, message):

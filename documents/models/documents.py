@@ -1,10 +1,12 @@
 """Documents, the people in them, the links between them and scans of their pages."""
 
+import uuid
 from collections import namedtuple
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.validators import FileExtensionValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
 from django.urls import reverse
@@ -12,7 +14,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from ..dates import DatePrecision, date_span, format_partial_date
-from ..images import make_thumbnail, validate_pdf, validate_scan_image
+from ..images import make_derivatives, validate_pdf, validate_scan_image
+from ..storage import scan_storage, scan_upload_to
 from .base import TimeStampedModel
 from .groups import Collection, Donor
 from .people import Person
@@ -241,14 +244,29 @@ class Relation(models.Model):
 
 
 class Scan(models.Model):
-    """An image of one page of the original, with a thumbnail made on upload."""
+    """An image of one page of the original, kept as uploaded, with a thumbnail and a reading-size
+    image made once, on upload. Its files are served only to those who may see the document."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="scans")
-    image = models.ImageField(upload_to="scans/%Y/", validators=[validate_scan_image])
-    thumbnail = models.ImageField(upload_to="scans/thumbnails/%Y/", editable=False, blank=True)
+    # Names the scan's folder in storage: unguessable, so one file's URL reveals no other.
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    image = models.ImageField(
+        "scan",
+        upload_to=scan_upload_to,
+        storage=scan_storage,
+        max_length=255,
+        validators=[validate_scan_image],
+        help_text="JPEG, PNG, TIFF, WebP or GIF. The file is kept as it is; readers see a copy sized for the screen.",
+    )
+    thumbnail = models.ImageField(
+        upload_to=scan_upload_to, storage=scan_storage, max_length=255, editable=False, blank=True
+    )
+    reading = models.ImageField(
+        "reading size", upload_to=scan_upload_to, storage=scan_storage, max_length=255, editable=False, blank=True
+    )
     width = models.PositiveIntegerField(editable=False, null=True)
     height = models.PositiveIntegerField(editable=False, null=True)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(default=0, help_text="Page order: lower numbers come first.")
     alt_text = models.CharField(
         max_length=300, help_text="What the page shows, for readers who cannot see it, e.g. “Page 1, typed cable”."
     )
@@ -260,8 +278,55 @@ class Scan(models.Model):
         return self.alt_text
 
     def save(self, *args, **kwargs):
-        # A new or replaced upload is not yet committed to storage: make its thumbnail now.
-        if not self.thumbnail or not self.image._committed:
-            name, content, self.width, self.height = make_thumbnail(self.image)
-            self.thumbnail.save(name, content, save=False)
-        super().save(*args, **kwargs)
+        """Store a new or replaced upload with its derivatives. The image is decoded before anything is
+        written; if the row cannot be written, the files written for it are removed again."""
+        if not self.image or self.image._committed:
+            return super().save(*args, **kwargs)
+        derivatives = make_derivatives(self.image)
+        self.width, self.height = derivatives.width, derivatives.height
+        written = []
+        try:
+            self.image.save(PurePath(self.image.name).name, self.image.file, save=False)
+            written.append(self.image.name)
+            for field, (name, content) in [
+                (self.thumbnail, derivatives.thumbnail),
+                (self.reading, derivatives.reading),
+            ]:
+                field.save(name, content, save=False)
+                written.append(field.name)
+            super().save(*args, **kwargs)
+        except BaseException:
+            self._delete_from_storage(written)
+            raise
+
+    @property
+    def file_names(self):
+        """The names in storage of the original and its derivatives."""
+        return [field.name for field in (self.image, self.thumbnail, self.reading) if field]
+
+    def _delete_from_storage(self, names):
+        for name in names:
+            self.image.storage.delete(name)
+
+    @classmethod
+    def append_to(cls, document, files, description=""):
+        """Store validated uploads as the document's next pages, in the order given: all or none.
+
+        A failure part-way removes the files already written. (The caller's own transaction, if any,
+        should not roll back after this returns: files written here would then have no row.)"""
+        scans = []
+        try:
+            with transaction.atomic():
+                # Lock the document so that two uploads at once do not number their pages alike.
+                Document.objects.select_for_update().filter(pk=document.pk).first()
+                last = document.scans.aggregate(last=models.Max("order"))["last"] or 0
+                for number, file in enumerate(files, start=last + 1):
+                    alt_text = f"Page {number}, {description}" if description else f"Page {number}"
+                    scan = cls(document=document, image=file, order=number, alt_text=alt_text[:300])
+                    scans.append(scan)
+                    scan.save()
+        except BaseException:
+            for scan in scans:
+                scan._delete_from_storage(scan.file_names if scan.pk else [])
+            raise
+        return scans

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
+from ..roles import check_can_publish
+
 
 def can_preview(user):
     """Staff may see drafts; nobody else may."""
@@ -52,13 +54,21 @@ class DocumentQuerySet(models.QuerySet):
         )
 
     def publish(self, user=None):
-        """Publish drafts, keeping the first publication date of any that were published before."""
+        """Publish drafts, keeping the first publication date of any that were published before.
+
+        ``user`` is whoever acts through the site, recorded as the last modifier and refused
+        (PermissionDenied) without the publish permission; None is the system itself."""
+        if user is not None:
+            check_can_publish(user)
         now = timezone.now()
         drafts = self.exclude(status=self.model.Status.PUBLISHED)
         drafts.filter(first_published_at__isnull=True).update(first_published_at=now)
         return drafts.update(status=self.model.Status.PUBLISHED, modified_at=now, modified_by=user)
 
     def unpublish(self, user=None):
+        """Put published documents back to draft; ``user`` as for publish()."""
+        if user is not None:
+            check_can_publish(user)
         return self.filter(status=self.model.Status.PUBLISHED).update(
             status=self.model.Status.DRAFT, modified_at=timezone.now(), modified_by=user
         )

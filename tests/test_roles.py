@@ -1,0 +1,476 @@
+"""Roles: the Curator and Editor groups, docs/roles.md kept true, and every write path refusing
+what a role may not do with nothing changed."""
+
+import contextlib
+import re
+from dataclasses import dataclass
+from io import StringIO
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import AnonymousUser, Group, Permission, User
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.test import Client, RequestFactory
+
+from documents import roles
+from documents.models import (
+    Archive,
+    Classification,
+    Collection,
+    Document,
+    DocumentPerson,
+    DocumentType,
+    Donor,
+    Language,
+    Person,
+    Place,
+    Relation,
+    RelationType,
+    Subject,
+)
+
+from .factories import DocumentFactory, PersonFactory, RelationFactory, RoleFactory
+
+ROLES_DOC = Path(__file__).resolve().parent.parent / "docs" / "roles.md"
+ROLE_NAMES = ["anonymous", "staff, no group", "Curator", "Editor", "superuser"]
+VOCABULARIES = [DocumentType, Classification, Language, Subject, Place, Archive, RelationType]
+CHANGELIST = "/admin/documents/document/"
+ADD_URL = "/admin/documents/document/add/"
+
+
+def make_user(role):
+    if role == "anonymous":
+        return AnonymousUser()
+    username = re.sub(r"\W+", "-", role.lower())
+    if role == "superuser":
+        return User.objects.create_superuser(username, f"{username}@example.org", "a-long-test-password")
+    user = User.objects.create_user(username, password="a-long-test-password", is_staff=True)
+    if role in roles.ROLES:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def client_for(user):
+    client = Client()
+    if user.is_authenticated:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def archive(role_groups):
+    """A published document and a draft that replies to it, with an author; a person linked to nothing."""
+    published = DocumentFactory(title="Cable, Mikoyan to Stalin")
+    draft = DocumentFactory(title="Cable, Stalin to Mikoyan", draft=True)
+    RoleFactory(document=draft, person=PersonFactory(name="Joseph Stalin"))
+    RelationFactory(source=draft, target=published, type=RelationType.objects.get(slug="reply"))
+    return SimpleNamespace(published=published, draft=draft, unlinked=PersonFactory(name="Nobody In Particular"))
+
+
+# (a) docs/roles.md against the code ------------------------------------------------------
+
+
+def roles_table():
+    """The table in docs/roles.md as {what: {role: True/False}}."""
+    text = ROLES_DOC.read_text()
+    first_table = re.search(r"^\|.*?(?=^[^|]|\Z)", text, re.MULTILINE | re.DOTALL).group()
+    lines = first_table.strip().splitlines()
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    table = {}
+    for line in lines[2:]:
+        what, *cells = [cell.strip() for cell in line.strip("|").split("|")]
+        assert set(cells) <= {"yes", "no"}, line
+        table[what] = {role: cell == "yes" for role, cell in zip(header[1:], cells, strict=True)}
+    return header[1:], table
+
+
+def admin_request(user):
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return request
+
+
+def model_admin(model):
+    return admin.site.get_model_admin(model)
+
+
+def document_inlines():
+    document_admin = model_admin(Document)
+    return [inline(Document, admin.site) for inline in document_admin.inlines]
+
+
+def person_inlines():
+    return [inline(Person, admin.site) for inline in model_admin(Person).inlines]
+
+
+def can(permissions, request, models, obj=None):
+    """Each of the admin's has_<permission>_permission answers for each model."""
+    answers = []
+    for model in models:
+        model_admin_ = model if isinstance(model, admin.options.BaseModelAdmin) else model_admin(model)
+        for permission in permissions:
+            check = getattr(model_admin_, f"has_{permission}_permission")
+            answers.append(check(request, obj) if obj is not None else check(request))
+    return answers
+
+
+# Each row of the table, as the code answers it for one user: a list of yes/no that must all match the cell.
+CHECKS = {
+    "view published documents on the site": lambda user, request, archive: [
+        client_for(user).get(archive.published.get_absolute_url()).status_code == 200
+    ],
+    "preview drafts on the site": lambda user, request, archive: [
+        client_for(user).get(archive.draft.get_absolute_url()).status_code == 200
+    ],
+    "add and change documents": lambda user, request, archive: (
+        can(["add", "change"], request, [Document])
+        + can(["change"], request, [Document], archive.draft)
+        + can(["change"], request, [Document], archive.published)
+    ),
+    "add, change and remove a document's people in roles, relations and scans": lambda user, request, archive: (
+        [
+            answer
+            for inline in document_inlines()
+            for answer in can(["add", "change", "delete"], request, [inline], archive.draft)
+        ]
+    ),
+    "add and change people, donors and collections; add, change and remove aliases": lambda user, request, archive: (
+        can(["add", "change"], request, [Person, Donor, Collection])
+        + can(["add", "change", "delete"], request, person_inlines(), archive.unlinked)
+    ),
+    "view the vocabularies": lambda user, request, archive: can(["view"], request, VOCABULARIES),
+    "add and change vocabulary terms": lambda user, request, archive: can(["add", "change"], request, VOCABULARIES),
+    "delete vocabulary terms": lambda user, request, archive: can(["delete"], request, VOCABULARIES),
+    "publish and unpublish documents": lambda user, request, archive: [
+        model_admin(Document).has_publish_permission(request),
+        "publish" in model_admin(Document).get_actions(request),
+        "unpublish" in model_admin(Document).get_actions(request),
+        "status" not in model_admin(Document).get_readonly_fields(request, archive.draft),
+    ],
+    "delete draft documents": lambda user, request, archive: can(["delete"], request, [Document], archive.draft),
+    "delete published documents": lambda user, request, archive: can(
+        ["delete"], request, [Document], archive.published
+    ),
+    "delete people, donors and collections": lambda user, request, archive: (
+        can(["delete"], request, [Person], archive.unlinked) + can(["delete"], request, [Donor, Collection])
+    ),
+    "manage users and roles": lambda user, request, archive: can(["add", "change", "delete"], request, [User, Group]),
+}
+
+
+def test_the_roles_table_has_a_column_per_role_and_a_check_per_row():
+    columns, table = roles_table()
+    assert columns == ROLE_NAMES
+    assert set(table) == set(CHECKS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLE_NAMES)
+def test_docs_roles_table_matches_what_each_role_can_do(role, archive):
+    """Every cell of docs/roles.md is what the code answers for a user in that role."""
+    user = make_user(role)
+    request = admin_request(user)
+    _, table = roles_table()
+    wrong = {}
+    for what, by_role in table.items():
+        answers = CHECKS[what](user, request, archive)
+        if not answers or any(answer != by_role[role] for answer in answers):
+            wrong[what] = (by_role[role], answers)
+    assert not wrong, f"docs/roles.md disagrees with the code for {role}: {wrong}"
+
+
+# (b) the permission matrix: every write path, every role --------------------------------
+
+
+def inline_data(prefix, rows):
+    """An admin inline formset as the browser posts it; rows with an "id" are existing ones."""
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": str(sum("id" in row for row in rows)),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for index, row in enumerate(rows):
+        data.update({f"{prefix}-{index}-{name}": value for name, value in row.items()})
+    return data
+
+
+def document_form(document=None, **fields):
+    """The document admin form as a browser posts it: a new document, or one that exists with its inline rows."""
+    data = {"title": "A new memorandum", "slug": "", "status": "draft", "date": "1949-02-06", "date_precision": "day"}
+    people, outgoing, incoming = [], [], []
+    if document is None:
+        data["record_id"] = "700001"
+    else:
+        data |= {"title": document.title, "slug": document.slug, "status": document.status}
+        people = [
+            {"id": link.pk, "document": document.pk, "person": link.person_id, "role": link.role, "order": link.order}
+            for link in document.person_links.all()
+        ]
+        outgoing = [
+            {"id": r.pk, "source": document.pk, "target": r.target_id, "type": r.type_id}
+            for r in document.outgoing_relations.all()
+        ]
+        incoming = [
+            {"id": r.pk, "target": document.pk, "source": r.source_id, "type": r.type_id}
+            for r in document.incoming_relations.all()
+        ]
+    data |= inline_data("person_links", people) | inline_data("outgoing_relations", outgoing)
+    data |= inline_data("incoming_relations", incoming) | inline_data("scans", [])
+    return data | fields
+
+
+def change_url(obj):
+    return f"/admin/documents/{obj._meta.model_name}/{obj.pk}/change/"
+
+
+def delete_url(obj):
+    return f"/admin/documents/{obj._meta.model_name}/{obj.pk}/delete/"
+
+
+def action(client, name, documents, **extra):
+    return client.post(CHANGELIST, {"action": name, "_selected_action": [d.pk for d in documents], **extra})
+
+
+def refused_quietly(call):
+    """Model-level writes refuse by raising; the matrix then checks that nothing changed."""
+    with contextlib.suppress(PermissionDenied):
+        call()
+
+
+def everything():
+    """What a refused write must leave exactly as it was."""
+    return (
+        list(Document.objects.order_by("record_id").values_list("record_id", "title", "status", "first_published_at")),
+        list(DocumentPerson.objects.order_by("pk").values_list("document__record_id", "person__name", "role")),
+        list(Relation.objects.order_by("pk").values_list("source__record_id", "target__record_id", "type__slug")),
+        list(Person.objects.order_by("pk").values_list("name", flat=True)),
+        list(DocumentType.objects.order_by("pk").values_list("name", flat=True)),
+    )
+
+
+def what_is_published():
+    return list(Document.objects.published().order_by("record_id").values_list("record_id", "first_published_at"))
+
+
+def exists(model, **lookup):
+    return model.objects.filter(**lookup).exists()
+
+
+@dataclass
+class WritePath:
+    """A way to write to the archive: what to do, how to tell that it happened, and what a refusal keeps."""
+
+    act: Any  # (client, user, archive) -> anything
+    happened: Any  # (archive) -> bool
+    unchanged: Any = everything  # () -> state that a refusal leaves as it was
+
+
+# A forged form may still save the parts a curator may change; what must not happen is publishing.
+WRITE_PATHS = {
+    "admin add form": WritePath(
+        lambda client, user, a: client.post(ADD_URL, document_form()),
+        lambda a: exists(Document, record_id=700001, status="draft"),
+    ),
+    "admin add form, forged status=published": WritePath(
+        lambda client, user, a: client.post(ADD_URL, document_form(status="published")),
+        lambda a: exists(Document, record_id=700001, status="published"),
+        what_is_published,
+    ),
+    "admin change form": WritePath(
+        lambda client, user, a: client.post(change_url(a.draft), document_form(a.draft, title="Retitled")),
+        lambda a: exists(Document, pk=a.draft.pk, title="Retitled"),
+    ),
+    "admin change form, forged status=published": WritePath(
+        lambda client, user, a: client.post(change_url(a.draft), document_form(a.draft, status="published")),
+        lambda a: exists(Document, pk=a.draft.pk, status="published"),
+        what_is_published,
+    ),
+    "admin change form, forged status=draft": WritePath(
+        lambda client, user, a: client.post(change_url(a.published), document_form(a.published, status="draft")),
+        lambda a: exists(Document, pk=a.published.pk, status="draft"),
+        what_is_published,
+    ),
+    "admin publish action": WritePath(
+        lambda client, user, a: action(client, "publish", [a.draft]),
+        lambda a: exists(Document, pk=a.draft.pk, status="published"),
+    ),
+    "admin unpublish action": WritePath(
+        lambda client, user, a: action(client, "unpublish", [a.published]),
+        lambda a: exists(Document, pk=a.published.pk, status="draft"),
+    ),
+    "admin delete a draft": WritePath(
+        lambda client, user, a: client.post(delete_url(a.draft), {"post": "yes"}),
+        lambda a: not exists(Document, pk=a.draft.pk),
+    ),
+    "admin delete a published document": WritePath(
+        lambda client, user, a: client.post(delete_url(a.published), {"post": "yes"}),
+        lambda a: not exists(Document, pk=a.published.pk),
+    ),
+    "bulk delete action, drafts": WritePath(
+        lambda client, user, a: action(client, "delete_selected", [a.draft], post="yes"),
+        lambda a: not exists(Document, pk=a.draft.pk),
+    ),
+    "bulk delete action, a draft and a published document": WritePath(
+        lambda client, user, a: action(client, "delete_selected", [a.draft, a.published], post="yes"),
+        lambda a: not exists(Document, pk__in=[a.draft.pk, a.published.pk]),
+    ),
+    "admin add a person": WritePath(
+        lambda client, user, a: client.post(
+            "/admin/documents/person/add/",
+            {"name": "Anastas Mikoyan", "slug": "anastas-mikoyan", "kind": "person"} | inline_data("aliases", []),
+        ),
+        lambda a: exists(Person, name="Anastas Mikoyan"),
+    ),
+    "admin delete a person": WritePath(
+        lambda client, user, a: client.post(delete_url(a.unlinked), {"post": "yes"}),
+        lambda a: not exists(Person, pk=a.unlinked.pk),
+    ),
+    "admin add a document type": WritePath(
+        lambda client, user, a: client.post("/admin/documents/documenttype/add/", {"name": "Diary", "slug": "diary"}),
+        lambda a: exists(DocumentType, name="Diary"),
+    ),
+    "Document.objects.publish(user)": WritePath(
+        lambda client, user, a: refused_quietly(lambda: Document.objects.filter(pk=a.draft.pk).publish(user)),
+        lambda a: exists(Document, pk=a.draft.pk, status="published"),
+    ),
+    "Document.objects.unpublish(user)": WritePath(
+        lambda client, user, a: refused_quietly(lambda: Document.objects.filter(pk=a.published.pk).unpublish(user)),
+        lambda a: exists(Document, pk=a.published.pk, status="draft"),
+    ),
+}
+
+# Who may take each write path, in the order of ROLE_NAMES. Import, export and the API join here as rows.
+MATRIX = {
+    #                                                          anon staff  Curator Editor super
+    "admin add form": "no no yes yes yes",
+    "admin add form, forged status=published": "no no no yes yes",
+    "admin change form": "no no yes yes yes",
+    "admin change form, forged status=published": "no no no yes yes",
+    "admin change form, forged status=draft": "no no no yes yes",
+    "admin publish action": "no no no yes yes",
+    "admin unpublish action": "no no no yes yes",
+    "admin delete a draft": "no no yes yes yes",
+    "admin delete a published document": "no no no yes yes",
+    "bulk delete action, drafts": "no no yes yes yes",
+    "bulk delete action, a draft and a published document": "no no no yes yes",
+    "admin add a person": "no no yes yes yes",
+    "admin delete a person": "no no no yes yes",
+    "admin add a document type": "no no yes yes yes",
+    "Document.objects.publish(user)": "no no no yes yes",
+    "Document.objects.unpublish(user)": "no no no yes yes",
+}
+
+
+def test_every_write_path_has_a_row_in_the_matrix():
+    assert set(MATRIX) == set(WRITE_PATHS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "role", "allowed"),
+    [
+        pytest.param(path, role, cell == "yes", id=f"{path} | {role}")
+        for path, row in MATRIX.items()
+        for role, cell in zip(ROLE_NAMES, row.split(), strict=True)
+    ],
+)
+def test_permission_matrix(archive, path, role, allowed):
+    """What a role may do through a write path happens; what it may not is refused with nothing changed."""
+    write = WRITE_PATHS[path]
+    user = make_user(role)
+    before = write.unchanged()
+    write.act(client_for(user), user, archive)
+    if allowed:
+        assert write.happened(archive)
+    else:
+        assert not write.happened(archive)
+        assert write.unchanged() == before
+
+
+@pytest.mark.django_db
+def test_a_curator_is_told_why_a_selection_with_a_published_document_cannot_be_deleted(curator_client, archive):
+    """The bulk delete's confirmation page names what the curator may not delete, before anything happens."""
+    response = action(curator_client, "delete_selected", [archive.draft, archive.published])
+    assert response.status_code == 200
+    assert "Cannot delete documents" in response.content.decode()
+    assert exists(Document, pk=archive.draft.pk) and exists(Document, pk=archive.published.pk)
+
+
+@pytest.mark.django_db
+def test_deleting_published_documents_without_the_confirmation_page_is_refused(curator, archive):
+    """The admin's bulk delete holds the rule even for a caller that skips get_deleted_objects."""
+    with pytest.raises(PermissionDenied):
+        model_admin(Document).delete_queryset(admin_request(curator), Document.objects.all())
+    assert Document.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_curators_forged_publish_saves_a_draft(curator_client, archive):
+    """The status a curator cannot see is ignored; the rest of the form is saved, as a draft."""
+    response = curator_client.post(ADD_URL, document_form(status="published"))
+    assert response.status_code == 302
+    document = Document.objects.get(record_id=700001)
+    assert (document.status, document.first_published_at) == ("draft", None)
+
+
+# (c) the groups: created by the migration, kept in step by setup_roles --------------------
+
+
+def group_permissions():
+    return {
+        group.name: {
+            f"{app}.{codename}"
+            for app, codename in group.permissions.values_list("content_type__app_label", "codename")
+        }
+        for group in Group.objects.filter(name__in=roles.ROLES)
+    }
+
+
+def defined_permissions():
+    return {
+        name: {f"{roles.APP_LABEL}.{codename}" for codename in codenames} for name, codenames in roles.ROLES.items()
+    }
+
+
+def setup_roles():
+    out = StringIO()
+    call_command("setup_roles", stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_migration_creates_both_groups_as_defined():
+    assert group_permissions() == defined_permissions()
+
+
+@pytest.mark.django_db
+def test_setup_roles_is_idempotent():
+    assert "nothing changed" in setup_roles()
+    assert "nothing changed" in setup_roles()
+    assert group_permissions() == defined_permissions()
+
+
+@pytest.mark.django_db
+def test_setup_roles_repairs_groups_that_were_edited_by_hand(curator):
+    curators = Group.objects.get(name=roles.CURATOR)
+    curators.permissions.remove(Permission.objects.get(codename="add_document"))
+    curators.permissions.add(
+        Permission.objects.get(codename="publish_document"), Permission.objects.get(codename="change_user")
+    )
+    Group.objects.filter(name=roles.EDITOR).delete()
+
+    output = setup_roles()
+
+    assert "Curator: added documents.add_document" in output
+    assert "Curator: removed documents.publish_document" in output
+    assert "Curator: removed auth.change_user" in output
+    assert "Editor: created the group" in output
+    assert group_permissions() == defined_permissions()
+    curator = User.objects.get(pk=curator.pk)  # a fresh user: permissions are cached per instance
+    assert curator.has_perm("documents.add_document") and not curator.has_perm("documents.publish_document")
+    assert "nothing changed" in setup_roles()
