@@ -2,19 +2,32 @@
 
 Each facet counts the documents that every other active filter (and the search) selects, as if
 its own selection were cleared, so a reader can widen as well as narrow. Values within a facet
-combine with OR, facets with AND (filters.py). One query per facet, whatever the number of rows."""
+combine with OR, facets with AND (filters.py). Counts come from the facet table
+(models/facets.py): a fixed number of queries, each reading a narrow index, whatever the
+number of documents; see Counter."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 
-from .dates import Year
-from .models import Document, DocumentPerson, Person
+from .idsets import among
+from .models import (
+    Classification,
+    Collection,
+    DocumentFacet,
+    DocumentType,
+    Donor,
+    FacetCount,
+    FacetKind,
+    Language,
+    Person,
+)
 
 TOP = 10  # values shown before "show all"
-# Above the paginator's cap, facets count a systematic sample of about this many documents
-# (every k-th id) and scale up: labelled approximate, and exact below the cap.
-SAMPLE_SIZE = 20_000
+# Counts are exact up to this many documents; above it, an evenly spread sample of this many
+# is counted and scaled up, and the facet says so.
+SAMPLE_SIZE = 10_000
 ALL = 200  # values shown by "show all"; the find box reaches the rest
 
 PERSON_ROLES = {
@@ -58,106 +71,144 @@ def _toggle(query, name, key):
     return query.urlencode()
 
 
-def _counts(queryset, key, label, count_field, limit, selected, distinct=False):
-    """(key, label, count) rows, most frequent first: the top `limit` plus any selected value
-    outside them, and whether more exist. The limit is applied in SQL."""
-    grouped = (
-        queryset.order_by()
-        .values_list(key, label)
-        .annotate(n=Count(count_field, distinct=distinct))
-        .order_by("-n", label)
-    )
-    rows = list(grouped[: limit + 1])
-    truncated = len(rows) > limit
-    rows = rows[:limit]
-    missing = set(selected) - {str(row[0]) for row in rows}
-    if missing:
-        rows += list(grouped.filter(**{f"{key}__in": missing}))
-    return rows, truncated
+# Each facet: URL parameter, heading, facet kind, the model its values are, and the field that
+# names a value in URLs. The person facet's parameter and kind follow the role chosen.
+FACETS = [
+    ("type", "Type", FacetKind.TYPE, DocumentType, "slug"),
+    ("classification", "Original classification", FacetKind.CLASSIFICATION, Classification, "slug"),
+    ("language", "Language", FacetKind.LANGUAGE, Language, "code"),
+    ("donor", "Donor", FacetKind.DONOR, Donor, "slug"),
+    ("collection", "Collection", FacetKind.COLLECTION, Collection, "slug"),
+]
+PERSON_KINDS = {
+    "person": FacetKind.PERSON,
+    "author": FacetKind.AUTHOR,
+    "recipient": FacetKind.RECIPIENT,
+    "participant": FacetKind.PARTICIPANT,
+    "mentioned": FacetKind.MENTIONED,
+}
 
 
-def sample_stride(matches_capped):
-    """1 (count everything) unless the matches passed the cap; then k, to count every k-th id."""
-    if not matches_capped:
-        return 1
-    highest = Document.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    return max(1, highest // SAMPLE_SIZE)
+class Counter:
+    """Counts facet values for the documents a filterset selects with some filters cleared.
+
+    Where nothing else is chosen, the counts are read from FacetCount (kept current on every
+    write: exact, nothing to count). Otherwise the filterset gives the documents as a set of
+    ids (each filter's ids read once per request, then intersected), and the facet table is
+    counted for them in one grouped query per set of cleared filters, cut to the top values
+    in SQL. Above SAMPLE_SIZE documents, an evenly spread sample of them is counted and the
+    counts scaled: labelled approximate."""
+
+    def __init__(self, filterset):
+        self.filterset = filterset
+        self.active = filterset.active()
+        self.column = "published" if filterset.published_only() else "total"
+        self.sampled = set()
+
+    def unfiltered(self, cleared):
+        return not (self.active - set(cleared))
+
+    def approximate(self, cleared):
+        return tuple(cleared) in self.sampled
+
+    def count(self, kinds, cleared=(), limit=None, values=None):
+        """{kind: [(value, count)]}, most frequent first (ties by value), at most limit per kind."""
+        if self.unfiltered(cleared):
+            return {kind: self._stored(kind, limit, values) for kind in kinds}
+        found = {kind: [] for kind in kinds}
+        ids = sorted(self.filterset.ids_without(*cleared))
+        if not ids:
+            return found
+        scale = 1
+        if len(ids) > SAMPLE_SIZE:
+            step = -(-len(ids) // SAMPLE_SIZE)
+            scale, ids = len(ids) / len(ids[::step]), ids[::step]
+            self.sampled.add(tuple(cleared))
+        rows = DocumentFacet.objects.filter(facet__in=kinds, document_id__in=among(ids))
+        if values is not None:
+            rows = rows.filter(value__in=values)
+        grouped = rows.order_by().values("facet", "value").annotate(n=Count("value"))
+        if limit is not None:
+            grouped = grouped.annotate(
+                rank=Window(RowNumber(), partition_by=F("facet"), order_by=[F("n").desc(), F("value")])
+            ).filter(rank__lte=limit)
+        for row in grouped.order_by("facet", "-n", "value"):
+            found[row["facet"]].append((row["value"], round(row["n"] * scale)))
+        return found
+
+    def _stored(self, kind, limit, values):
+        stored = FacetCount.objects.filter(facet=kind, **{f"{self.column}__gt": 0})
+        if values is not None:
+            stored = stored.filter(value__in=values)
+        stored = stored.order_by(f"-{self.column}", "value").values_list("value", self.column)
+        return list(stored[:limit] if limit is not None else stored)
 
 
-def _documents(filterset, *names, stride=1):
-    """The documents every filter but names selects, every stride-th id of them."""
-    documents = filterset.queryset_without(*names).order_by()
-    return documents.alias(sample=F("pk") % stride).filter(sample=0) if stride > 1 else documents
-
-
-def build_facets(filterset, query, stride=1):
-    """All facets for the list page: [Facet], computed from the filterset's current state;
-    counts are scaled estimates when stride > 1 (see sample_stride)."""
+def build_facets(filterset, query):
+    """All facets for the list page: [Facet], computed from the filterset's current state."""
+    counter = Counter(filterset)
     show_all = query.get("all", "")
+    role = query.get("role") if query.get("role") in PERSON_ROLES else "any"
+    person_name, role_label = PERSON_ROLES[role]
+    specs = [
+        *FACETS,
+        (person_name, f"People ({role_label})", PERSON_KINDS[person_name], Person, "slug"),
+    ]
+    # Facets with nothing chosen and no find box share one query; the others have their own,
+    # without their own selection.
+    plain = [spec for spec in specs if not _chosen(query, spec[0]) and show_all != spec[0]]
+    counted = counter.count([spec[2] for spec in plain], limit=TOP + 1) if plain else {}
     facets = []
-
-    def add(name, label, queryset, key, label_field, count_field="pk", find_param=None, distinct=False):
+    for name, label, kind, model, key_field in specs:
         selected = query.getlist(name)
         limit = ALL if show_all == name else TOP
-        find_param = find_param or f"find_{name}"
+        find_param = "find_person" if model is Person else f"find_{name}"
         find = query.get(find_param, "").strip()[:100]
-        if find and find_param != "find_person":
-            queryset = queryset.filter(**{f"{label_field}__icontains": find})
-        rows, truncated = _counts(queryset, key, label_field, count_field, limit, selected, distinct)
-        values = [
-            FacetValue(str(k), text, n * stride, str(k) in selected, _toggle(query, name, str(k)))
-            for k, text, n in rows
-        ]
-        facet = Facet(name, label, values, truncated, show_all == name, find, find_param, approximate=stride > 1)
+        if kind in counted:
+            rows = counted[kind]
+        else:
+            matching = _matching(model, find) if find else None
+            rows = counter.count([kind], cleared=(name,), limit=limit + 1, values=matching)[kind]
+        truncated = len(rows) > limit
+        rows = rows[:limit]
+        shown_ids = [value for value, _ in rows]
+        terms = model.objects.only("pk", "name", key_field).filter(pk__in=shown_ids).order_by()
+        terms = {term.pk: term for term in terms}
+        # The chosen values stay in view even when they are not among the most frequent.
+        missing = [term for term in filterset.form.cleaned_data.get(name) or [] if term.pk not in terms]
+        if missing:
+            rows += counter.count([kind], cleared=(name,), values=[term.pk for term in missing])[kind]
+            terms.update((term.pk, term) for term in missing)
+        shown = sorted(
+            ((terms[value], n) for value, n in rows if value in terms), key=lambda row: (-row[1], row[0].name)
+        )
+        values = []
+        for term, n in shown:
+            key = str(getattr(term, key_field))
+            values.append(FacetValue(key, term.name, n, key in selected, _toggle(query, name, key)))
+        cleared = () if kind in counted else (name,)
+        facet = Facet(
+            name, label, values, truncated, show_all == name, find, find_param, approximate=counter.approximate(cleared)
+        )
+        if model is Person:
+            facet.role = role
+            facet.roles = [(key, text, _role_query(query, key)) for key, (_, text) in PERSON_ROLES.items()]
         facets.append(facet)
-        return facet
-
-    for name, label, fk in [
-        ("type", "Type", "doc_type"),
-        ("classification", "Original classification", "classification"),
-    ]:
-        documents = _documents(filterset, name, stride=stride).filter(**{f"{fk}__isnull": False})
-        add(name, label, documents, f"{fk}__slug", f"{fk}__name")
-
-    for name, label, relation, key in [
-        ("language", "Language", "languages", "code"),
-        ("donor", "Donor", "donors", "slug"),
-        ("collection", "Collection", "collections", "slug"),
-    ]:
-        field = Document._meta.get_field(relation)
-        target = field.m2m_reverse_field_name()
-        links = field.remote_field.through.objects.filter(document__in=_ids(filterset, name, stride))
-        add(name, label, links, f"{target}__{key}", f"{target}__name", count_field="document")
-
-    role = query.get("role") if query.get("role") in PERSON_ROLES else "any"
-    name, role_label = PERSON_ROLES[role]
-    links = DocumentPerson.objects.filter(document__in=_ids(filterset, name, stride))
-    if role != "any":
-        links = links.filter(role=role)
-    find = query.get("find_person", "").strip()[:100]
-    if find:
-        # Any alias finds the person: "Instantsiya" finds Stalin.
-        matching = Person.objects.filter(Q(name__icontains=find) | Q(aliases__name__icontains=find))
-        links = links.filter(person__in=matching.values("pk"))
-    # Links are unique per document, person and role (a constraint), and languages, donors and
-    # collections per document and value: only "any role" can count a document twice.
-    facet = add(
-        name,
-        f"People ({role_label})",
-        links,
-        "person__slug",
-        "person__name",
-        "document",
-        "find_person",
-        distinct=role == "any",
-    )
-    facet.role = role
-    facet.roles = [(key, label, _role_query(query, key)) for key, (_, label) in PERSON_ROLES.items()]
     return facets
 
 
-def _ids(filterset, name, stride):
-    return _documents(filterset, name, stride=stride).values("pk")
+def _chosen(query, name):
+    find_param = "find_person" if name in PERSON_KINDS else f"find_{name}"
+    return bool(query.getlist(name)) or bool(query.get(find_param, "").strip())
+
+
+def _matching(model, find):
+    """Ids of the terms whose name contains find; any alias finds a person ("Instantsiya" finds Stalin)."""
+    if model is Person:
+        condition = Q(name__icontains=find) | Q(aliases__name__icontains=find)
+    else:
+        condition = Q(name__icontains=find)
+    return model.objects.filter(condition).values("pk")
 
 
 def _role_query(query, role):
@@ -176,19 +227,19 @@ class Bar:
     selected: bool
 
 
-def date_histogram(filterset, query, stride=1):
+def date_histogram(filterset, query):
     """Documents per decade, or per year when the chosen range is at most a decade, counted
     without the date range itself. Each bar links to the list narrowed to its span."""
     start, end = filterset.date_span()
-    documents = _documents(filterset, "date_from", "date_to", stride=stride).filter(date__isnull=False)
     by_year = start and end and end.year - start.year < 10
-    if by_year:
-        documents = documents.filter(date__gte=start.replace(month=1, day=1), date__lte=end.replace(month=12, day=31))
-    # Counted per year in SQL (a few dozen rows), summed into decades here.
+    counter = Counter(filterset)
+    cleared = ("date_from", "date_to")
+    years = range(start.year, end.year + 1) if by_year else None
+    # Counted per year (a few dozen rows), summed into decades here.
     buckets = {}
-    for year, n in documents.order_by().annotate(year=Year("date")).values_list("year").annotate(n=Count("pk")):
+    for year, n in counter.count([FacetKind.YEAR], cleared, values=years)[FacetKind.YEAR]:
         bucket = year if by_year else year - year % 10
-        buckets[bucket] = buckets.get(bucket, 0) + n * stride
+        buckets[bucket] = buckets.get(bucket, 0) + n
     rows = sorted(buckets.items())
     peak = max((n for _, n in rows), default=0)
     bars = []
@@ -205,4 +256,4 @@ def date_histogram(filterset, query, stride=1):
         bars.append(
             Bar(str(value) if by_year else f"{value}s", count, round(100 * count / peak), link.urlencode(), selected)
         )
-    return {"by_year": bool(by_year), "bars": bars, "approximate": stride > 1}
+    return {"by_year": bool(by_year), "bars": bars, "approximate": counter.approximate(cleared)}

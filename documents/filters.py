@@ -5,7 +5,18 @@ from django import forms
 from django.db.models import F
 
 from .dates import date_span, parse_partial_date
-from .models import Classification, Collection, Document, DocumentPerson, DocumentType, Donor, Language, Person
+from .idsets import among, id_set
+from .models import (
+    Classification,
+    Collection,
+    Document,
+    DocumentFacet,
+    DocumentType,
+    Donor,
+    FacetKind,
+    Language,
+    Person,
+)
 from .models.querysets import can_preview
 from .search import MAX_QUERY_LENGTH, parse_query, search_documents
 
@@ -28,19 +39,21 @@ class PartialDateFilter(django_filters.Filter):
     field_class = PartialDateField
 
 
-class DocumentsWithFilter(django_filters.ModelMultipleChoiceFilter):
-    """Several values combine with OR; a subquery keeps each document once without DISTINCT."""
+class FacetFilter(django_filters.ModelMultipleChoiceFilter):
+    """Documents with any of the chosen values (OR), found in the facet table's index: no join,
+    no document row read, the same for a type as for a person in a role."""
 
-    def __init__(self, *args, extra_conditions=None, **kwargs):
+    def __init__(self, *args, kind, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("widget", HIDDEN)
         super().__init__(*args, **kwargs)
-        self.extra_conditions = extra_conditions or {}
+        self.kind = kind
 
     def filter(self, qs, value):
-        if not value:
+        ids = [term.pk for term in value or []]
+        if not ids:
             return qs
-        matching = Document.objects.filter(**{f"{self.field_name}__in": value}, **self.extra_conditions)
-        return qs.filter(pk__in=matching.values("pk"))
+        return qs.filter(pk__in=DocumentFacet.objects.filter(facet=self.kind, value__in=ids).values("document_id"))
 
 
 def visible_terms(model):
@@ -53,22 +66,12 @@ def visible_terms(model):
     return choices
 
 
-def person_filter(label, role=None):
-    extra = {"person_links__role": role} if role else {}
-    return DocumentsWithFilter(
-        field_name="person_links__person",
-        queryset=visible_terms(Person),
-        label=label,
-        extra_conditions=extra,
-        widget=HIDDEN,
-    )
-
-
 # Facet links (facets.py) set these; the form carries them along when the search changes.
 HIDDEN = forms.MultipleHiddenInput
 
 
 MAX_VALUES = 50  # values in all filters together: more is not a reader's query
+DATE_RANGE = ("date_from", "date_to")
 
 
 class DocumentFilterForm(forms.Form):
@@ -91,38 +94,20 @@ class DocumentFilter(django_filters.FilterSet):
     )
     date_from = PartialDateFilter(method="filter_date_from", label="From (YYYY, YYYY-MM or YYYY-MM-DD)")
     date_to = PartialDateFilter(method="filter_date_to", label="To (YYYY, YYYY-MM or YYYY-MM-DD)")
-    type = django_filters.ModelMultipleChoiceFilter(
-        field_name="doc_type__slug",
-        distinct=False,
-        queryset=visible_terms(DocumentType),
-        to_field_name="slug",
-        label="Type",
-        widget=HIDDEN,
+    type = FacetFilter(kind=FacetKind.TYPE, queryset=visible_terms(DocumentType), label="Type")
+    language = FacetFilter(
+        kind=FacetKind.LANGUAGE, queryset=visible_terms(Language), to_field_name="code", label="Language"
     )
-    language = DocumentsWithFilter(
-        field_name="languages",
-        queryset=visible_terms(Language),
-        to_field_name="code",
-        label="Language",
-        widget=HIDDEN,
+    classification = FacetFilter(
+        kind=FacetKind.CLASSIFICATION, queryset=visible_terms(Classification), label="Original classification"
     )
-    classification = django_filters.ModelMultipleChoiceFilter(
-        field_name="classification__slug",
-        distinct=False,
-        queryset=visible_terms(Classification),
-        to_field_name="slug",
-        label="Original classification",
-        widget=HIDDEN,
-    )
-    person = person_filter("Person (any role)")
-    author = person_filter("Author", DocumentPerson.Role.AUTHOR)
-    recipient = person_filter("Recipient", DocumentPerson.Role.RECIPIENT)
-    participant = person_filter("Participant", DocumentPerson.Role.PARTICIPANT)
-    mentioned = person_filter("Mentioned", DocumentPerson.Role.MENTIONED)
-    donor = DocumentsWithFilter(field_name="donors", queryset=visible_terms(Donor), label="Donor", widget=HIDDEN)
-    collection = DocumentsWithFilter(
-        field_name="collections", queryset=visible_terms(Collection), label="Collection", widget=HIDDEN
-    )
+    person = FacetFilter(kind=FacetKind.PERSON, queryset=visible_terms(Person), label="Person (any role)")
+    author = FacetFilter(kind=FacetKind.AUTHOR, queryset=visible_terms(Person), label="Author")
+    recipient = FacetFilter(kind=FacetKind.RECIPIENT, queryset=visible_terms(Person), label="Recipient")
+    participant = FacetFilter(kind=FacetKind.PARTICIPANT, queryset=visible_terms(Person), label="Participant")
+    mentioned = FacetFilter(kind=FacetKind.MENTIONED, queryset=visible_terms(Person), label="Mentioned")
+    donor = FacetFilter(kind=FacetKind.DONOR, queryset=visible_terms(Donor), label="Donor")
+    collection = FacetFilter(kind=FacetKind.COLLECTION, queryset=visible_terms(Collection), label="Collection")
     sort = django_filters.ChoiceFilter(
         method="filter_sort",
         label="Sort by",
@@ -197,13 +182,58 @@ class DocumentFilter(django_filters.FilterSet):
             self._parsed = parse_query(text)
         return self._parsed
 
-    def queryset_without(self, *names):
-        """The documents every filter but these selects: a facet's counts ignore its own selection."""
-        qs = self.queryset
-        for name, value in self.form.cleaned_data.items():
-            if name not in names and name != "sort" and value not in (None, "", []):
-                qs = self.filters[name].filter(qs, value)
-        return qs
+    def active(self):
+        """The names of the filters in use (the sort order is not a filter)."""
+        if "_active" not in self.__dict__:
+            data = self.form.cleaned_data if self.is_valid() else {}
+            self._active = {name for name, value in data.items() if name != "sort" and value is not None and len(value)}
+        return self._active
+
+    def published_only(self):
+        return not can_preview(getattr(self.request, "user", None))
+
+    def ids_without(self, *names):
+        """The ids of the documents every filter but these selects, as a set (None when no
+        filter is left: all visible documents).
+
+        Each facet filter's and the search's ids are read once per request (from the facet
+        table where they can) and intersected here. The date range, which alone selects most
+        documents, then only narrows that intersection in SQL; it is read whole only when it
+        is the one filter left."""
+        cache = self.__dict__.setdefault("_id_sets", {})
+        keys = sorted(self.active() - set(names))
+        dates = tuple(name for name in keys if name in DATE_RANGE)
+        keys = [name for name in keys if name not in DATE_RANGE]
+        found = None
+        for key in keys:
+            if key not in cache:
+                cache[key] = self._ids_of(key)
+            found = cache[key] if found is None else found & cache[key]
+        if dates:
+            key = (dates, tuple(keys))
+            if key not in cache:
+                documents = self._visible_among(found).order_by()
+                for name in dates:
+                    documents = self.filters[name].filter(documents, self.form.cleaned_data[name])
+                cache[key] = id_set(documents.values_list("pk")) if found is None or found else set()
+            found = cache[key]
+        return found
+
+    def _ids_of(self, name):
+        filter_, value = self.filters[name], self.form.cleaned_data[name]
+        if isinstance(filter_, FacetFilter):
+            rows = DocumentFacet.objects.filter(facet=filter_.kind, value__in=[term.pk for term in value])
+            if self.published_only():
+                rows = rows.filter(published=True)
+            return id_set(rows.values_list("document_id"))
+        return id_set(filter_.filter(self.queryset.order_by(), value).values_list("pk"))
+
+    def matching_ids(self):
+        """The ids of the documents all filters select; None when nothing is chosen (all)."""
+        return self.ids_without()
+
+    def _visible_among(self, ids):
+        return self.queryset if ids is None else self.queryset.filter(pk__in=among(sorted(ids)))
 
     def date_span(self):
         """The first and last day of the date range chosen, either end None."""
@@ -216,12 +246,15 @@ class DocumentFilter(django_filters.FilterSet):
 
     @property
     def qs(self):
+        """The documents chosen, in order: those of matching_ids() (each filter read once),
+        or ranked by the search index, which is then joined once instead of matched again."""
+        if not self.is_valid():
+            return super().qs
         ordering = self.ordering()
         if "-search_rank" in ordering:
-            # Ranked: the index is joined once, instead of matched in a subquery as well.
-            qs = search_documents(self.queryset_without("q"), self.parsed_query(), ranked=True)
+            qs = search_documents(self._visible_among(self.ids_without("q")), self.parsed_query(), ranked=True)
         else:
-            qs = super().qs
+            qs = self._visible_among(self.matching_ids())
         return qs.order_by(*ordering)
 
     def ordering(self):

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
-from .facets import build_facets, date_histogram, sample_stride
+from .facets import build_facets, date_histogram
 from .filters import DocumentFilter
 from .models import Collection, Document, DocumentPerson, Donor, OldSlug, Person
 from .models.querysets import can_preview
@@ -38,7 +38,12 @@ def document_list(request):
     visible = Document.objects.visible_to(request.user)
     filterset = DocumentFilter(request.GET, queryset=visible.for_list(), request=request)
     valid = filterset.is_valid()
-    paginator = CappedPaginator(filterset.qs if valid else Document.objects.none(), settings.DOCUMENTS_PER_PAGE)
+    matching = filterset.matching_ids() if valid else None
+    paginator = CappedPaginator(
+        filterset.qs if valid else Document.objects.none(),
+        settings.DOCUMENTS_PER_PAGE,
+        known_count=len(matching) if matching is not None else None,
+    )
     page = paginator.get_page(request.GET.get("page"))
     parsed = filterset.parsed_query()
     documents = list(page.object_list)
@@ -52,7 +57,6 @@ def document_list(request):
         document.date_is_approximate = bool(
             document.date and ((start and document.date < start) or (end and document.date_end > end))
         )
-    stride = sample_stride(paginator.capped) if valid else 1
     suggestion = None
     if valid and parsed.groups and not paginator.count:
         corrected = suggest(filterset.form.cleaned_data["q"], parsed, visible)
@@ -68,8 +72,8 @@ def document_list(request):
             "filterset": filterset,
             "filter_errors": filterset.errors_for_reader(),
             "chips": filterset.chips(request.GET) if valid else [],
-            "facets": build_facets(filterset, request.GET, stride) if valid else [],
-            "histogram": date_histogram(filterset, request.GET, stride) if valid else None,
+            "facets": build_facets(filterset, request.GET) if valid else [],
+            "histogram": date_histogram(filterset, request.GET) if valid else None,
             "page_obj": page,
             "documents": documents,
             "suggestion": suggestion,

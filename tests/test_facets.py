@@ -6,7 +6,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from documents.dates import DatePrecision
-from documents.models import Document, DocumentPerson, Language
+from documents.models import DocumentPerson, Language
 from documents.pagination import CappedPaginator
 
 from .factories import CollectionFactory, DocumentFactory, DocumentTypeFactory, DonorFactory, PersonFactory, RoleFactory
@@ -206,15 +206,33 @@ def test_a_long_facet_has_a_box_to_find_a_value(client, archive, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_past_the_cap_facets_are_estimated_from_a_sample_and_say_so(client, archive, monkeypatch):
-    _, exact = get(client)
+def test_above_the_sample_size_facets_are_estimated_and_say_so(client, archive, monkeypatch):
+    _, exact = get(client, "q=railway")
     assert not any(facet.approximate for facet in exact.values())
+    # Six published documents match: every second of them is counted, and each counts twice.
+    monkeypatch.setattr("documents.facets.SAMPLE_SIZE", 4)
+    response, facets = get(client, "q=railway")
+    assert all(facet.approximate for facet in facets.values())
+    assert all(value.count % 2 == 0 for facet in facets.values() for value in facet.values)
+    assert sum(value.count for value in facets["type"].values) == 6
+    assert response.context["histogram"]["approximate"]
+    assert "Estimated from a sample of the matches." in main_text(response)
+    # A facet with a selection counts without it: all twelve documents, from the stored counts.
+    _, facets = get(client, "q=railway&type=cable")
+    assert facets["type"].approximate
+    assert not get(client, "type=cable")[1]["type"].approximate
+
+
+@pytest.mark.django_db
+def test_the_unfiltered_list_shows_exact_counts_past_the_cap(client, archive, monkeypatch):
+    """With nothing chosen, the counts are the stored ones: exact, however large the archive."""
+    _, before = get(client)
     monkeypatch.setattr(CappedPaginator, "cap", 5)
     monkeypatch.setattr("documents.facets.SAMPLE_SIZE", 4)
     response, facets = get(client)
-    stride = response.context["facets"] and max(Document.objects.values_list("pk", flat=True)) // 4
-    assert stride > 1
-    assert all(facet.approximate for facet in facets.values())
-    assert all(value.count % stride == 0 for facet in facets.values() for value in facet.values)
-    assert response.context["histogram"]["approximate"]
-    assert "Estimated from a sample of the matches." in main_text(response)
+    assert response.context["page_obj"].paginator.capped
+    assert not any(facet.approximate for facet in facets.values())
+    assert not response.context["histogram"]["approximate"]
+    counts = {name: [(v.label, v.count) for v in facet.values] for name, facet in facets.items()}
+    assert counts == {name: [(v.label, v.count) for v in facet.values] for name, facet in before.items()}
+    assert dict(counts["type"]) == {"Cable": 6, "Letter": 3, "Memorandum": 3}

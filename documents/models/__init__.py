@@ -2,6 +2,7 @@
 
 from .base import OldSlug
 from .documents import Document, DocumentPerson, RelatedDocument, Relation, Scan
+from .facets import DocumentFacet, FacetCount, FacetKind
 from .groups import Collection, Donor
 from .people import Person, PersonAlias
 from .search import SearchWord
@@ -12,9 +13,12 @@ __all__ = [
     "Classification",
     "Collection",
     "Document",
+    "DocumentFacet",
     "DocumentPerson",
     "DocumentType",
     "Donor",
+    "FacetCount",
+    "FacetKind",
     "Language",
     "OldSlug",
     "Person",

@@ -109,6 +109,9 @@ class Document(TimeStampedModel):
                 fields=["status", "doc_type", "classification", "date", "date_end", "record_id"],
                 name="document_facets",
             ),
+            # A narrow copy of what filters check for each candidate document (visibility and
+            # the date range), read by id instead of the wide row.
+            models.Index(fields=["id", "status", "date", "date_end"], name="document_narrow"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(record_id__gte=1), name="document_record_id_positive"),

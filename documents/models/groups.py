@@ -4,6 +4,7 @@ from django.db import models
 from django.urls import reverse
 
 from .base import SluggedModel, TimeStampedModel
+from .facets import FacetKind
 from .querysets import PublicQuerySet
 
 
@@ -23,6 +24,7 @@ class Donor(SluggedModel, TimeStampedModel):
 
     objects = PublicQuerySet.as_manager()
     document_path = "donors"
+    facet_kind = FacetKind.DONOR
 
     class Meta:
         ordering = ["name"]
@@ -43,6 +45,7 @@ class Collection(SluggedModel, TimeStampedModel):
 
     objects = PublicQuerySet.as_manager()
     document_path = "collections"
+    facet_kind = FacetKind.COLLECTION
 
     class Meta:
         ordering = ["name"]

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from .base import SluggedModel, TimeStampedModel
+from .facets import FacetKind
 from .querysets import PublicQuerySet
 
 
@@ -38,6 +39,7 @@ class Person(SluggedModel, TimeStampedModel):
 
     objects = PublicQuerySet.as_manager()
     document_path = "persons"
+    facet_kind = FacetKind.PERSON
 
     class Meta:
         verbose_name_plural = "people"

@@ -62,16 +62,28 @@ class DocumentQuerySet(models.QuerySet):
             check_can_publish(user)
         now = timezone.now()
         drafts = self.exclude(status=self.model.Status.PUBLISHED)
+        ids = list(drafts.values_list("pk", flat=True))
         drafts.filter(first_published_at__isnull=True).update(first_published_at=now)
-        return drafts.update(status=self.model.Status.PUBLISHED, modified_at=now, modified_by=user)
+        count = drafts.update(status=self.model.Status.PUBLISHED, modified_at=now, modified_by=user)
+        _status_changed(ids)
+        return count
 
     def unpublish(self, user=None):
         """Put published documents back to draft; ``user`` as for publish()."""
         if user is not None:
             check_can_publish(user)
-        return self.filter(status=self.model.Status.PUBLISHED).update(
-            status=self.model.Status.DRAFT, modified_at=timezone.now(), modified_by=user
-        )
+        published = self.filter(status=self.model.Status.PUBLISHED)
+        ids = list(published.values_list("pk", flat=True))
+        count = published.update(status=self.model.Status.DRAFT, modified_at=timezone.now(), modified_by=user)
+        _status_changed(ids)
+        return count
+
+
+def _status_changed(ids):
+    """update() sends no signals: bring the facet table and the search lexicon up to date."""
+    from ..search import reindex_documents
+
+    reindex_documents(ids)
 
 
 class PublicQuerySet(models.QuerySet):
@@ -82,11 +94,25 @@ class PublicQuerySet(models.QuerySet):
     def _published_documents(self):
         return apps.get_model("documents", "Document").objects.published()
 
+    def _stored_counts(self):
+        """For a model with a facet (``facet_kind``), its FacetCount rows with published
+        documents: kept current on every write, so nothing needs counting here."""
+        if getattr(self.model, "facet_kind", None) is None:
+            return None
+        FacetCount = apps.get_model("documents", "FacetCount")
+        return FacetCount.objects.filter(facet=self.model.facet_kind, published__gt=0)
+
     def public(self):
         """Rows with at least one published document; nobody sees the others."""
+        stored = self._stored_counts()
+        if stored is not None:
+            return self.filter(pk__in=stored.values("value"))
         return self.filter(pk__in=self._published_documents().values(self.model.document_path))
 
     def with_published_counts(self):
+        stored = self._stored_counts()
+        if stored is not None:
+            return self.annotate(document_count=Subquery(stored.filter(value=OuterRef("pk")).values("published")))
         path = self.model.document_path
         counts = (
             self._published_documents()

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from .base import NaturalKeyManager, SluggedModel
+from .facets import FacetKind
 from .querysets import PublicQuerySet
 
 
@@ -32,6 +33,7 @@ class DocumentType(Vocabulary):
     """The form of a document: cable, memorandum of conversation, letter, report."""
 
     document_path = "doc_type"
+    facet_kind = FacetKind.TYPE
 
     class Meta(Vocabulary.Meta):
         constraints = [unique_name("documenttype")]
@@ -41,6 +43,7 @@ class Classification(Vocabulary):
     """The security marking the original carried (e.g. Strictly Secret)."""
 
     document_path = "classification"
+    facet_kind = FacetKind.CLASSIFICATION
 
     class Meta(Vocabulary.Meta):
         constraints = [unique_name("classification")]
@@ -92,6 +95,7 @@ class Language(models.Model):
 
     objects = LanguageManager.from_queryset(PublicQuerySet)()
     document_path = "languages"
+    facet_kind = FacetKind.LANGUAGE
 
     class Meta:
         ordering = ["name"]

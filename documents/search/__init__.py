@@ -1,12 +1,13 @@
 """Full-text search: one interface over a backend per database (see backends.py).
 
 Views and filters call search_documents(), snippets() and suggest(); writes keep the index
-current through reindex_documents() (signals.py calls it on every save and relation change);
-`manage.py rebuild_search_index` rebuilds it from scratch."""
+and the facet table (facet_index.py) current through reindex_documents() (signals.py calls it
+on every save and relation change); `manage.py rebuild_search_index` rebuilds both."""
 
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from . import facet_index
 from .backends import get_backend
 from .query import MAX_QUERY_LENGTH, WORD, ParsedQuery, fold, parse_query
 
@@ -61,6 +62,7 @@ def reindex_documents(ids, batch_size=1000):
     ids, backend = list(ids), get_backend()
     for start in range(0, len(ids), batch_size):
         backend.reindex(ids[start : start + batch_size])
+        facet_index.reindex(ids[start : start + batch_size])
 
 
 @contextmanager
@@ -89,4 +91,5 @@ def rebuild_index(batch_size=2000, progress=None):
     stale = backend.indexed_ids() - set(ids)
     if stale:
         backend.delete(sorted(stale))
+    facet_index.rebuild()
     return len(ids)

@@ -22,7 +22,7 @@ from ..models import (
     Place,
     Subject,
 )
-from . import get_backend, reindex_documents
+from . import reindex_documents
 
 TERMS = (DocumentType, Classification, Language, Donor, Collection, Subject, Place, Archive)
 M2M_FIELDS = ("languages", "donors", "collections", "subjects", "places", "archives")
@@ -41,7 +41,7 @@ def document_saved(sender, instance, raw=False, **kwargs):
 
 @receiver(post_delete, sender=Document)
 def document_deleted(sender, instance, **kwargs):
-    get_backend().delete([instance.pk])
+    reindex_documents([instance.pk])  # the document is gone: its entries go
 
 
 def document_terms_changed(sender, instance, action, reverse, pk_set, **kwargs):
