@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from documents import corpus
-from documents.models import Document
-from documents.search import parse_query, search_documents
+from documents.models import Document, FacetCount, FacetKind
+from documents.search import facet_index, parse_query, search_documents
 
 
 def make(n, seed):
@@ -23,5 +23,11 @@ def test_the_same_size_and_seed_make_the_same_archive_with_the_promised_words():
     assert rare.count() == corpus.RARE_WORD_DOCUMENTS
     common = search_documents(published, parse_query(corpus.COMMON_WORD)).count()
     assert 15 <= common <= 45  # about half
+    # The facet table is filled too, exactly as a rebuild makes it.
+    made = sorted(FacetCount.objects.values_list("facet", "value", "published", "total"))
+    typed = published.filter(doc_type__isnull=False).count()
+    assert sum(n for kind, _, n, _ in made if kind == FacetKind.TYPE) == typed > 50
+    facet_index.rebuild()
+    assert sorted(FacetCount.objects.values_list("facet", "value", "published", "total")) == made
     Document.objects.all().delete()
     assert make(60, 7) == first
