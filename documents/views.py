@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
@@ -12,7 +11,7 @@ from .filters import DocumentFilter
 from .models import Collection, Document, DocumentPerson, Donor, OldSlug, Person
 from .models.querysets import can_preview
 from .pagination import CappedPaginator
-from .people import correspondents, timeline
+from .people import ROLE_KINDS, correspondents, links, role_counts, timeline
 from .search import snippets, suggest
 
 # A person, donor or collection page lists this many documents, then links to the filtered list.
@@ -123,19 +122,14 @@ def person_detail(request, slug):
     person, moved = _public_or_redirect(request, Person, slug)
     if moved:
         return moved
+    published_only = not can_preview(request.user)
     documents = Document.objects.visible_to(request.user)
-    # One person has one link per role and document (a unique constraint): no DISTINCT needed.
-    counts = dict(
-        person.document_links.filter(document__in=documents.values("pk"))
-        .order_by()
-        .values_list("role")
-        .annotate(n=Count("pk"))
-    )
+    counts = role_counts(person, published_only)
     roles = [
         {
             "role": role,
             "count": counts[role],
-            "documents": documents.filter(person_links__person=person, person_links__role=role)
+            "documents": documents.filter(pk__in=links(person, ROLE_KINDS[role], published_only).values("document_id"))
             .for_list()
             .order_by("date", "record_id")[:PREVIEW_SIZE],
         }
@@ -149,8 +143,8 @@ def person_detail(request, slug):
             "person": person,
             "aliases": person.aliases.all(),
             "roles": roles,
-            "timeline": timeline(person, documents),
-            "correspondents": correspondents(person, documents),
+            "timeline": timeline(person, published_only),
+            "correspondents": correspondents(person, published_only),
         },
     )
 
