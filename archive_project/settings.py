@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    # Versions of the archive's records: history, revert, recover (documents/history.py).
+    "reversion",
     "documents",
 ]
 

@@ -14,7 +14,9 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
 
-from . import roles
+from . import history, roles
+from .admin_history import HistoryAdmin
+from .admin_locking import LockedAdmin
 from .images import validate_scan_image
 from .models import (
     Archive,
@@ -183,7 +185,7 @@ class DecadeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(LockedAdmin, HistoryAdmin):
     list_display = ["record_id", "title", "display_date", "doc_type", "status", "first_published_at", "modified_at"]
     list_display_links = ["record_id", "title"]
     list_filter = ["status", DecadeFilter, "doc_type", "languages", "classification", "donors", "collections"]
@@ -266,7 +268,7 @@ class PersonAliasInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(LockedAdmin, HistoryAdmin):
     list_display = ["name", "sort_name", "kind", "life_dates", "wikidata_id", "document_count"]
     list_filter = ["kind"]
     search_fields = ["name", "sort_name", "aliases__name"]
@@ -291,7 +293,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Donor)
-class DonorAdmin(admin.ModelAdmin):
+class DonorAdmin(LockedAdmin, HistoryAdmin):
     list_display = ["name", "acknowledgement", "url"]
     search_fields = ["name", "description"]
     list_filter = [("logo", admin.EmptyFieldListFilter)]
@@ -300,7 +302,7 @@ class DonorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Collection)
-class CollectionAdmin(admin.ModelAdmin):
+class CollectionAdmin(LockedAdmin, HistoryAdmin):
     list_display = ["name", "slug", "modified_at"]
     search_fields = ["name", "description"]
     list_filter = [("image", admin.EmptyFieldListFilter)]
@@ -309,7 +311,7 @@ class CollectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Relation)
-class RelationAdmin(admin.ModelAdmin):
+class RelationAdmin(HistoryAdmin):
     list_display = ["source", "type", "target"]
     list_filter = ["type"]
     list_select_related = ["source", "target", "type"]
@@ -318,7 +320,7 @@ class RelationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Scan)
-class ScanAdmin(admin.ModelAdmin):
+class ScanAdmin(HistoryAdmin):
     list_display = ["alt_text", "document", "order", "width", "height"]
     list_select_related = ["document"]
     list_filter = [("document__status", admin.ChoicesFieldListFilter)]
@@ -343,7 +345,10 @@ class ScanAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = ScanUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            scans = Scan.append_to(document, form.ordered_files(), form.cleaned_data["description"])
+            # Not atomic: append_to stores files, which a rolled-back revision would leave orphaned.
+            with history.recording(request.user, atomic=False):
+                scans = Scan.append_to(document, form.ordered_files(), form.cleaned_data["description"])
+                history.set_comment(f"Added {len(scans)} scan{'s' if len(scans) != 1 else ''}.")
             for scan in scans:
                 self.log_addition(request, scan, [{"added": {}}])
             self.message_user(

@@ -7,4 +7,5 @@ class DocumentsConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the system checks)
+        from . import history  # noqa: F401  (registers the models whose changes are recorded)
         from .search import signals  # noqa: F401  (keeps the search index current)

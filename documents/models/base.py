@@ -1,9 +1,13 @@
 """Small abstract mixins shared by the archive's models."""
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import F
 from django.utils.text import slugify
+
+from ..locking import VersionChanged
 
 
 class TimeStampedModel(models.Model):
@@ -14,6 +18,48 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class VersionedModel(models.Model):
+    """Counts its saves, so that an edit started from an older version is caught (documents/locking.py).
+
+    Every UPDATE through save() (raw ones too: fixtures, reverting from history) sets
+    ``version = version + 1`` in the database, whatever the instance holds. After
+    ``expect_version(n)`` the next save updates only a row still at version n, else raises
+    VersionChanged with nothing written. QuerySet.update() bypasses this: it must add
+    ``version=F("version") + 1`` itself. Expects ``modified_at`` (TimeStampedModel) beside it."""
+
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="How many times the record has been saved; edits from older ones merge."
+    )
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+    def expect_version(self, version):
+        """Make the next save conditional on the stored row still being at ``version``."""
+        self._expected_version = version
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update, returning_fields):
+        # Django's private hook for the UPDATE of save() (signature of Django 6.1): the one place that
+        # sees raw saves too. tests/test_locking.py checks plain, update_fields and raw saves.
+        version = self._meta.get_field("version")
+        bump = F(version.attname) + 1
+        values = [(f, model, bump if f is version else value) for f, model, value in values]
+        if not any(f is version for f, _, _ in values):  # save(update_fields=[...]) is a save too
+            values.append((version, None, bump))
+        if version not in returning_fields:
+            returning_fields.append(version)  # the new number comes back into the instance
+        expected = self.__dict__.pop("_expected_version", None)
+        if expected is not None:
+            base_qs = base_qs.filter(version=expected)
+        updated = super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update, returning_fields)
+        if not updated and expected is not None:
+            raise VersionChanged(self, expected)
+        return updated
 
 
 class NaturalKeyManager(models.Manager):

@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from ..dates import DatePrecision, date_span, format_partial_date
 from ..images import make_derivatives, validate_pdf, validate_scan_image
 from ..storage import scan_storage, scan_upload_to
-from .base import TimeStampedModel
+from .base import TimeStampedModel, VersionedModel
 from .groups import Collection, Donor
 from .people import Person
 from .querysets import DocumentQuerySet, can_preview
@@ -25,7 +25,7 @@ from .vocabularies import Archive, Classification, DocumentType, Language, Place
 RelatedDocument = namedtuple("RelatedDocument", "wording document relation")
 
 
-class Document(TimeStampedModel):
+class Document(TimeStampedModel, VersionedModel):
     """A published or draft archival document, addressed by its record id."""
 
     class Status(models.TextChoices):

@@ -3,12 +3,12 @@
 from django.db import models
 from django.urls import reverse
 
-from .base import SluggedModel, TimeStampedModel
+from .base import SluggedModel, TimeStampedModel, VersionedModel
 from .facets import FacetKind
 from .querysets import PublicQuerySet
 
 
-class Donor(SluggedModel, TimeStampedModel):
+class Donor(SluggedModel, TimeStampedModel, VersionedModel):
     """A funder whose support a document page acknowledges."""
 
     description = models.TextField(blank=True)
@@ -37,7 +37,7 @@ class Donor(SluggedModel, TimeStampedModel):
         return reverse("documents:donor_detail", kwargs={"slug": self.slug})
 
 
-class Collection(SluggedModel, TimeStampedModel):
+class Collection(SluggedModel, TimeStampedModel, VersionedModel):
     """A curated set of documents: a theme, a trip, a conference."""
 
     description = models.TextField(blank=True)

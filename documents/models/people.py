@@ -5,12 +5,12 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from .base import SluggedModel, TimeStampedModel
+from .base import SluggedModel, TimeStampedModel, VersionedModel
 from .facets import FacetKind
 from .querysets import PublicQuerySet
 
 
-class Person(SluggedModel, TimeStampedModel):
+class Person(SluggedModel, TimeStampedModel, VersionedModel):
     """A person or organisation: an authority record that documents link to."""
 
     class Kind(models.TextChoices):

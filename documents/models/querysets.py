@@ -2,7 +2,7 @@
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 from ..roles import check_can_publish
@@ -64,8 +64,12 @@ class DocumentQuerySet(models.QuerySet):
         drafts = self.exclude(status=self.model.Status.PUBLISHED)
         ids = list(drafts.values_list("pk", flat=True))
         drafts.filter(first_published_at__isnull=True).update(first_published_at=now)
-        count = drafts.update(status=self.model.Status.PUBLISHED, modified_at=now, modified_by=user)
+        # update() skips save(): bump the version so that an edit opened before this is caught.
+        count = drafts.update(
+            status=self.model.Status.PUBLISHED, modified_at=now, modified_by=user, version=F("version") + 1
+        )
         _status_changed(ids)
+        _record_in_history(self.model, ids, user, "Published.")
         return count
 
     def unpublish(self, user=None):
@@ -74,8 +78,11 @@ class DocumentQuerySet(models.QuerySet):
             check_can_publish(user)
         published = self.filter(status=self.model.Status.PUBLISHED)
         ids = list(published.values_list("pk", flat=True))
-        count = published.update(status=self.model.Status.DRAFT, modified_at=timezone.now(), modified_by=user)
+        count = published.update(
+            status=self.model.Status.DRAFT, modified_at=timezone.now(), modified_by=user, version=F("version") + 1
+        )
         _status_changed(ids)
+        _record_in_history(self.model, ids, user, "Unpublished.")
         return count
 
 
@@ -84,6 +91,13 @@ def _status_changed(ids):
     from ..search import reindex_documents
 
     reindex_documents(ids)
+
+
+def _record_in_history(model, ids, user, comment):
+    """update() records no version either: give each document one, by user, with comment."""
+    from ..history import record_each
+
+    record_each(model.objects.filter(pk__in=ids), user, comment)
 
 
 class PublicQuerySet(models.QuerySet):
