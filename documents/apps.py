@@ -6,6 +6,8 @@ class DocumentsConfig(AppConfig):
     verbose_name = "Archive"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
-        from . import history  # noqa: F401  (registers the models whose changes are recorded)
+        from . import (
+            checks,  # noqa: F401  (registers the system checks)
+            history,  # noqa: F401  (registers the models whose changes are recorded)
+        )
         from .search import signals  # noqa: F401  (keeps the search index current)
