@@ -480,7 +480,8 @@ class Generator:
         if connection.vendor == "postgresql":
             # VACUUM sets the visibility map (index-only scans) and hint bits, as autovacuum would
             # some time after the load; PROCESS_TOAST off skips the texts' TOAST table.
-            vacuum = [f"VACUUM (ANALYZE, PROCESS_TOAST FALSE) {table}" for table in LOADED_TABLES]
+            tables = [*LOADED_TABLES, "documents_documentfacet", "documents_facetcount"]
+            vacuum = [f"VACUUM (ANALYZE, PROCESS_TOAST FALSE) {table}" for table in tables]
             _run_in_parallel([vacuum[:1], vacuum[1:]])
             _run_in_parallel([["ANALYZE"]])
         else:

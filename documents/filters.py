@@ -194,39 +194,56 @@ class DocumentFilter(django_filters.FilterSet):
 
     def ids_without(self, *names):
         """The ids of the documents every filter but these selects, as a set (None when no
-        filter is left: all visible documents).
-
-        Each facet filter's and the search's ids are read once per request (from the facet
-        table where they can) and intersected here. The date range, which alone selects most
-        documents, then only narrows that intersection in SQL; it is read whole only when it
-        is the one filter left."""
+        filter is left: all visible documents). Each filter's ids (the date range's two ends
+        together) are read once per request and intersected here."""
         cache = self.__dict__.setdefault("_id_sets", {})
         keys = sorted(self.active() - set(names))
         dates = tuple(name for name in keys if name in DATE_RANGE)
-        keys = [name for name in keys if name not in DATE_RANGE]
+        keys = [name for name in keys if name not in DATE_RANGE] + ([dates] if dates else [])
         found = None
         for key in keys:
             if key not in cache:
-                cache[key] = self._ids_of(key)
+                cache[key] = self._date_ids() if key == dates else self._ids_of(key)
             found = cache[key] if found is None else found & cache[key]
-        if dates:
-            key = (dates, tuple(keys))
-            if key not in cache:
-                documents = self._visible_among(found).order_by()
-                for name in dates:
-                    documents = self.filters[name].filter(documents, self.form.cleaned_data[name])
-                cache[key] = id_set(documents.values_list("pk")) if found is None or found else set()
-            found = cache[key]
         return found
 
     def _ids_of(self, name):
         filter_, value = self.filters[name], self.form.cleaned_data[name]
         if isinstance(filter_, FacetFilter):
-            rows = DocumentFacet.objects.filter(facet=filter_.kind, value__in=[term.pk for term in value])
-            if self.published_only():
-                rows = rows.filter(published=True)
-            return id_set(rows.values_list("document_id"))
+            return self._facet_ids(filter_.kind, value__in=[term.pk for term in value])
         return id_set(filter_.filter(self.queryset.order_by(), value).values_list("pk"))
+
+    def _facet_ids(self, kind, **condition):
+        rows = DocumentFacet.objects.filter(facet=kind, **condition)
+        if self.published_only():
+            rows = rows.filter(published=True)
+        return id_set(rows.values_list("document_id"))
+
+    def _date_ids(self):
+        """The documents whose date overlaps the range. A date and the last day it can mean
+        always fall in the same year, so the years wholly inside the range come from the facet
+        table's year rows; only a partly covered first or last year is checked day by day."""
+        start, end = self.date_span()
+        years, edges = {}, set()
+        if start is not None:
+            whole = (start.month, start.day) == (1, 1)
+            years["value__gte"] = start.year if whole else start.year + 1
+            edges |= set() if whole else {start.year}
+        if end is not None:
+            whole = (end.month, end.day) == (12, 31)
+            years["value__lte"] = end.year if whole else end.year - 1
+            edges |= set() if whole else {end.year}
+        found = set()
+        if years.get("value__gte", 0) <= years.get("value__lte", 9999):
+            found = self._facet_ids(FacetKind.YEAR, **years)
+        for year in edges:
+            edge = self.queryset.order_by().filter(date__year=year)
+            if start is not None:
+                edge = edge.filter(date_end__gte=start)
+            if end is not None:
+                edge = edge.filter(date__lte=end)
+            found |= id_set(edge.values_list("pk"))
+        return found
 
     def matching_ids(self):
         """The ids of the documents all filters select; None when nothing is chosen (all)."""

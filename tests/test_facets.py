@@ -6,7 +6,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from documents.dates import DatePrecision
-from documents.models import DocumentPerson, Language
+from documents.models import Document, DocumentPerson, Language
 from documents.pagination import CappedPaginator
 
 from .factories import CollectionFactory, DocumentFactory, DocumentTypeFactory, DonorFactory, PersonFactory, RoleFactory
@@ -236,3 +236,35 @@ def test_the_unfiltered_list_shows_exact_counts_past_the_cap(client, archive, mo
     counts = {name: [(v.label, v.count) for v in facet.values] for name, facet in facets.items()}
     assert counts == {name: [(v.label, v.count) for v in facet.values] for name, facet in before.items()}
     assert dict(counts["type"]) == {"Cable": 6, "Letter": 3, "Memorandum": 3}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("date_from", "date_to"),
+    [
+        ("1949", "1950"),
+        ("1949-02", "1949-02"),
+        ("1949-06-01", "1953-03-04"),
+        ("1949-06-02", "1962"),
+        ("1950", ""),
+        ("", "1949-10-01"),
+        ("1951-01", "1952-12"),  # whole years named by months
+        ("1950-07", "1950-09"),  # within one year, matching nothing
+    ],
+)
+def test_a_date_range_finds_exactly_the_documents_whose_dates_overlap_it(client, archive, date_from, date_to):
+    """Whole years come from the facet table's year rows, partial first and last years from the
+    dates themselves: together exactly the overlap rule."""
+    DocumentFactory(date=datetime.date(1949, 1, 1), date_precision=DatePrecision.YEAR)  # the whole year
+    DocumentFactory(date=datetime.date(1953, 3, 1), date_precision=DatePrecision.MONTH)
+    query = "&".join(f"{name}={value}" for name, value in [("date_from", date_from), ("date_to", date_to)] if value)
+    response, _ = get(client, query)
+    filterset = response.context["filterset"]
+    start, end = filterset.date_span()
+    expected = Document.objects.published()
+    if start:
+        expected = expected.filter(date_end__gte=start)
+    if end:
+        expected = expected.filter(date__lte=end)
+    assert total(response) == expected.count()
+    assert {d.pk for d in response.context["documents"]} == set(expected.values_list("pk", flat=True))
