@@ -408,3 +408,6 @@ class OldSlugAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+from . import admin_import  # noqa: E402, F401  (imports, undo and the export actions; registers itself)

@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.test import Client, RequestFactory
 
 from documents import roles
+from documents.importing import can_import, can_undo, import_file
 from documents.models import (
     Archive,
     Classification,
@@ -25,6 +26,7 @@ from documents.models import (
     DocumentPerson,
     DocumentType,
     Donor,
+    ImportBatch,
     Language,
     Person,
     Place,
@@ -159,6 +161,18 @@ CHECKS = {
         can(["delete"], request, [Person], archive.unlinked) + can(["delete"], request, [Donor, Collection])
     ),
     "manage users and roles": lambda user, request, archive: can(["add", "change", "delete"], request, [User, Group]),
+    "import documents as drafts": lambda user, request, archive: [
+        can_import(user),
+        admin.site.get_model_admin(ImportBatch).has_module_permission(request),
+    ],
+    "import documents that publish or unpublish": lambda user, request, archive: [
+        can_import(user) and roles.can_publish(user)
+    ],
+    "undo an import": lambda user, request, archive: [can_undo(user)],
+    "export documents": lambda user, request, archive: [
+        "export_csv" in model_admin(Document).get_actions(request),
+        "export_jsonl" in model_admin(Document).get_actions(request),
+    ],
 }
 
 
@@ -268,6 +282,7 @@ class WritePath:
     act: Any  # (client, user, archive) -> anything
     happened: Any  # (archive) -> bool
     unchanged: Any = everything  # () -> state that a refusal leaves as it was
+    prepare: Any = None  # (archive) -> anything: done before the state is noted, as nobody in particular
 
 
 # A forged form may still save the parts a curator may change; what must not happen is publishing.
@@ -344,6 +359,62 @@ WRITE_PATHS = {
     ),
 }
 
+IMPORT_URL = "/admin/documents/importbatch/import/"
+
+
+def import_csv(*rows):
+    """A small import file: a header and rows of record_id, title, status."""
+    return ("record_id,title,status\r\n" + "".join(f"{r},{t},{s}\r\n" for r, t, s in rows)).encode()
+
+
+def admin_import(client, data):
+    """Upload in the admin, then confirm the dry run if it offered to."""
+    file = StringIO(data.decode())
+    file.name = "import.csv"
+    response = client.post(IMPORT_URL, {"file": file})
+    token = response.context.get("token") if response.context else None
+    if token:
+        client.post(IMPORT_URL, {"token": token})
+
+
+def import_to_undo(archive):
+    """An import, by the system, that retitles the draft: the batch an undo would reverse."""
+    data = import_csv((archive.draft.record_id, "Retitled by an import", "draft"))
+    archive.batch = import_file(data, file_name="retitle.csv", dry_run=False).batch
+
+
+def export_action(client, user, archive):
+    archive.exported = action(client, "export_csv", [archive.draft, archive.published])
+
+
+def what_was_exported(archive):
+    response = archive.exported
+    return response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+
+
+WRITE_PATHS |= {
+    "admin import, drafts": WritePath(
+        lambda client, user, a: admin_import(client, import_csv((700101, "Imported draft", "draft"))),
+        lambda a: exists(Document, record_id=700101, status="draft"),
+    ),
+    "admin import, a row that publishes": WritePath(
+        lambda client, user, a: admin_import(client, import_csv((700101, "Imported and published", "published"))),
+        lambda a: exists(Document, record_id=700101),
+        what_is_published,
+    ),
+    "admin import, a row that unpublishes": WritePath(
+        lambda client, user, a: admin_import(client, import_csv((a.published.record_id, "Unpublished", "draft"))),
+        lambda a: exists(Document, pk=a.published.pk, status="draft"),
+        what_is_published,
+    ),
+    "admin undo an import": WritePath(
+        lambda client, user, a: client.post(f"/admin/documents/importbatch/{a.batch.pk}/undo/"),
+        lambda a: exists(Document, pk=a.draft.pk, title=a.draft.title),
+        prepare=import_to_undo,
+    ),
+    "admin export action": WritePath(export_action, what_was_exported),
+}
+
 # Who may take each write path, in the order of ROLE_NAMES. Import, export and the API join here as rows.
 MATRIX = {
     #                                                          anon staff  Curator Editor super
@@ -363,6 +434,11 @@ MATRIX = {
     "admin add a document type": "no no yes yes yes",
     "Document.objects.publish(user)": "no no no yes yes",
     "Document.objects.unpublish(user)": "no no no yes yes",
+    "admin import, drafts": "no no yes yes yes",
+    "admin import, a row that publishes": "no no no yes yes",
+    "admin import, a row that unpublishes": "no no no yes yes",
+    "admin undo an import": "no no no yes yes",
+    "admin export action": "no no yes yes yes",
 }
 
 
@@ -383,6 +459,8 @@ def test_permission_matrix(archive, path, role, allowed):
     """What a role may do through a write path happens; what it may not is refused with nothing changed."""
     write = WRITE_PATHS[path]
     user = make_user(role)
+    if write.prepare:
+        write.prepare(archive)
     before = write.unchanged()
     write.act(client_for(user), user, archive)
     if allowed:

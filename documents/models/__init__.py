@@ -4,6 +4,7 @@ from .base import OldSlug
 from .documents import Document, DocumentPerson, RelatedDocument, Relation, Scan
 from .facets import DocumentFacet, FacetCount, FacetKind
 from .groups import Collection, Donor
+from .imports import ImportBatch, ImportedRecord
 from .people import Person, PersonAlias
 from .search import SearchWord
 from .vocabularies import Archive, Classification, DocumentType, Language, Place, RelationType, Subject
@@ -19,6 +20,8 @@ __all__ = [
     "Donor",
     "FacetCount",
     "FacetKind",
+    "ImportBatch",
+    "ImportedRecord",
     "Language",
     "OldSlug",
     "Person",
