@@ -12,7 +12,7 @@ from .models import Collection, Document, DocumentPerson, Donor, OldSlug, Person
 from .models.querysets import can_preview
 from .pagination import CappedPaginator
 from .people import ROLE_KINDS, correspondents, links, role_counts, timeline
-from .search import snippets, suggest
+from .search import only_common_words, snippets, suggest
 
 # A person, donor or collection page lists this many documents, then links to the filtered list.
 PREVIEW_SIZE = 20
@@ -57,6 +57,7 @@ def document_list(request):
             document.date and ((start and document.date < start) or (end and document.date_end > end))
         )
     suggestion = None
+    too_common = valid and parsed.groups and not paginator.count and only_common_words(parsed)
     if valid and parsed.groups and not paginator.count:
         corrected = suggest(filterset.form.cleaned_data["q"], parsed, visible)
         if corrected:
@@ -76,6 +77,7 @@ def document_list(request):
             "page_obj": page,
             "documents": documents,
             "suggestion": suggestion,
+            "too_common": too_common,
             "page_requested": request.GET.get("page", ""),
         },
         status=200 if valid else 400,

@@ -16,6 +16,7 @@ __all__ = [
     "ParsedQuery",
     "fold",
     "indexing_suspended",
+    "only_common_words",
     "parse_query",
     "rebuild_index",
     "reindex_documents",
@@ -54,6 +55,12 @@ def suggest(text, parsed, visible_documents):
     if not search_documents(visible_documents, parse_query(corrected)).exists():
         return None
     return corrected
+
+
+def only_common_words(parsed):
+    """Whether the index leaves out every word of the query as too common (PostgreSQL's stop
+    words), so that it can find nothing: the page says so rather than just "nothing found"."""
+    return get_backend().only_common_words(parsed)
 
 
 def reindex_documents(ids, batch_size=1000):

@@ -94,6 +94,10 @@ class Backend:
             queryset = queryset.exclude(pk__in=self._ids_matching(ParsedQuery(groups=[parsed.excluded])))
         return queryset
 
+    def only_common_words(self, parsed):
+        """Whether every term of the query is a word the index leaves out as too common."""
+        return False
+
     def corrections(self, parsed):
         """{word: closest known word} for the query's unknown words (the first few only)."""
         from ..models import SearchWord
@@ -217,6 +221,19 @@ class PostgresBackend(Backend):
             groups.append("(" + " || ".join(f"phraseto_tsquery('{self.config}', %s)" for _ in group) + ")")
             params += [fold(term) for term in group]
         return "(" + " && ".join(groups) + ")", params
+
+    def only_common_words(self, parsed):
+        # The english configuration drops stop words ("the", "of"): a query of only those
+        # becomes empty and matches nothing, where FTS5 (which keeps them) matches nearly all.
+        terms = [fold(term) for group in parsed.groups for term in group]
+        if not terms:
+            return False
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT bool_and(numnode(phraseto_tsquery('{self.config}', term)) = 0) FROM unnest(%s::text[]) term",
+                [terms],
+            )
+            return bool(cursor.fetchone()[0])
 
     def upsert(self, rows):
         weights = {"title": "A", "summary": "B", "people": "B", "body": "C", "meta": "D"}
