@@ -268,3 +268,23 @@ def test_a_date_range_finds_exactly_the_documents_whose_dates_overlap_it(client,
         expected = expected.filter(date__lte=end)
     assert total(response) == expected.count()
     assert {d.pk for d in response.context["documents"]} == set(expected.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=railway",
+        "type=cable&language=ru",
+        "q=armistice&donor=blavatnik-foundation&date_from=1950",
+        "sort=title&language=zh",
+    ],
+)
+def test_many_matches_are_selected_again_in_sql_with_the_same_result(client, archive, monkeypatch, query):
+    """Above IDS_SENT matches the page re-selects them with the filters' SQL instead of sending
+    their ids: the same documents in the same order either way."""
+    sent = [d.pk for d in get(client, query)[0].context["documents"]]
+    monkeypatch.setattr("documents.filters.IDS_SENT", 0)
+    response, _ = get(client, query)
+    assert [d.pk for d in response.context["documents"]] == sent
+    assert total(response) == len(sent) > 0
