@@ -42,7 +42,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
+    "django.contrib.syndication",
     "django_filters",
+    "rest_framework",
+    "corsheaders",
     # Versions of the archive's records: history, revert, recover (documents/history.py).
     "reversion",
     "documents",
@@ -50,6 +54,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before CommonMiddleware, so that its redirects carry the CORS headers too.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -134,6 +140,44 @@ SCAN_ROOT = os.environ.get("DJANGO_SCAN_ROOT", "")
 # Behind nginx, the internal location that serves SCAN_ROOT: the view then answers with X-Accel-Redirect.
 SCAN_ACCEL_REDIRECT = os.environ.get("DJANGO_SCAN_ACCEL_REDIRECT", "")
 DOCUMENTS_PER_PAGE = 20
+
+# The cache that every app server process shares: Redis when REDIS_URL is set, else a table in the
+# database (made by migration 0013). The API's throttle keeps its counts here, so a limit holds
+# across processes and hosts; a per-process memory cache would multiply it.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "archive_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+
+# The REST API at /api/v1/ (documents/api/, docs/api.md).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Reads for everyone; the viewsets that add writes set their own permissions.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["documents.api.throttling.AnonymousThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "120/minute")},
+    # The client's address is REMOTE_ADDR unless this many proxies of ours stand in front (then the
+    # address they saw, from the right of X-Forwarded-For): a client cannot reset its limit with a
+    # made-up X-Forwarded-For.
+    "NUM_PROXIES": int(os.environ.get("API_NUM_PROXIES", "0")),
+    "EXCEPTION_HANDLER": "documents.api.errors.exception_handler",
+}
+
+# CORS: any origin may read the API without credentials (Access-Control-Allow-Origin: *).
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Link"]
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,7 @@
 """The archive's data model; see docs/data-model.md for how it maps onto a document page."""
 
 from .base import OldSlug
+from .changes import DocumentChange
 from .documents import Document, DocumentPerson, RelatedDocument, Relation, Scan
 from .facets import DocumentFacet, FacetCount, FacetKind
 from .groups import Collection, Donor
@@ -14,6 +15,7 @@ __all__ = [
     "Classification",
     "Collection",
     "Document",
+    "DocumentChange",
     "DocumentFacet",
     "DocumentPerson",
     "DocumentType",

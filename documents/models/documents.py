@@ -103,6 +103,8 @@ class Document(TimeStampedModel, VersionedModel):
             # The default order of the list, so a page is read from the index, not sorted.
             models.Index(fields=["status", "-date", "-date_end", "record_id"], name="document_status_date"),
             models.Index(fields=["status", "first_published_at"], name="document_status_published"),
+            # The API's updated_since and every list's Last-Modified read the newest changes.
+            models.Index(fields=["status", "modified_at"], name="document_status_modified"),
             # Covers facet counts, the date histogram and result counts, which then never read the
             # document rows (on SQLite those columns sit after the long text, in overflow pages).
             models.Index(

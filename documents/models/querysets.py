@@ -6,6 +6,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 from ..roles import check_can_publish
+from .changes import record_unpublished
 
 
 def can_preview(user):
@@ -82,6 +83,8 @@ class DocumentQuerySet(models.QuerySet):
             status=self.model.Status.DRAFT, modified_at=timezone.now(), modified_by=user, version=F("version") + 1
         )
         _status_changed(ids)
+        # update() sends no signal: leave the API's tombstones (models/changes.py) for mirrors.
+        record_unpublished(self.model.objects.filter(pk__in=ids).values_list("record_id", flat=True))
         _record_in_history(self.model, ids, user, "Unpublished.")
         return count
 

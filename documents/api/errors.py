@@ -1,0 +1,79 @@
+"""Every API error has one shape, whatever raised it:
+
+    {"error": {"status": 404, "code": "not_found", "message": "…", "fields": {…}}}
+
+``fields`` maps a query parameter (or body field) to its messages; it is empty when no single
+parameter is at fault."""
+
+from django.http import Http404
+from rest_framework import exceptions
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class InvalidParameters(exceptions.ValidationError):
+    """A 400 with a message of its own and the messages per parameter."""
+
+    def __init__(self, fields, message="Some parameters are not valid.", code="invalid_parameters"):
+        super().__init__(fields, code=code)
+        self.message, self.code = message, code
+
+
+def error_body(status, code, message, fields=None):
+    return {"error": {"status": status, "code": code, "message": message, "fields": fields or {}}}
+
+
+def _flat(detail):
+    if isinstance(detail, dict):
+        return {str(name): _messages(value) for name, value in detail.items()}
+    return {"non_field_errors": _messages(detail)}
+
+
+def _messages(value):
+    if isinstance(value, dict):
+        return [f"{name}: {message}" for name, messages in value.items() for message in _messages(messages)]
+    if isinstance(value, list):
+        return [message for item in value for message in _messages(item)]
+    return [str(value)]
+
+
+def exception_handler(exc, context):
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # not an API error: Django's 500 handling
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(*exc.args)
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flat(exc.detail)
+        code = getattr(exc, "code", None) or _first_code(exc.get_codes()) or "invalid"
+        message = getattr(exc, "message", None) or " ".join(
+            f"{name}: {' '.join(messages)}" if name != "non_field_errors" else " ".join(messages)
+            for name, messages in fields.items()
+        )
+        response.data = error_body(response.status_code, code, message, fields)
+    else:
+        detail = getattr(exc, "detail", "")
+        code = _first_code(exc.get_codes()) if isinstance(exc, exceptions.APIException) else "error"
+        response.data = error_body(response.status_code, code or "error", str(detail))
+    return response
+
+
+def _first_code(codes):
+    if isinstance(codes, str):
+        return codes
+    if isinstance(codes, dict):
+        codes = list(codes.values())
+    for item in codes or []:
+        found = _first_code(item)
+        if found:
+            return found
+    return None
+
+
+class NotFoundView(APIView):
+    """Any other address under /api/: a JSON 404, not the site's HTML page."""
+
+    def get(self, request, *args, **kwargs):
+        raise exceptions.NotFound("There is nothing at this address. See /api/v1/ for what there is.")
+
+    post = put = patch = delete = head = get

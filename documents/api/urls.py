@@ -1,0 +1,34 @@
+"""/api/v1/: one router for every resource (views.py), the JSON Lines export, and a JSON 404 for
+any other address."""
+
+from django.urls import path, re_path
+from rest_framework.routers import DefaultRouter
+
+from . import views
+from .errors import NotFoundView
+from .export import DocumentExportView
+
+app_name = "api"
+
+
+class Router(DefaultRouter):
+    include_format_suffixes = False  # ?format=csv instead of .csv addresses
+    APIRootView = views.RootView
+
+
+router = Router()
+router.register("documents", views.DocumentViewSet, basename="document")
+router.register("people", views.PersonViewSet, basename="person")
+router.register("donors", views.DonorViewSet, basename="donor")
+router.register("collections", views.CollectionViewSet, basename="collection")
+router.register("relations", views.RelationViewSet, basename="relation")
+router.register("types", views.DocumentTypeViewSet, basename="documenttype")
+router.register("classifications", views.ClassificationViewSet, basename="classification")
+router.register("languages", views.LanguageViewSet, basename="language")
+router.register("relation-types", views.RelationTypeViewSet, basename="relationtype")
+
+urlpatterns = [
+    path("documents/export.jsonl", DocumentExportView.as_view(), name="document-export"),
+    *router.urls,
+    re_path(r"^.*$", NotFoundView.as_view(), name="not-found"),
+]

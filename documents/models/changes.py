@@ -1,0 +1,84 @@
+"""The change log that lets an API client keep a mirror in sync: when a document stopped being
+public (unpublished or deleted). Edits and publications need no entry: they set the document's
+``modified_at``, which the API's ``updated_since`` reads directly."""
+
+from django.db import models
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+
+class DocumentChangeQuerySet(models.QuerySet):
+    def visible_to_public(self):
+        """Tombstones an anonymous reader may see: never one that reveals a draft that was never published."""
+        return self.filter(was_public=True)
+
+
+class DocumentChange(models.Model):
+    """A tombstone: the document with this record id was unpublished or deleted at this time."""
+
+    class Kind(models.TextChoices):
+        UNPUBLISHED = "unpublished", "Unpublished"
+        DELETED = "deleted", "Deleted"
+
+    record_id = models.PositiveIntegerField("record ID")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    changed_at = models.DateTimeField(default=timezone.now)
+    # A deleted draft that was never published must not show in the public feed: its record id
+    # was never public. Staff, who see drafts, see its deletion too.
+    was_public = models.BooleanField(default=True)
+
+    objects = DocumentChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["changed_at", "record_id"]
+        indexes = [models.Index(fields=["changed_at", "record_id"], name="documentchange_time")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=["unpublished", "deleted"]), name="documentchange_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.record_id} {self.kind} at {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+
+def record_unpublished(record_ids, when=None):
+    """Tombstones for documents that were public and no longer are (QuerySet.unpublish calls this)."""
+    when = when or timezone.now()
+    DocumentChange.objects.bulk_create(
+        [
+            DocumentChange(record_id=record_id, kind=DocumentChange.Kind.UNPUBLISHED, changed_at=when)
+            for record_id in record_ids
+        ],
+        batch_size=500,
+    )
+
+
+# Signals, not explicit calls: a document is deleted or put back to draft through the admin's
+# form and delete action, the import, history's revert and cascades, and each must leave its
+# tombstone. QuerySet.unpublish() sends no signal and calls record_unpublished() itself.
+
+
+@receiver(pre_save, sender="documents.Document", dispatch_uid="documentchange-unpublishing")
+def _note_unpublishing(sender, instance, **kwargs):
+    # One indexed read, and only when an existing document is saved as a draft.
+    instance._unpublishing = (
+        instance.pk is not None
+        and instance.status != sender.Status.PUBLISHED
+        and sender.objects.filter(pk=instance.pk, status=sender.Status.PUBLISHED).exists()
+    )
+
+
+@receiver(post_save, sender="documents.Document", dispatch_uid="documentchange-unpublished-by-save")
+def _unpublished_by_save(sender, instance, **kwargs):
+    if instance.__dict__.pop("_unpublishing", False):
+        record_unpublished([instance.record_id])
+
+
+@receiver(post_delete, sender="documents.Document", dispatch_uid="documentchange-deleted")
+def _deleted(sender, instance, **kwargs):
+    DocumentChange.objects.create(
+        record_id=instance.record_id,
+        kind=DocumentChange.Kind.DELETED,
+        # A draft that was never published stays unknown to the public, deleted too.
+        was_public=instance.first_published_at is not None,
+    )

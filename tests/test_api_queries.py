@@ -1,0 +1,96 @@
+"""Query-count guards: every API list (and the document detail) reads a fixed number of queries,
+however many rows it shows and however much each row names."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from documents.models import DocumentPerson, Language, Relation, RelationType
+
+from .factories import (
+    AliasFactory,
+    ClassificationFactory,
+    CollectionFactory,
+    DocumentFactory,
+    DocumentTypeFactory,
+    DonorFactory,
+    PersonFactory,
+    RoleFactory,
+)
+from .test_api import API
+
+SINCE = "2000-01-01T00:00:00Z"
+
+
+def add_documents(n):
+    """n published documents, each naming its own people, donor, collection, type and classification,
+    two languages and a related document."""
+    related = RelationType.objects.get(slug="related")
+    languages = list(Language.objects.filter(code__in=["ru", "zh", "de", "en"]))
+    for i in range(n):
+        document = DocumentFactory(
+            text="About the railway.",
+            doc_type=DocumentTypeFactory(),
+            classification=ClassificationFactory(),
+        )
+        document.languages.set(languages[i % 2 : i % 2 + 2])
+        document.donors.add(DonorFactory())
+        document.collections.add(CollectionFactory())
+        for role in (DocumentPerson.Role.AUTHOR, DocumentPerson.Role.AUTHOR, DocumentPerson.Role.RECIPIENT):
+            person = PersonFactory()
+            AliasFactory(person=person)
+            RoleFactory(document=document, person=person, role=role)
+        Relation.objects.create(source=document, target=DocumentFactory(text="About the railway."), type=related)
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.content[:300]
+    return len(queries)
+
+
+LISTS = [
+    "/documents/?page_size=100",
+    "/documents/?page_size=100&q=railway&count=true",
+    "/documents/?page_size=100&sort=title&facets=type,language,person&count=true",
+    "/documents/?page_size=100&q=railway&sort=relevance",
+    f"/documents/?page_size=100&updated_since={SINCE}&count=true",
+    "/documents/?page_size=100&format=csv",
+    "/people/?page_size=100",
+    "/donors/?page_size=100",
+    "/collections/?page_size=100",
+    "/relations/?page_size=100",
+    "/types/?page_size=100",
+    "/classifications/?page_size=100",
+    "/languages/?page_size=100",
+    "/relation-types/?page_size=100",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", LISTS)
+def test_a_list_reads_the_same_queries_for_three_rows_as_for_twelve(client, path, django_assert_num_queries):
+    add_documents(3)
+    few = count_queries(client, API + path)
+    add_documents(9)
+    with django_assert_num_queries(few):
+        response = client.get(API + path)
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_document_detail_reads_the_same_queries_however_much_it_names(client, django_assert_num_queries):
+    add_documents(1)
+    small = DocumentFactory()
+    few = count_queries(client, f"{API}/documents/{small.record_id}/")
+    add_documents(3)
+    big = DocumentFactory()
+    for person in PersonFactory.create_batch(6):
+        RoleFactory(document=big, person=person)
+    big.donors.add(*DonorFactory.create_batch(3))
+    related = RelationType.objects.get(slug="related")
+    for other in DocumentFactory.create_batch(4):
+        Relation.objects.create(source=big, target=other, type=related)
+    with django_assert_num_queries(few):
+        client.get(f"{API}/documents/{big.record_id}/")
