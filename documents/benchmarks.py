@@ -147,6 +147,10 @@ class Bench:
             ("document", "Document page", document.get_absolute_url(), ""),
             ("deep", f"Page {deepest} of a filtered list (type)", f"/documents/?type={values['type']}&page={deepest}",
              deep_note),
+            ("api-list", "API: first page of documents", "/api/v1/documents/", ""),
+            ("api-search", f"API: search “{COMMON_WORD}” with type, language and person facets",
+             f"/api/v1/documents/?q={COMMON_WORD}&facets=type,language,person", ""),
+            ("api-detail", "API: one document", f"/api/v1/documents/{document.record_id}/", ""),
         ]  # fmt: skip
 
     def raw_searches(self):
@@ -420,8 +424,8 @@ HEADER = """# Benchmarks
 HOW = """Server-side time: each page is requested with Django's test Client inside the benchmark
 process (no network, no HTTP server), with `DEBUG` off and one persistent database connection.
 The time runs from the request to the complete response (URL routing, middleware, view, all
-SQL, template rendering). The application cache is off: the code does not use Django's cache
-yet, and the benchmark sets the `DummyCache` backend anyway. Corpora come from
+SQL, template rendering). The application cache is off: the benchmark sets the `DummyCache`
+backend (so the API's throttle, which keeps its counts in the cache, counts nothing). Corpora come from
 `manage.py generate_corpus` (documents/corpus.py): deterministic, Zipf-skewed, dates 1917–1991
 weighted to the early Cold War, texts of 300–3,000 words; the common word `{common}` is in about
 half the documents, the rare word `{rare}` in exactly {rare_count}."""
