@@ -46,6 +46,11 @@ INSTALLED_APPS = [
     "django.contrib.syndication",
     "django_filters",
     "rest_framework",
+    # API tokens for staff programs (manage.py drf_create_token NAME); docs/api.md, Writing.
+    "rest_framework.authtoken",
+    # The API's OpenAPI schema and its browsable docs, from our own static files (no CDN).
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "corsheaders",
     # Versions of the archive's records: history, revert, recover (documents/history.py).
     "reversion",
@@ -158,7 +163,11 @@ else:
 
 # The REST API at /api/v1/ (documents/api/, docs/api.md).
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Staff programs send "Authorization: Token …"; a logged-in browser's session works too (with CSRF).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     # Reads for everyone; the viewsets that add writes set their own permissions.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -170,6 +179,33 @@ REST_FRAMEWORK = {
     # made-up X-Forwarded-For.
     "NUM_PROXIES": int(os.environ.get("API_NUM_PROXIES", "0")),
     "EXCEPTION_HANDLER": "documents.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "documents.api.schema.AutoSchema",
+}
+
+# The OpenAPI schema at /api/v1/schema/ (documents/api/schema.py describes what the views cannot say).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Archive of historical documents API",
+    "VERSION": "1",
+    "DESCRIPTION": (
+        "What an anonymous reader sees on the site, as JSON (CSV for lists, JSON Lines for the bulk "
+        "export). Versioned: fields may be added to v1, none is renamed or removed. Errors have one "
+        'shape: {"error": {"status", "code", "message", "fields"}}. The guide is docs/api.md.'
+    ),
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["documents.api.schema.skip_catch_all"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "documents.api.schema.optional_selected_fields",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "PersonKindEnum": "documents.models.Person.Kind",
+        "AliasKindEnum": "documents.models.PersonAlias.Kind",
+    },
 }
 
 # CORS: any origin may read the API without credentials (Access-Control-Allow-Origin: *).

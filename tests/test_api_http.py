@@ -115,10 +115,12 @@ def test_errors_are_json_with_one_shape(client, demo, path, status, code):
 
 
 @pytest.mark.django_db
-def test_writes_are_not_allowed_in_this_version(client, demo):
-    response = client.post(f"{API}/documents/", {}, content_type="application/json")
-    assert response.status_code in (403, 405)
-    assert response.json()["error"]["status"] == response.status_code
+def test_anonymous_clients_cannot_write(client, demo):
+    count = Document.objects.count()
+    response = client.post(f"{API}/documents/", {"title": "Forged"}, content_type="application/json")
+    assert response.status_code == 401
+    assert response.json()["error"]["status"] == 401
+    assert Document.objects.count() == count
 
 
 # -- CSV ----------------------------------------------------------------------------------------------

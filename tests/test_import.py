@@ -13,18 +13,22 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Permission, User
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from reversion.models import Revision
 
+from documents import history
 from documents.exporting import export
 from documents.importing import (
     CHUNK,
     COLUMN_NAMES,
     UndoRefused,
+    can_import,
     default_acknowledgement,
     import_file,
     name_key,
@@ -522,6 +526,82 @@ def test_an_editors_import_publishes(editor):
     assert report.committed
     document = Document.objects.get()
     assert document.is_published and document.first_published_at is not None
+
+
+# History ----------------------------------------------------------------------------------
+
+
+def latest_revision(obj):
+    revision = history.versions_of(obj).first().revision
+    return revision.comment, revision.user
+
+
+@pytest.mark.django_db
+def test_an_import_and_its_undo_are_in_the_history_of_what_they_wrote(existing_archive, editor):
+    """Each record an import writes gets a version by whoever imported, naming the batch, that holds the
+    document with its people and relations; undo is recorded the same way, and the documents it deleted
+    can be recovered from history."""
+    report = run(changing_file(), user=editor)
+    batch = report.batch
+    memo, cable = Document.objects.get(record_id=700001), Document.objects.get(record_id=700002)
+    target = Document.objects.get(record_id=121773)  # not in the file: it gained and lost incoming relations
+    imported = (f"Imported from import.csv (batch {batch.pk}).", editor)
+    written = Person.objects.exclude(name="Original Author")  # named before and after: the person is unchanged
+    for record in (memo, cable, target, *written, *Donor.objects.filter(name="Leon Levy Foundation")):
+        assert latest_revision(record) == imported, record
+    held = history.version_state(history.versions_of(memo).first())
+    assert held.values["title"] == "New title"
+    assert held.values["donors"] == [Donor.objects.get(name="Leon Levy Foundation").pk]
+    assert held.values["languages"] == [Language.objects.get(code="ru").pk]
+    mikoyan = Person.objects.get(name="Anastas Mikoyan")
+    assert [(row["person_id"], row["role"]) for row in held.parts["person_links"] if row["role"] == "author"] == [
+        (mikoyan.pk, "author")
+    ]
+    assert [row["target_id"] for row in held.parts["outgoing_relations"]] == [target.pk]
+    assert [row["source_id"] for row in held.parts["incoming_relations"]] == [cable.pk]
+    aliases = history.version_state(history.versions_of(Person.objects.get(name="Joseph Stalin")).first())
+    assert [row["name"] for row in aliases.parts["aliases"]] == ["Filippov"]
+
+    undo_batch(batch, editor)
+
+    undone = (f"Undid import batch {batch.pk} (import.csv).", editor)
+    for record in (memo, target, Person.objects.get(name="Joseph Stalin")):
+        assert latest_revision(record) == undone, record
+    assert history.version_state(history.versions_of(memo).first()).values["title"] == "Original title"
+    deleted = history.deleted_versions(Document).get(object_id=str(cable.pk))
+    assert (deleted.revision.comment, deleted.revision.user) == undone
+    assert len(history.version_state(deleted).parts["person_links"]) == 2
+    assert {v.object_repr for v in history.deleted_versions(Person)} == {
+        "Anastas Mikoyan",
+        "Mao Zedong",
+        "Chiang Kai-shek",
+    }
+    page = Client()
+    page.force_login(editor)
+    text = visible_text(page.get(f"/admin/documents/document/{memo.pk}/history/"))
+    assert f"Imported from import.csv (batch {batch.pk})" in text and f"Undid import batch {batch.pk}" in text
+
+
+@pytest.mark.django_db
+def test_a_dry_run_records_no_history(existing_archive, editor):
+    run(changing_file(), user=editor, dry_run=True)
+    assert not Revision.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_document_list_links_to_the_import_page_for_those_who_may_import(curator_client, curator, client):
+    """The link shows exactly when the import page would open (can_import), beside "Recover deleted"."""
+    page = curator_client.get("/admin/documents/document/")
+    assert can_import(curator) and f'href="{IMPORT_URL}"' in page.content.decode()
+    assert "Recover deleted documents" in visible_text(page)
+    assert IMPORT_URL not in curator_client.get("/admin/documents/person/").content.decode()
+    reader = User.objects.create_user("reader", is_staff=True)
+    reader.user_permissions.add(Permission.objects.get(codename="view_document"))
+    client.force_login(reader)
+    page = client.get("/admin/documents/document/")
+    assert page.status_code == 200 and not can_import(reader)
+    assert IMPORT_URL not in page.content.decode()
+    assert client.get(IMPORT_URL).status_code == 403
 
 
 # Scale ------------------------------------------------------------------------------------

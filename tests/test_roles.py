@@ -2,6 +2,7 @@
 what a role may not do with nothing changed."""
 
 import contextlib
+import json
 import re
 from dataclasses import dataclass
 from io import StringIO
@@ -15,9 +16,11 @@ from django.contrib.auth.models import AnonymousUser, Group, Permission, User
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.test import Client, RequestFactory
+from rest_framework.authtoken.models import Token
 
-from documents import roles
+from documents import history, roles
 from documents.importing import can_import, can_undo, import_file
+from documents.merging import can_merge_people
 from documents.models import (
     Archive,
     Classification,
@@ -32,6 +35,7 @@ from documents.models import (
     Place,
     Relation,
     RelationType,
+    Scan,
     Subject,
 )
 
@@ -40,6 +44,8 @@ from .factories import DocumentFactory, PersonFactory, RelationFactory, RoleFact
 ROLES_DOC = Path(__file__).resolve().parent.parent / "docs" / "roles.md"
 ROLE_NAMES = ["anonymous", "staff, no group", "Curator", "Editor", "superuser"]
 VOCABULARIES = [DocumentType, Classification, Language, Subject, Place, Archive, RelationType]
+# The records kept in history, each with History, Revert and Recover deleted pages (admin_history.py).
+HISTORY_MODELS = [Document, Person, Donor, Collection, Relation, Scan]
 CHANGELIST = "/admin/documents/document/"
 ADD_URL = "/admin/documents/document/add/"
 
@@ -120,6 +126,25 @@ def can(permissions, request, models, obj=None):
     return answers
 
 
+def admin_page_opens(user, url):
+    return client_for(user).get(url).status_code == 200
+
+
+def a_version_of(obj):
+    """The record's latest version, recorded now (as the system) if it has none yet."""
+    if not history.versions_of(obj).exists():
+        history.record_each([obj])
+    return history.versions_of(obj).first()
+
+
+def history_url(obj):
+    return f"/admin/documents/{obj._meta.model_name}/{obj.pk}/history/"
+
+
+def revert_url(obj, version):
+    return f"{history_url(obj)}{version.pk}/revert/"
+
+
 # Each row of the table, as the code answers it for one user: a list of yes/no that must all match the cell.
 CHECKS = {
     "view published documents on the site": lambda user, request, archive: [
@@ -172,6 +197,22 @@ CHECKS = {
     "export documents": lambda user, request, archive: [
         "export_csv" in model_admin(Document).get_actions(request),
         "export_jsonl" in model_admin(Document).get_actions(request),
+    ],
+    "see a record's history": lambda user, request, archive: (
+        [model_admin(model).has_view_or_change_permission(request) for model in HISTORY_MODELS]
+        + [admin_page_opens(user, history_url(obj)) for obj in (archive.draft, archive.published, archive.unlinked)]
+    ),
+    "revert to an earlier version": lambda user, request, archive: (
+        can(["change"], request, HISTORY_MODELS)
+        + [admin_page_opens(user, revert_url(obj, a_version_of(obj))) for obj in (archive.published, archive.unlinked)]
+    ),
+    "recover a deleted document": lambda user, request, archive: [
+        model_admin(Document).has_add_permission(request) and model_admin(Document).has_change_permission(request),
+        admin_page_opens(user, "/admin/documents/document/recover/"),
+    ],
+    "merge people": lambda user, request, archive: [
+        can_merge_people(user),
+        "merge_people" in model_admin(Person).get_actions(request),
     ],
 }
 
@@ -415,7 +456,139 @@ WRITE_PATHS |= {
     "admin export action": WritePath(export_action, what_was_exported),
 }
 
-# Who may take each write path, in the order of ROLE_NAMES. Import, export and the API join here as rows.
+
+def two_versions(archive):
+    """The draft saved twice, as the system: retitled in the second version."""
+    with history.recording(None, "First version."):
+        archive.draft.save()
+    archive.first_version = history.versions_of(archive.draft).first()
+    archive.draft.title = "Retitled since"
+    with history.recording(None, "Second version."):
+        archive.draft.save()
+
+
+def a_deleted_draft(archive):
+    """A draft deleted, as the system: what "recover deleted" offers."""
+    deleted = DocumentFactory(record_id=700500, title="Deleted draft", draft=True)
+    with history.deleting([deleted]):
+        deleted.delete()
+    archive.deleted_version = history.deleted_versions(Document).get()
+
+
+def a_duplicate_person(archive):
+    """Stalin entered twice: a second spelling, named in the published document."""
+    archive.stalin = Person.objects.get(name="Joseph Stalin")
+    archive.duplicate = PersonFactory(name="Iosif Stalin")
+    RoleFactory(document=archive.published, person=archive.duplicate)
+
+
+WRITE_PATHS |= {
+    "admin revert to an earlier version": WritePath(
+        lambda client, user, a: client.post(revert_url(a.draft, a.first_version)),
+        lambda a: exists(Document, pk=a.draft.pk, title="Cable, Stalin to Mikoyan"),
+        prepare=two_versions,
+    ),
+    "admin recover a deleted document": WritePath(
+        lambda client, user, a: client.post(f"/admin/documents/document/recover/{a.deleted_version.pk}/"),
+        lambda a: exists(Document, record_id=700500),
+        prepare=a_deleted_draft,
+    ),
+    "admin merge people": WritePath(
+        lambda client, user, a: client.post(
+            "/admin/documents/person/",
+            {
+                "action": "merge_people",
+                "_selected_action": [a.stalin.pk, a.duplicate.pk],
+                "post": "yes",
+                "keep": a.stalin.pk,
+                "alias_kind": "transliteration",
+            },
+        ),
+        lambda a: (
+            not exists(Person, pk=a.duplicate.pk) and exists(DocumentPerson, person=a.stalin, document=a.published)
+        ),
+        prepare=a_duplicate_person,
+    ),
+}
+
+
+def api_client(user):
+    """The API as a staff program uses it: a token (none for anonymous)."""
+    if not user.is_authenticated:
+        return Client()
+    return Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+
+
+def api(method, url, body=None, if_match_of=None):
+    """A write through /api/v1/ with If-Match set to the ETag of a read of if_match_of, as the writer."""
+
+    def act(client, user, archive):
+        client = api_client(user)
+        headers = {}
+        if if_match_of is not None:
+            # Anonymous clients cannot read a draft: they send a made-up version.
+            headers["HTTP_IF_MATCH"] = client.get(f"/api/v1{if_match_of(archive)}").get("ETag", 'W/"1-guess"')
+        payload = json.dumps(body(archive) if callable(body) else body or {})
+        return getattr(client, method)(f"/api/v1{url(archive)}", payload, content_type="application/json", **headers)
+
+    return act
+
+
+def api_document(document):
+    return f"/documents/{document.record_id}/"
+
+
+WRITE_PATHS |= {
+    "API create a draft": WritePath(
+        api("post", lambda a: "/documents/", {"title": "A new memorandum", "record_id": 700001}),
+        lambda a: exists(Document, record_id=700001, status="draft"),
+    ),
+    "API create, status=published": WritePath(
+        api("post", lambda a: "/documents/", {"title": "A new memorandum", "record_id": 700001, "status": "published"}),
+        lambda a: exists(Document, record_id=700001),
+        what_is_published,
+    ),
+    "API change a document": WritePath(
+        api("patch", lambda a: api_document(a.draft), {"title": "Retitled"}, lambda a: api_document(a.draft)),
+        lambda a: exists(Document, pk=a.draft.pk, title="Retitled"),
+    ),
+    "API publish (status=published)": WritePath(
+        api("patch", lambda a: api_document(a.draft), {"status": "published"}, lambda a: api_document(a.draft)),
+        lambda a: exists(Document, pk=a.draft.pk, status="published"),
+        what_is_published,
+    ),
+    "API unpublish (status=draft)": WritePath(
+        api("patch", lambda a: api_document(a.published), {"status": "draft"}, lambda a: api_document(a.published)),
+        lambda a: exists(Document, pk=a.published.pk, status="draft"),
+        what_is_published,
+    ),
+    "API delete a draft": WritePath(
+        api("delete", lambda a: api_document(a.draft), if_match_of=lambda a: api_document(a.draft)),
+        lambda a: not exists(Document, pk=a.draft.pk),
+    ),
+    "API delete a published document": WritePath(
+        api("delete", lambda a: api_document(a.published), if_match_of=lambda a: api_document(a.published)),
+        lambda a: not exists(Document, pk=a.published.pk),
+    ),
+    "API add a person": WritePath(
+        api("post", lambda a: "/people/", {"name": "Anastas Mikoyan"}),
+        lambda a: exists(Person, name="Anastas Mikoyan"),
+    ),
+    "API delete a person": WritePath(
+        api("delete", lambda a: f"/people/{a.unlinked.slug}/", if_match_of=lambda a: f"/people/{a.unlinked.slug}/"),
+        lambda a: not exists(Person, pk=a.unlinked.pk),
+    ),
+    "API add a relation": WritePath(
+        api(
+            "post",
+            lambda a: "/relations/",
+            lambda a: {"source": a.published.record_id, "target": a.draft.record_id, "type": "related"},
+        ),
+        lambda a: exists(Relation, source=a.published, target=a.draft, type__slug="related"),
+    ),
+}
+
+# Who may take each write path, in the order of ROLE_NAMES.
 MATRIX = {
     #                                                          anon staff  Curator Editor super
     "admin add form": "no no yes yes yes",
@@ -439,6 +612,19 @@ MATRIX = {
     "admin import, a row that unpublishes": "no no no yes yes",
     "admin undo an import": "no no no yes yes",
     "admin export action": "no no yes yes yes",
+    "admin revert to an earlier version": "no no yes yes yes",
+    "admin recover a deleted document": "no no yes yes yes",
+    "admin merge people": "no no no yes yes",
+    "API create a draft": "no no yes yes yes",
+    "API create, status=published": "no no no yes yes",
+    "API change a document": "no no yes yes yes",
+    "API publish (status=published)": "no no no yes yes",
+    "API unpublish (status=draft)": "no no no yes yes",
+    "API delete a draft": "no no yes yes yes",
+    "API delete a published document": "no no no yes yes",
+    "API add a person": "no no yes yes yes",
+    "API delete a person": "no no no yes yes",
+    "API add a relation": "no no yes yes yes",
 }
 
 

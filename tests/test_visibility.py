@@ -1,5 +1,6 @@
 """One visibility rule: nothing unpublished reaches an anonymous reader, on any public URL."""
 
+import re
 from collections import deque
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -18,6 +19,8 @@ from .factories import (
 from .pages import links
 
 MARK = "Zzdraft"
+# The URLs a sitemap lists; feeds link their entries with href like pages do.
+SITEMAP_LOC = re.compile(r"<loc>([^<]*)</loc>")
 
 
 @pytest.fixture
@@ -48,6 +51,7 @@ def draft(demo):
 def crawl(client, start_paths):
     """Every page reachable from start_paths by following links, outside the admin and static files.
 
+    Sitemaps and feeds name this site by its absolute URLs, which are followed too.
     Links with a query string (facets, pages, sorts) are followed only from pages without one:
     their combinations are endless, and one step reaches every kind."""
     seen, queue, pages = set(), deque(start_paths), {}
@@ -60,9 +64,9 @@ def crawl(client, start_paths):
         pages[path] = response
         if response.status_code != 200:
             continue
-        for href in links(response):
+        for href in links(response) + SITEMAP_LOC.findall(response.content.decode()):
             url = urlsplit(urljoin(path, href))
-            if url.netloc or url.path.startswith(("/admin/", "/static/", "/media/")):
+            if url.netloc not in ("", "testserver") or url.path.startswith(("/admin/", "/static/", "/media/")):
                 continue
             target = url.path + (f"?{url.query}" if url.query else "")
             if url.query and "?" in path and urlsplit(path).path == url.path:
@@ -81,6 +85,10 @@ def test_no_public_url_shows_a_draft(client, draft):
     }
     probes = [
         "/",
+        # Feeds, the sitemap index and robots.txt, which machines start from.
+        "/feeds/documents/",
+        "/sitemap.xml",
+        "/robots.txt",
         "/documents/?sort=-published",
         "/documents/?q=zzdraft",
         f"/documents/?q={draft.record_id}",
@@ -94,6 +102,7 @@ def test_no_public_url_shows_a_draft(client, draft):
     ]
     pages = crawl(client, probes)
     assert len(pages) > 20, "the crawl should reach every kind of public page"
+    assert {"/sitemap-documents.xml", "/sitemap-people.xml", "/people/joseph-stalin/feed/"} <= pages.keys()
     for path, response in pages.items():
         assert response.status_code in (200, 301, 400), path
         # A page may echo what the probe itself asked for (search box, error message, links
@@ -112,6 +121,8 @@ def test_no_public_url_shows_a_draft(client, draft):
         f"/people/{slugs['person']}/",
         f"/donors/{slugs['donor']}/",
         f"/collections/{slugs['collection']}/",
+        f"/people/{slugs['person']}/feed/",
+        f"/collections/{slugs['collection']}/feed/",
     ]:
         assert client.get(path).status_code == 404, path
 

@@ -54,7 +54,7 @@ def exception_handler(exc, context):
     else:
         detail = getattr(exc, "detail", "")
         code = _first_code(exc.get_codes()) if isinstance(exc, exceptions.APIException) else "error"
-        response.data = error_body(response.status_code, code or "error", str(detail))
+        response.data = error_body(response.status_code, code or "error", str(detail), getattr(exc, "fields", None))
     return response
 
 

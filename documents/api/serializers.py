@@ -360,7 +360,7 @@ class PersonDetailSerializer(PersonSerializer):
 
 
 class DonorSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
-    website = serializers.URLField(source="url", read_only=True)
+    website = serializers.URLField(source="url", read_only=True, allow_blank=True)
     logo = serializers.SerializerMethodField()
     document_count = serializers.IntegerField(read_only=True, allow_null=True, help_text="Published documents.")
     documents_api_url = DocumentsAPIURLField("donor")

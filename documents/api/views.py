@@ -3,7 +3,8 @@
 Visibility is the site's own rule, applied in each get_queryset(): Document.objects.visible_to(user)
 and the public() querysets of people, donors, collections and terms. A draft is a 404 (its record
 ID is not revealed), and nested lists (related documents, relations, facet counts) only name what
-the same user could open. Writes, when they come, go into these viewsets behind permissions."""
+the same user could open. Writes (staff only, with the admin's permissions, If-Match and history)
+come from the mixins of writes.py."""
 
 import hashlib
 import json
@@ -37,10 +38,11 @@ from ..models import (
 )
 from ..models.querysets import can_preview
 from ..people import role_counts
-from . import changes
+from . import changes, writes
 from .errors import InvalidParameters
 from .pagination import CursorPagination
 from .renderers import CSVRenderer
+from .schema import document_views, relation_views
 from .serializers import (
     ClassificationSerializer,
     CollectionSerializer,
@@ -121,16 +123,22 @@ class ConditionalMixin:
         return response
 
     def etag_prefix(self):
-        return ""
+        # A versioned record's version leads its ETag: writes compare it with If-Match (writes.py).
+        version = getattr(self, "version", None)
+        return f"{version}-" if version is not None else ""
+
+    def etag_of(self, request, data):
+        """The ETag of a representation: its data and format (the same for a GET and a write's answer)."""
+        renderer = getattr(request, "accepted_renderer", None)
+        text = json.dumps(data, cls=DjangoJSONEncoder, sort_keys=True)
+        digest = hashlib.sha256(f"{renderer.format if renderer else ''}\n{text}".encode()).hexdigest()[:32]
+        return f'W/"{self.etag_prefix()}{digest}"'
 
     def conditional(self, request, response):
         """ETag from the representation itself (its data and format: nested records included, so
         a renamed person changes it too), Last-Modified from the records' times; 304 when the
         client's copy is current. The response is built first: a 304 saves sending it."""
-        renderer = getattr(request, "accepted_renderer", None)
-        text = json.dumps(response.data, cls=DjangoJSONEncoder, sort_keys=True)
-        digest = hashlib.sha256(f"{renderer.format if renderer else ''}\n{text}".encode()).hexdigest()[:32]
-        etag = f'W/"{self.etag_prefix()}{digest}"'
+        etag = self.etag_of(request, response.data)
         response["ETag"] = etag
         timestamp = int(self.last_modified.timestamp()) if self.last_modified else None
         if timestamp is not None:
@@ -207,6 +215,7 @@ class ReadOnlyViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
             self.last_modified = max(
                 (s for s in (getattr(found, "modified_at", None), archive_stamp(self.request.user)) if s), default=None
             )
+            self.version = getattr(found, "version", None)
             return found
         model = queryset.model
         if self.lookup_field == "slug":
@@ -253,7 +262,8 @@ def flag(request, name):
     return value in TRUE
 
 
-class DocumentViewSet(ReadOnlyViewSet):
+@document_views
+class DocumentViewSet(writes.DocumentWrites, ReadOnlyViewSet):
     """Published documents (staff also see drafts), by record ID.
 
     The list takes the /documents/ page's parameters (q, date_from, date_to, type, language,
@@ -269,7 +279,8 @@ class DocumentViewSet(ReadOnlyViewSet):
 
     def get_queryset(self):
         documents = Document.objects.visible_to(self.request.user)
-        return documents.for_detail() if self.action == "retrieve" else documents.for_list()
+        # A write answers with the detail shape too.
+        return documents.for_list() if self.action == "list" else documents.for_detail()
 
     def get_object(self):
         record_id = int(self.kwargs["record_id"])
@@ -287,11 +298,6 @@ class DocumentViewSet(ReadOnlyViewSet):
         self.last_modified = max(record.modified_at for record in linked)
         self.version = document.version
         return document
-
-    def etag_prefix(self):
-        # The document's version leads its ETag: the writes to come compare it for If-Match.
-        version = getattr(self, "version", None)
-        return f"{version}-" if version is not None else ""
 
     def list(self, request, *args, **kwargs):
         if "updated_since" in request.query_params:
@@ -396,7 +402,7 @@ class DocumentViewSet(ReadOnlyViewSet):
 # -- people, donors, collections ------------------------------------------------------------------
 
 
-class PersonViewSet(ReadOnlyViewSet):
+class PersonViewSet(writes.PersonWrites, ReadOnlyViewSet):
     """People and organisations named in documents the client may see, by slug, with their aliases."""
 
     serializer_class = PersonSerializer
@@ -414,7 +420,7 @@ class PersonViewSet(ReadOnlyViewSet):
         return found
 
 
-class DonorViewSet(ReadOnlyViewSet):
+class DonorViewSet(writes.DonorWrites, ReadOnlyViewSet):
     """Donors of documents the client may see, by slug."""
 
     serializer_class = DonorSerializer
@@ -424,7 +430,7 @@ class DonorViewSet(ReadOnlyViewSet):
         return self.public_queryset(Donor).with_published_counts()
 
 
-class CollectionViewSet(ReadOnlyViewSet):
+class CollectionViewSet(writes.CollectionWrites, ReadOnlyViewSet):
     """Collections with documents the client may see, by slug."""
 
     serializer_class = CollectionSerializer
@@ -487,7 +493,8 @@ class RelationTypeViewSet(ReadOnlyViewSet):
         return RelationType.objects.filter(pk__in=visible_relations(self.request.user).values("type"))
 
 
-class RelationViewSet(ReadOnlyViewSet):
+@relation_views
+class RelationViewSet(writes.RelationWrites, ReadOnlyViewSet):
     """Typed links between two documents the client may see; ``?document=<record ID>`` for one
     document's links (either end)."""
 

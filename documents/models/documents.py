@@ -5,6 +5,7 @@ from collections import namedtuple
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.files.images import get_image_dimensions
 from django.core.validators import FileExtensionValidator
 from django.db import models, transaction
 from django.db.models import F, Q
@@ -271,6 +272,12 @@ class Scan(models.Model):
     )
     width = models.PositiveIntegerField(editable=False, null=True)
     height = models.PositiveIntegerField(editable=False, null=True)
+    # The derivatives' sizes, which the IIIF image service offers (documents/iiif.py): kept here so
+    # that a manifest or info.json never opens an image file.
+    thumbnail_width = models.PositiveIntegerField(editable=False, null=True)
+    thumbnail_height = models.PositiveIntegerField(editable=False, null=True)
+    reading_width = models.PositiveIntegerField(editable=False, null=True)
+    reading_height = models.PositiveIntegerField(editable=False, null=True)
     order = models.PositiveSmallIntegerField(default=0, help_text="Page order: lower numbers come first.")
     alt_text = models.CharField(
         max_length=300, help_text="What the page shows, for readers who cannot see it, e.g. “Page 1, typed cable”."
@@ -289,6 +296,8 @@ class Scan(models.Model):
             return super().save(*args, **kwargs)
         derivatives = make_derivatives(self.image)
         self.width, self.height = derivatives.width, derivatives.height
+        self.thumbnail_width, self.thumbnail_height = get_image_dimensions(derivatives.thumbnail[1])
+        self.reading_width, self.reading_height = get_image_dimensions(derivatives.reading[1])
         written = []
         try:
             self.image.save(PurePath(self.image.name).name, self.image.file, save=False)

@@ -68,11 +68,11 @@ class Person(SluggedModel, TimeStampedModel, VersionedModel):
         return f"{self.birth_year or '?'}–{self.death_year or ''}"
 
     @property
-    def wikidata_url(self):
+    def wikidata_url(self) -> str:
         return f"https://www.wikidata.org/wiki/{self.wikidata_id}" if self.wikidata_id else ""
 
     @property
-    def viaf_url(self):
+    def viaf_url(self) -> str:
         return f"https://viaf.org/viaf/{self.viaf_id}/" if self.viaf_id else ""
 
 

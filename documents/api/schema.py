@@ -1,0 +1,386 @@
+"""The OpenAPI schema of /api/v1/ (drf-spectacular): what the views cannot say for themselves.
+
+- ``AutoSchema`` (settings.REST_FRAMEWORK) adds to every operation what every view shares: the
+  error responses in errors.py's shape, the validators (ETag, Last-Modified) with their ``304``,
+  ``301`` from an old slug, ``429`` with Retry-After, ``?fields=``, and CSV as text.
+- ``DocumentFilterParameters`` describes the list's filters from DocumentFilter itself, so the
+  schema follows the one definition of the filters.
+- ``document_views``, ``relation_views`` and ``export_schema``: the parameters and responses of
+  one resource, set on its view with a decorator.
+- Two hooks: the catch-all JSON 404 is not an operation, and ``?fields=`` makes every field of a
+  selectable resource optional."""
+
+import django_filters
+from drf_spectacular import openapi
+from drf_spectacular.extensions import OpenApiFilterExtension, OpenApiViewExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+    extend_schema_view,
+)
+from rest_framework import serializers
+
+from .. import facets as site_facets
+from ..filters import DocumentFilter, FacetFilter, PartialDateFilter
+from ..models import DocumentChange
+from .errors import NotFoundView
+from .serializers import DocumentDetailSerializer, DocumentListSerializer, SelectableFieldsMixin
+
+FACET_NAMES = ("type", "classification", "language", "donor", "collection", *site_facets.PERSON_KINDS)
+DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+
+# -- errors ----------------------------------------------------------------------------------------
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    status = serializers.IntegerField(help_text="The HTTP status, again.")
+    code = serializers.CharField(help_text="A stable, machine-readable code: not_found, invalid_filter, throttled …")
+    message = serializers.CharField(help_text="What went wrong, in a sentence for people.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Each faulty parameter (or body field) with its messages; empty when none is at fault.",
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every API error, whatever raised it (documents/api/errors.py)."""
+
+    error = ErrorDetailSerializer()
+
+
+def error(description):
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
+ERRORS = {
+    "400": "A parameter (or body field) is not valid: `fields` says which and why.",
+    "401": "No valid credentials (a token, or a session of the site).",
+    "403": "Signed in, but not allowed to do this (the admin's permissions apply).",
+    "404": "Nothing at this address for this client (a draft is a 404, never a 403), or an unknown `format`.",
+    "412": "`If-Match` does not name the current version: someone changed the record since you read it.",
+    "409": "Still named by other records: remove those links first.",
+    "428": "`If-Match` is missing: send the `ETag` of your last read of this record.",
+    "429": "Too many requests from this address: wait `Retry-After` seconds.",
+}
+
+
+def header(description, schema=None):
+    return {"description": description, "schema": schema or {"type": "string"}}
+
+
+VALIDATORS = {
+    "ETag": header(
+        "The representation's version; send it back as `If-None-Match` (a document's starts with its version)."
+    ),
+    "Last-Modified": header("When the records shown last changed; send it back as `If-Modified-Since`."),
+    "Cache-Control": header("`public, max-age=60` for anonymous clients, `private, no-store` for staff."),
+}
+
+
+# -- what every operation shares -------------------------------------------------------------------
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's AutoSchema, with what every view of documents/api/ shares."""
+
+    def is_read(self):
+        return self.method == "GET"
+
+    def get_auth(self):
+        """Reads are open to anyone: credentials are optional there (``{}``), required for writes."""
+        auth = super().get_auth()
+        if self.is_read() and auth and {} not in auth:
+            auth.append({})
+        return auth
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        names = {getattr(parameter, "name", None) for parameter in parameters}
+        if self.is_read() and hasattr(self.view, "selected_fields") and "fields" not in names:
+            parameters.append(fields_parameter(self.get_response_serializers()))
+        if self.is_read():
+            parameters += [
+                OpenApiParameter(
+                    "If-None-Match",
+                    str,
+                    OpenApiParameter.HEADER,
+                    description="The `ETag` of your copy: `304 Not Modified` if it is still current.",
+                ),
+                OpenApiParameter(
+                    "If-Modified-Since",
+                    str,
+                    OpenApiParameter.HEADER,
+                    description="The `Last-Modified` of your copy (an HTTP date): `304` if nothing changed since.",
+                ),
+            ]
+        if self.method in UNSAFE and self.method != "POST" and "If-Match" not in names:
+            parameters.append(
+                OpenApiParameter(
+                    "If-Match",
+                    str,
+                    OpenApiParameter.HEADER,
+                    description="The `ETag` of your last read: without it 428, if the record changed since 412.",
+                )
+            )
+        return parameters
+
+    def _get_format_parameters(self):
+        parameters = super()._get_format_parameters()
+        for parameter in parameters:
+            parameter["description"] = (
+                "`json` (the default) or `csv` (also `Accept: text/csv`). Errors are always JSON."
+            )
+        return parameters
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        ok = responses.get("200")
+        if self.is_read() and ok:
+            csv = ok.get("content", {}).get("text/csv")
+            if csv is not None:
+                csv["schema"] = {"type": "string", "description": "A header row, then one row per result."}
+            ok.setdefault("headers", {}).update(VALIDATORS)
+            if self._is_list_view() and "Link" not in ok["headers"]:
+                ok["headers"]["Link"] = header('`<next page>; rel="next"` while more pages follow.')
+            responses.setdefault(
+                "304",
+                {
+                    "description": "Not Modified: your copy (`If-None-Match` / `If-Modified-Since`) is current.",
+                    "headers": {"ETag": VALIDATORS["ETag"]},
+                },
+            )
+            if "{slug}" in self.path:
+                responses.setdefault(
+                    "301",
+                    {
+                        "description": "An old slug: the record now lives at `Location` (the query is kept).",
+                        "headers": {"Location": header("The current address.", {"type": "string", "format": "uri"})},
+                    },
+                )
+        codes = ["400", "404", "429"]
+        if self.method in UNSAFE:
+            codes[1:1] = ["401", "403"]
+            if self.method != "POST":
+                codes += ["412", "428"]
+            if self.method == "DELETE":
+                codes.append("409")
+        for code in codes:
+            if code not in responses:
+                responses[code] = self._get_response_for_code(
+                    error(ERRORS[code]), code, media_types=["application/json"], direction=direction
+                )
+        if "429" in responses:
+            responses["429"].setdefault("headers", {})["Retry-After"] = header(
+                "Seconds to wait before the next request.", {"type": "integer"}
+            )
+        return responses
+
+
+def fields_parameter(serializer):
+    names = list((getattr(serializer, "Meta", None) and serializer.Meta.fields) or [])
+    choices = f" Fields: {', '.join(f'`{name}`' for name in names)}." if names else ""
+    return OpenApiParameter(
+        "fields",
+        str,
+        description="Keep only these fields, comma-separated (`?fields=record_id,title`); an unknown name is a 400."
+        + choices,
+    )
+
+
+# -- the document list's filters, from DocumentFilter ----------------------------------------------
+
+
+FILTER_HELP = {
+    "q": 'Full-text search: words, "a phrase", -exclude, or `or` between alternatives. Ranked by relevance.',
+    "date_from": "Documents whose date overlaps from here: YYYY, YYYY-MM or YYYY-MM-DD.",
+    "date_to": "Documents whose date overlaps up to here: YYYY, YYYY-MM or YYYY-MM-DD.",
+    "language": "An ISO 639 code (see /api/v1/languages/); repeat the parameter for any of several.",
+    "sort": "`relevance` (the default with `q`), `-date` (the default without), `date`, `title`, `-published`.",
+}
+
+
+class DocumentFilterParameters(OpenApiFilterExtension):
+    """The list's filters are the /documents/ page's DocumentFilter: described from its filters."""
+
+    target_class = "documents.api.views.DocumentFilterBackend"
+    priority = 1
+
+    def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
+        if not auto_schema._is_list_view():
+            return []
+        parameters = []
+        for name, filter_ in DocumentFilter.base_filters.items():
+            description = FILTER_HELP.get(name)
+            schema = {"type": "string"}
+            explode = None
+            if isinstance(filter_, FacetFilter):
+                schema = {"type": "array", "items": {"type": "string"}}
+                explode = True
+                description = description or (
+                    f"{filter_.label}: a slug (see its `documents_api_url`); repeat the parameter for any of several."
+                )
+            elif isinstance(filter_, PartialDateFilter):
+                schema = {"type": "string", "pattern": DATE_PATTERN}
+            elif isinstance(filter_, django_filters.ChoiceFilter):
+                schema = {"type": "string", "enum": [value for value, _ in filter_.extra["choices"]]}
+            elif name == "q":
+                schema = {"type": "string", "maxLength": filter_.extra.get("max_length")}
+            parameter = {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": description or str(filter_.label),
+                "schema": {key: value for key, value in schema.items() if value is not None},
+            }
+            if explode:
+                parameter.update(style="form", explode=True)
+            parameters.append(parameter)
+        return parameters
+
+
+# -- documents -------------------------------------------------------------------------------------
+
+
+class FacetValueSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The value to filter by (a slug, or a language code).")
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    selected = serializers.BooleanField(help_text="Chosen in this request's filters.")
+
+
+class FacetSerializer(serializers.Serializer):
+    name = serializers.ChoiceField(choices=FACET_NAMES)
+    label = serializers.CharField()
+    approximate = serializers.BooleanField(help_text="Counted on a sample (above 10,000 documents).")
+    truncated = serializers.BooleanField(help_text="More values exist than are listed.")
+    values = FacetValueSerializer(many=True)
+
+
+class DocumentChangeSerializer(serializers.Serializer):
+    """With ``updated_since``: a change. An ``updated`` one also carries the list entry's fields;
+    ``unpublished`` and ``deleted`` are tombstones: remove the record from your copy."""
+
+    record_id = serializers.IntegerField()
+    deleted = serializers.BooleanField()
+    change = serializers.ChoiceField(choices=["updated", *DocumentChange.Kind.values])
+    changed_at = serializers.DateTimeField()
+
+
+@extend_schema_field(
+    PolymorphicProxySerializer(
+        component_name="DocumentListEntry",
+        serializers=[DocumentListSerializer, DocumentChangeSerializer],
+        resource_type_field_name=None,
+        many=True,
+    )
+)
+class DocumentResultsField(serializers.ListField):
+    """Documents, or with ``updated_since`` changes (anyOf: see any_of_entries)."""
+
+
+@extend_schema_serializer(many=False)  # already the whole page: no pagination wrapper around it
+class DocumentPageSerializer(serializers.Serializer):
+    """A page of the document list: the ``next`` link, ``count`` and ``facets`` on request, and the results."""
+
+    next = serializers.URLField(allow_null=True, help_text="The next page (also the `Link` header); null on the last.")
+    count = serializers.IntegerField(required=False, help_text="With `count=true`: the number of matches.")
+    facets = FacetSerializer(many=True, required=False, help_text="With `facets=`: the facets asked for, in order.")
+    results = DocumentResultsField()
+
+
+DOCUMENT_LIST_PARAMETERS = [
+    OpenApiParameter(
+        "facets",
+        str,
+        description=(
+            f"Facet counts to add, comma-separated: {', '.join(f'`{name}`' for name in FACET_NAMES)} "
+            "(one facet of people at a time). Each counts as if its own selection were cleared."
+        ),
+    ),
+    OpenApiParameter("count", bool, description="`true` adds `count`, the number of matching documents."),
+    OpenApiParameter(
+        "updated_since",
+        OpenApiTypes.DATETIME,
+        description=(
+            "Every change since this time (ISO 8601, inclusive; a date alone means its midnight UTC), oldest "
+            "first: edited or published documents, and tombstones of unpublished or deleted ones. "
+            "Takes `fields`, `page_size`, `cursor` and `count`, no filters or facets."
+        ),
+    ),
+]
+
+document_views = extend_schema_view(
+    list=extend_schema(
+        summary="Documents: search, filter, facets, changes",
+        parameters=DOCUMENT_LIST_PARAMETERS,
+        responses={
+            (200, "application/json"): DocumentPageSerializer,
+            (200, "text/csv"): OpenApiTypes.STR,
+        },
+    ),
+    retrieve=extend_schema(summary="A document, by record ID", responses={200: DocumentDetailSerializer}),
+)
+
+relation_views = extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("document", int, description="Only the relations of this record ID (either end).")]
+    )
+)
+
+
+class DocumentExportSchema(OpenApiViewExtension):
+    """/api/v1/documents/export.jsonl: a stream of JSON Lines, described here (export.py is plain)."""
+
+    target_class = "documents.api.export.DocumentExportView"
+
+    def view_replacement(self):
+        @extend_schema(
+            summary="Every document, as JSON Lines",
+            description=(
+                "Every document the client may see, one JSON object a line in the shape of "
+                "`/api/v1/documents/{record_id}/`, in record ID order; streamed in constant memory."
+            ),
+            parameters=[fields_parameter(DocumentDetailSerializer)],
+            responses={(200, "application/jsonl"): OpenApiTypes.STR},
+        )
+        class Fixed(self.target_class):
+            def get_serializer(self, *args, **kwargs):  # for the schema only
+                return DocumentDetailSerializer(*args, **kwargs)
+
+        return Fixed
+
+
+# -- hooks (settings.SPECTACULAR_SETTINGS) ---------------------------------------------------------
+
+
+def skip_catch_all(endpoints, **kwargs):
+    """Any other address under /api/ answers a JSON 404 (errors.NotFoundView): not an operation."""
+    return [endpoint for endpoint in endpoints if getattr(endpoint[3], "cls", None) is not NotFoundView]
+
+
+def selectable_components():
+    found, todo = set(), [SelectableFieldsMixin]
+    while todo:
+        for subclass in todo.pop().__subclasses__():
+            todo.append(subclass)
+            found.add(subclass.__name__.removesuffix("Serializer"))
+    return found
+
+
+def optional_selected_fields(result, generator, request, public):
+    """``?fields=`` may leave out any field of a selectable resource: none is required in its
+    response. Results of the document list are a list entry or a change (anyOf, not oneOf: an
+    ``updated`` change is both)."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for name in selectable_components():
+        schemas.get(name, {}).pop("required", None)
+    entry = schemas.get("DocumentListEntry")
+    if entry and "oneOf" in entry:
+        entry["anyOf"] = entry.pop("oneOf")
+    return result

@@ -1,0 +1,557 @@
+"""The API's write side: what staff programs may create, change and delete, with the admin's rules.
+
+- Who: active staff with the admin's add/change/delete permission on the model (StaffWrites);
+  publishing, unpublishing and deleting a published document also ask documents/roles.py.
+- Which version: a change or a delete names the version it started from in ``If-Match`` (the
+  ETag of a read); none is a 428, a stale one a 412 with nothing changed (documents/locking.py).
+- What is kept: every write is one revision in the record's history (documents/history.py).
+
+The viewsets in views.py take these mixins; the serializers that read a write are here too."""
+
+import re
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import ProtectedError, Q
+from django.http import Http404
+from rest_framework import exceptions, permissions, serializers, status
+from rest_framework.response import Response
+
+from .. import history, roles
+from ..locking import StaleEdit, VersionChanged, save_from, user_name
+from ..models import (
+    Classification,
+    Collection,
+    Document,
+    DocumentPerson,
+    DocumentType,
+    Donor,
+    Language,
+    Person,
+    PersonAlias,
+    Relation,
+    RelationType,
+)
+from .serializers import SelectableFieldsMixin
+
+WRITE_ACTIONS = ("create", "update", "partial_update", "destroy")
+# A document's people, by the detail shape's field for each role.
+ROLE_FIELDS = {
+    "authors": DocumentPerson.Role.AUTHOR,
+    "recipients": DocumentPerson.Role.RECIPIENT,
+    "participants": DocumentPerson.Role.PARTICIPANT,
+    "people_mentioned": DocumentPerson.Role.MENTIONED,
+}
+
+
+# -- errors -----------------------------------------------------------------------------------------
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_code = "precondition_required"
+    default_detail = (
+        "Send If-Match with the ETag of your last read of this record (GET it first): "
+        "a write must say which version it changes."
+    )
+
+
+class PreconditionFailed(exceptions.APIException):
+    """A 412: the record changed since the client read it; ``fields`` names what both changed."""
+
+    status_code = 412
+    default_code = "precondition_failed"
+
+    def __init__(self, message, fields=None):
+        super().__init__(message)
+        self.fields = fields or {}
+
+
+class StillNamed(exceptions.APIException):
+    """A 409: a record that others still name (a person in a document) is not deleted."""
+
+    status_code = 409
+    default_code = "still_named"
+
+
+def stale(outcome):
+    """A StaleEdit's outcome as a 412: who saved in between, and each field both changed."""
+    labels = ", ".join(conflict.label for conflict in outcome.conflicts)
+    return PreconditionFailed(
+        f"Not saved: {outcome.between()}. You both changed {labels}. "
+        "Read it again for its current ETag and values, then send your change with that ETag.",
+        {conflict.key: [f"Theirs: {conflict.theirs}. Yours: {conflict.yours}."] for conflict in outcome.conflicts},
+    )
+
+
+# -- who may write ----------------------------------------------------------------------------------
+
+
+class StaffWrites(permissions.DjangoModelPermissions):
+    """Reads for everyone (each viewset's queryset decides what is seen); writes for active staff
+    with the admin's permission for the model: add for POST, change for PUT and PATCH, delete for
+    DELETE, exactly as the admin asks (documents/roles.py gives them to the groups)."""
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        user = request.user
+        if not (user and user.is_authenticated and user.is_active and user.is_staff):
+            return False
+        return super().has_permission(request, view)
+
+
+# -- If-Match ---------------------------------------------------------------------------------------
+
+ENTITY_TAG = re.compile(r'\s*(?:W/)?"([^"]*)"\s*(?:,|$)')
+
+
+def if_match_tags(request):
+    """The entity tags of If-Match (without W/ and quotes); a 428 if there are none."""
+    header = request.headers.get("If-Match", "").strip()
+    tags = ENTITY_TAG.findall(header)
+    if not tags:
+        raise PreconditionRequired()
+    return tags
+
+
+def if_match_version(request, current_version):
+    """The version the client's If-Match names: the current one if any of its tags leads with it,
+    else the first it names (a stale edit), else 0 (an ETag that is no version of this record)."""
+    versions = [int(tag.split("-", 1)[0]) for tag in if_match_tags(request) if tag.split("-", 1)[0].isdigit()]
+    if current_version in versions:
+        return current_version
+    return versions[0] if versions else 0
+
+
+# -- serializers: what a write sends ----------------------------------------------------------------
+
+
+def slugs(model, **kwargs):
+    return serializers.SlugRelatedField(slug_field="slug", queryset=model.objects.all(), **kwargs)
+
+
+class PeopleField(serializers.ListField):
+    """People in one role, in order, by slug."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=slugs(Person), required=False, **kwargs)
+
+    def to_internal_value(self, data):
+        people = super().to_internal_value(data)
+        if len({person.pk for person in people}) != len(people):
+            raise serializers.ValidationError("A person is named twice in this role.")
+        return people
+
+
+class WriteSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
+    """Reads a write's body; the view writes it (history, locking and permissions are the view's)."""
+
+
+class DocumentWriteSerializer(WriteSerializer):
+    """A document as a client sends it: the detail shape's writable fields, with related records
+    by slug (languages by code) and people by role as lists of person slugs."""
+
+    record_id = serializers.IntegerField(
+        min_value=1, required=False, help_text="The permanent public number; the next free one if left out."
+    )
+    alternative_titles = serializers.ListField(child=serializers.CharField(), required=False)
+    type = slugs(DocumentType, source="doc_type", allow_null=True, required=False)
+    classification = slugs(Classification, allow_null=True, required=False)
+    languages = serializers.SlugRelatedField(
+        slug_field="code", queryset=Language.objects.all(), many=True, required=False
+    )
+    authors = PeopleField()
+    recipients = PeopleField()
+    participants = PeopleField()
+    people_mentioned = PeopleField()
+    donors = slugs(Donor, many=True, required=False)
+    collections = slugs(Collection, many=True, required=False)
+    status = serializers.ChoiceField(
+        choices=Document.Status.choices,
+        required=False,
+        help_text="Only staff who may publish may change it; a new document is a draft by default.",
+    )
+
+    class Meta:
+        model = Document
+        fields = [
+            "record_id",
+            "title",
+            "slug",
+            "alternative_titles",
+            "date",
+            "date_precision",
+            "date_circa",
+            "date_note",
+            "type",
+            "languages",
+            "classification",
+            "summary",
+            "text",
+            "transcript",
+            "authors",
+            "recipients",
+            "participants",
+            "people_mentioned",
+            "collections",
+            "source",
+            "rights",
+            "original_uploaded_date",
+            "donors",
+            "status",
+        ]
+
+    def validate_record_id(self, value):
+        if self.instance is not None:
+            if value != self.instance.record_id:
+                raise serializers.ValidationError("A record ID never changes: it is the document's permanent address.")
+            return value
+        if Document.objects.filter(record_id=value).exists():
+            raise serializers.ValidationError("Another document has this record ID.")
+        return value
+
+
+class AliasWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PersonAlias
+        fields = ["name", "kind"]
+
+
+class PersonWriteSerializer(WriteSerializer):
+    """A person or organisation, with every other name it is known by (``aliases`` replaces them all)."""
+
+    aliases = AliasWriteSerializer(many=True, required=False)
+
+    class Meta:
+        model = Person
+        fields = [
+            "name",
+            "slug",
+            "sort_name",
+            "kind",
+            "aliases",
+            "birth_year",
+            "death_year",
+            "biography",
+            "wikidata_id",
+            "viaf_id",
+        ]
+        extra_kwargs = {"slug": {"required": False, "help_text": "Made from the name if left out."}}
+
+    def validate_aliases(self, aliases):
+        names = [alias["name"] for alias in aliases]
+        if len(set(names)) != len(names):
+            raise serializers.ValidationError("An alias is named twice.")
+        return aliases
+
+    def validate(self, data):
+        birth = data.get("birth_year", getattr(self.instance, "birth_year", None))
+        death = data.get("death_year", getattr(self.instance, "death_year", None))
+        if birth is not None and death is not None and death < birth:
+            raise serializers.ValidationError({"death_year": ["The year of death cannot be before the year of birth."]})
+        return data
+
+
+class DonorWriteSerializer(WriteSerializer):
+    website = serializers.URLField(source="url", required=False, allow_blank=True)
+
+    class Meta:
+        model = Donor
+        fields = ["name", "slug", "description", "acknowledgement", "website"]
+        extra_kwargs = {"slug": {"required": False, "help_text": "Made from the name if left out."}}
+
+
+class CollectionWriteSerializer(WriteSerializer):
+    class Meta:
+        model = Collection
+        fields = ["name", "slug", "description"]
+        extra_kwargs = {"slug": {"required": False, "help_text": "Made from the name if left out."}}
+
+
+class RelationWriteSerializer(WriteSerializer):
+    """A typed link from one document to another, both by record ID."""
+
+    source = serializers.SlugRelatedField(slug_field="record_id", queryset=Document.objects.all())
+    target = serializers.SlugRelatedField(slug_field="record_id", queryset=Document.objects.all())
+    type = slugs(RelationType)
+
+    class Meta:
+        model = Relation
+        fields = ["source", "type", "target", "note"]
+        validators = []  # the database's constraints, as readable messages, are in validate()
+
+    def validate(self, data):
+        source = data.get("source", getattr(self.instance, "source", None))
+        target = data.get("target", getattr(self.instance, "target", None))
+        kind = data.get("type", getattr(self.instance, "type", None))
+        if source == target:
+            raise serializers.ValidationError({"target": ["A document cannot be related to itself."]})
+        pair = Q(source=source, target=target) | Q(source=target, target=source)
+        twins = Relation.objects.filter(pair, type=kind)
+        if self.instance is not None:
+            twins = twins.exclude(pk=self.instance.pk)
+        if twins.exists():
+            raise serializers.ValidationError(
+                {"type": ["These two documents are already linked by a relation of this type."]}
+            )
+        return data
+
+
+# -- the write side of a viewset ----------------------------------------------------------------------
+
+
+class WritableMixin:
+    """create, update, partial_update and destroy for a viewset of views.py.
+
+    A subclass says how to read its body (write_serializer_class), how to find the record to change
+    (``writable(key)``) and how to write (``write(record, data, base_version)``). Every answer to
+    a write is the resource as a GET gives it (with its new ETag); a create is a 201 with Location."""
+
+    permission_classes = [StaffWrites]
+    write_serializer_class = None
+    verb = {"create": "Added", "update": "Changed", "partial_update": "Changed"}
+
+    def get_serializer_class(self):
+        if self.action in WRITE_ACTIONS and self.write_serializer_class is not None:
+            return self.write_serializer_class
+        return super().get_serializer_class()
+
+    def writable(self, key):
+        found = self.get_serializer_class().Meta.model.objects.filter(**{self.lookup_field: key}).first()
+        if found is None:
+            raise Http404("Nothing at this address.")
+        return found
+
+    def read_body(self, instance=None, partial=False):
+        serializer = self.write_serializer_class(
+            instance, data=self.request.data, partial=partial, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def comment(self, record, data):
+        names = ", ".join(sorted(data)) or "nothing"
+        return f"{self.verb.get(self.action, 'Changed')} through the API: {names}."
+
+    # -- the actions --------------------------------------------------------------------------------
+
+    def create(self, request, *args, **kwargs):
+        data = self.read_body()
+        self.check_write(None, data)
+        with history.recording(request.user):
+            record = self.write(None, data, None)
+            history.set_comment(f"Added through the API ({', '.join(sorted(data))}).")
+        response = self.written(request, record, status.HTTP_201_CREATED)
+        response["Location"] = response.data.get("api_url", "")
+        return response
+
+    def update(self, request, *args, partial=False, **kwargs):
+        record = self.writable(kwargs[self.lookup_field])
+        data = self.read_body(record, partial=partial)
+        self.check_write(record, data)
+        base_version = self.base_version(request, record)
+        try:
+            with history.recording(request.user, self.comment(record, data)):
+                record = self.write(record, data, base_version)
+        except StaleEdit as refused:
+            raise stale(refused.outcome) from refused
+        except VersionChanged as refused:
+            raise PreconditionFailed(f"Not saved: {refused}") from refused
+        return self.written(request, record, status.HTTP_200_OK)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def destroy(self, request, *args, **kwargs):
+        record = self.writable(kwargs[self.lookup_field])
+        self.check_delete(record)
+        try:
+            with transaction.atomic():
+                locked = type(record)._base_manager.select_for_update().get(pk=record.pk)
+                self.check_current(request, locked)
+                with history.deleting([locked], request.user):
+                    locked.delete()
+        except ProtectedError as refused:
+            raise StillNamed(
+                f"Not deleted: {record} is still named by {len(refused.protected_objects)} other record(s)."
+            ) from refused
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    # -- the rules --------------------------------------------------------------------------------
+
+    def check_write(self, record, data):
+        """Rules beyond the model permissions (DocumentViewSet: the status)."""
+
+    def check_delete(self, record):
+        """Rules beyond the delete permission (DocumentViewSet: published documents)."""
+
+    def base_version(self, request, record):
+        """The version the If-Match names (428 without one); save_from decides whether it is stale."""
+        return if_match_version(request, record.version)
+
+    def check_current(self, request, record):
+        """For a delete: a 412 unless If-Match names the record's current version."""
+        base = self.base_version(request, record)
+        if base != record.version:
+            saves = record.version - base if base else None
+            raise PreconditionFailed(
+                f"Not deleted: {user_name(record.modified_by)} saved this {record._meta.verbose_name} "
+                f"at version {record.version}"
+                + (f", {saves} save{'s' if saves != 1 else ''} after yours" if saves and saves > 0 else "")
+                + ". Read it again, then delete with its current ETag."
+            )
+
+    def written(self, request, record, status_code):
+        """The resource as a GET now gives it, with the ETag a GET would send."""
+        self.kwargs[self.lookup_field] = str(getattr(record, self.lookup_field))
+        self.action = "retrieve"
+        response = self.retrieve(request)
+        response.status_code = status_code
+        response["ETag"] = self.etag_of(request, response.data)
+        return response
+
+    # -- helpers for write() ------------------------------------------------------------------------
+
+    @staticmethod
+    def save_fields(record, data, base_version, user):
+        """A new record saved with data, or an existing one changed by save_from (StaleEdit if stale)."""
+        many = {name: value for name, value in data.items() if record._meta.get_field(name).many_to_many}
+        simple = {name: value for name, value in data.items() if name not in many}
+        if record.pk is None:
+            for name, value in simple.items():
+                setattr(record, name, value)
+            if hasattr(record, "modified_by_id"):
+                record.modified_by = user
+            record.save()
+            for name, value in many.items():
+                getattr(record, name).set(value)
+            return record, None
+        outcome = save_from(record, base_version, data, user=user)
+        return outcome.current, outcome
+
+
+class DocumentWrites(WritableMixin):
+    write_serializer_class = DocumentWriteSerializer
+
+    def writable(self, key):
+        found = Document.objects.filter(record_id=key).first()
+        if found is None:
+            raise Http404("No document with this record ID.")
+        return found
+
+    def check_write(self, document, data):
+        current = document.status if document is not None else Document.Status.DRAFT
+        if data.get("status", current) != current and not roles.can_publish(self.request.user):
+            raise PermissionDenied("You do not have permission to publish or unpublish documents.")
+
+    def check_delete(self, document):
+        if not roles.can_delete_document(self.request.user, document):
+            raise PermissionDenied(
+                "Deleting a published document takes it off the site: it needs the publish permission."
+            )
+
+    def write(self, document, data, base_version):
+        data = dict(data)
+        people = {role: data.pop(name) for name, role in ROLE_FIELDS.items() if name in data}
+        if "alternative_titles" in data:
+            data["alternative_titles"] = "\n".join(title.strip() for title in data["alternative_titles"])
+        document, outcome = self.save_fields(document or Document(), data, base_version, self.request.user)
+        if people and outcome is not None and outcome.stale:
+            # As save_from does for fields: from an old version, a change to the people is a conflict.
+            current = {role: [link.person_id for link in document.person_links.filter(role=role)] for role in people}
+            if any([person.pk for person in chosen] != current[role] for role, chosen in people.items()):
+                raise PreconditionFailed(
+                    f"Not saved: {outcome.between()}. You both changed the people. "
+                    "Read it again for its current ETag and values, then send your change with that ETag.",
+                    {name: ["Changed since your version."] for name, role in ROLE_FIELDS.items() if role in people},
+                )
+        for role, chosen in people.items():
+            set_people(document, role, chosen)
+        return document
+
+
+def set_people(document, role, people):
+    """Make the document's people in this role exactly these, in this order; rows kept where they can be."""
+    existing = {link.person_id: link for link in document.person_links.filter(role=role)}
+    wanted = [person.pk for person in people]
+    for person_id, link in existing.items():
+        if person_id not in wanted:
+            link.delete()
+    for order, person in enumerate(people, start=1):
+        link = existing.get(person.pk)
+        if link is None:
+            DocumentPerson.objects.create(document=document, person=person, role=role, order=order)
+        elif link.order != order:
+            link.order = order
+            link.save(update_fields=["order"])
+
+
+class PersonWrites(WritableMixin):
+    write_serializer_class = PersonWriteSerializer
+
+    def write(self, person, data, base_version):
+        data = dict(data)
+        aliases = data.pop("aliases", None)
+        person, _ = self.save_fields(person or Person(), data, base_version, self.request.user)
+        if aliases is not None:
+            wanted = {alias["name"]: alias.get("kind", PersonAlias.Kind.OTHER) for alias in aliases}
+            person.aliases.exclude(name__in=wanted).delete()
+            for name, kind in wanted.items():
+                PersonAlias.objects.update_or_create(person=person, name=name, defaults={"kind": kind})
+        return person
+
+
+class SimpleWrites(WritableMixin):
+    """Donors and collections: their own fields only."""
+
+    def write(self, record, data, base_version):
+        model = self.write_serializer_class.Meta.model
+        record, _ = self.save_fields(record or model(), dict(data), base_version, self.request.user)
+        return record
+
+
+class DonorWrites(SimpleWrites):
+    write_serializer_class = DonorWriteSerializer
+
+
+class CollectionWrites(SimpleWrites):
+    write_serializer_class = CollectionWriteSerializer
+
+
+class RelationWrites(WritableMixin):
+    """Relations have no version of their own: If-Match is compared with the ETag a GET gives now."""
+
+    write_serializer_class = RelationWriteSerializer
+
+    def writable(self, key):
+        found = Relation.objects.select_related("source", "target", "type").filter(pk=key).first()
+        if found is None:
+            raise Http404("No relation at this address.")
+        return found
+
+    def current_etag(self, request, relation):
+        from .serializers import RelationSerializer
+
+        data = RelationSerializer(relation, context=self.get_serializer_context()).data
+        return self.etag_of(request, data)
+
+    def base_version(self, request, relation):
+        tags = if_match_tags(request)
+        current = self.current_etag(request, relation)
+        if current.removeprefix("W/").strip('"') not in tags:
+            raise PreconditionFailed(
+                f"Not saved: relation {relation.pk} changed after you read it (it is now {relation}). "
+                "Read it again, then send your change with its current ETag."
+            )
+        return None
+
+    def check_current(self, request, relation):
+        self.base_version(request, relation)
+
+    def write(self, relation, data, base_version):
+        relation = relation or Relation()
+        for name, value in data.items():
+            setattr(relation, name, value)
+        relation.save()
+        return relation

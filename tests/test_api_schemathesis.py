@@ -1,0 +1,100 @@
+"""Schemathesis against the live schema (/api/v1/schema/), in process through the WSGI app: every
+operation, for an anonymous client and for a staff client with a token, on the demo archive
+plus a draft. No 5xx, and every response conforms to the schema (status code, content type,
+body). A bounded run with a fixed seed; its numbers are printed whatever pytest captures."""
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from documents.models import Document
+from tests.factories import DocumentFactory
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+MAX_EXAMPLES = 20
+SEED = 1949
+
+
+@pytest.fixture(autouse=True)
+def no_throttle(settings):
+    """The anonymous rate is the throttle test's business, not this one's."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute"}}
+
+
+@pytest.fixture(autouse=True)
+def keep_connection():
+    """As Django's test client does: the WSGI app must not close the test's database connection
+    at the end of each request (on PostgreSQL that would end the test's transaction)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def conformance_test(operation, headers, seen):
+    """A Hypothesis test of one operation that calls it with headers and records each case in seen."""
+
+    @seed(SEED)
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy())
+    def check(case):
+        seen.append(case)
+        response = case.call(headers=headers)
+        case.validate_response(response, checks=CHECKS, headers=headers)
+
+    return check
+
+
+def run(headers):
+    """Every operation of the live schema, MAX_EXAMPLES cases each: (operations, cases, failures)."""
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
+    operations, cases, failures = 0, 0, []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+        seen = []
+        try:
+            conformance_test(operation, headers, seen)()
+        except (Exception, FailureGroup) as failure:  # collected, then reported together
+            failures.append(f"{operation.label}: {failure}")
+        cases += len(seen)
+    return operations, cases, failures
+
+
+@pytest.fixture
+def draft(demo):
+    return DocumentFactory(title="A draft nobody outside may see", status=Document.Status.DRAFT)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("client", ["anonymous", "staff"])
+def test_every_operation_conforms(client, draft, django_user_model, capsys):
+    headers = {}
+    if client == "staff":
+        user = django_user_model.objects.create_superuser("schemathesis", "s@example.org", "a-long-test-password")
+        headers["Authorization"] = f"Token {Token.objects.create(user=user).key}"
+    operations, cases, failures = run(headers)
+    with capsys.disabled():  # CI shows the numbers, with or without -s
+        print(f"\nSchemathesis ({client}): {operations} operations, {cases} cases, {len(failures)} failures")
+        for failure in failures:
+            print(f"  FAILED {failure.splitlines()[0]}")
+    assert operations > 0 and cases > 0
+    assert not failures, "\n\n".join(failures)

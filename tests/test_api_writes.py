@@ -1,0 +1,264 @@
+"""The API's writes: staff tokens, the admin's permissions, If-Match (428, 412) and history."""
+
+import json
+
+import pytest
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from documents import history
+from documents.models import Document, DocumentPerson, Person, Relation, RelationType
+
+from .factories import CollectionFactory, DocumentFactory, DonorFactory, LanguageFactory, PersonFactory
+
+API = "/api/v1"
+
+
+def token_client(user):
+    return Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+
+
+def send(client, method, url, body=None, **headers):
+    payload = json.dumps(body) if body is not None else ""
+    return getattr(client, method)(API + url, payload, content_type="application/json", **headers)
+
+
+def etag(client, url):
+    return client.get(API + url)["ETag"]
+
+
+def error(response):
+    return response.json()["error"]
+
+
+@pytest.fixture
+def curator_api(curator):
+    return token_client(curator)
+
+
+@pytest.fixture
+def editor_api(editor):
+    return token_client(editor)
+
+
+@pytest.fixture
+def cast(db):
+    """Two people, a donor, a collection and a published document to relate to."""
+    return {
+        "stalin": PersonFactory(name="Joseph Stalin"),
+        "mikoyan": PersonFactory(name="Anastas Mikoyan"),
+        "donor": DonorFactory(name="Blavatnik Family Foundation"),
+        "collection": CollectionFactory(name="Sino-Soviet Relations"),
+        "published": DocumentFactory(record_id=121773, title="Cable, Mikoyan to Stalin"),
+        "language": LanguageFactory(),
+    }
+
+
+def new_document(**fields):
+    return {
+        "title": "Cable, Stalin to Mikoyan",
+        "date": "1949-02-01",
+        "date_precision": "month",
+        "type": "cable",
+        "languages": ["ru"],
+        "authors": ["joseph-stalin"],
+        "recipients": ["anastas-mikoyan"],
+        "donors": ["blavatnik-family-foundation"],
+        "collections": ["sino-soviet-relations"],
+        "summary": "Stalin answers.",
+    } | fields
+
+
+# -- who may write ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_anonymous_writes_are_refused_with_401(client, cast):
+    """Without credentials nothing is written; the answer says to authenticate."""
+    response = send(client, "post", "/documents/", new_document())
+    assert response.status_code == 401 and error(response)["code"] == "not_authenticated"
+    assert send(client, "delete", "/documents/121773/").status_code == 401
+    assert not Document.objects.filter(title="Cable, Stalin to Mikoyan").exists()
+
+
+@pytest.mark.django_db
+def test_a_token_without_staff_permissions_is_refused_with_403(django_user_model, cast):
+    """A valid token is not enough: writes need the admin's permission for the model."""
+    nobody = token_client(django_user_model.objects.create_user("reader", password="x", is_staff=True))
+    assert send(nobody, "post", "/documents/", new_document()).status_code == 403
+    assert not Document.objects.filter(title="Cable, Stalin to Mikoyan").exists()
+
+
+@pytest.mark.django_db
+def test_a_curator_creates_a_draft_with_people_donors_collections_and_a_relation(curator, curator_api, cast):
+    """A curator's token creates a draft in full, with the next free record ID, and relates it."""
+    response = send(curator_api, "post", "/documents/", new_document())
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert data["record_id"] == 121774 and data["status"] == "draft"
+    assert response["Location"] == data["api_url"] and response["ETag"].startswith('W/"1-')
+    assert [p["slug"] for p in data["authors"]] == ["joseph-stalin"]
+    assert [p["slug"] for p in data["recipients"]] == ["anastas-mikoyan"]
+    assert [d["slug"] for d in data["donors"]] == ["blavatnik-family-foundation"]
+    assert [c["slug"] for c in data["collections"]] == ["sino-soviet-relations"]
+    assert data["date_display"] == "February 1949" and data["type"]["slug"] == "cable"
+    assert Document.objects.get(record_id=121774).modified_by == curator
+
+    relation = send(curator_api, "post", "/relations/", {"source": 121774, "target": 121773, "type": "reply"})
+    assert relation.status_code == 201, relation.json()
+    assert Relation.objects.filter(source__record_id=121774, target__record_id=121773, type__slug="reply").exists()
+
+
+@pytest.mark.django_db
+def test_a_curators_token_cannot_publish(curator_api, cast):
+    """status=published from a curator is a 403 with nothing created or changed."""
+    response = send(curator_api, "post", "/documents/", new_document(status="published"))
+    assert response.status_code == 403
+    assert not Document.objects.filter(title="Cable, Stalin to Mikoyan").exists()
+
+    draft = DocumentFactory(record_id=200, title="A draft", draft=True)
+    tag = etag(curator_api, "/documents/200/")
+    response = send(curator_api, "patch", "/documents/200/", {"status": "published"}, HTTP_IF_MATCH=tag)
+    assert response.status_code == 403
+    draft.refresh_from_db()
+    assert (draft.status, draft.first_published_at, draft.version) == ("draft", None, 1)
+
+
+@pytest.mark.django_db
+def test_a_curator_cannot_unpublish_nor_delete_a_published_document(curator_api, cast):
+    tag = etag(curator_api, "/documents/121773/")
+    assert send(curator_api, "patch", "/documents/121773/", {"status": "draft"}, HTTP_IF_MATCH=tag).status_code == 403
+    assert send(curator_api, "delete", "/documents/121773/", HTTP_IF_MATCH=tag).status_code == 403
+    assert Document.objects.filter(record_id=121773, status="published").exists()
+
+
+@pytest.mark.django_db
+def test_a_curator_deletes_a_draft(curator_api, cast):
+    DocumentFactory(record_id=200, title="A draft", draft=True)
+    tag = etag(curator_api, "/documents/200/")
+    assert send(curator_api, "delete", "/documents/200/", HTTP_IF_MATCH=tag).status_code == 204
+    assert not Document.objects.filter(record_id=200).exists()
+    assert history.deleted_versions(Document).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_editor_publishes_and_the_public_search_finds_the_new_title(editor_api, client, cast):
+    """An editor's write publishes; the search index and facets follow the save."""
+    DocumentFactory(record_id=200, title="A draft", draft=True)
+    tag = etag(editor_api, "/documents/200/")
+    body = {"status": "published", "title": "Telegram about the Changchun railway"}
+    response = send(editor_api, "patch", "/documents/200/", body, HTTP_IF_MATCH=tag)
+    assert response.status_code == 200, response.json()
+    assert Document.objects.get(record_id=200).first_published_at is not None
+    found = client.get(f"{API}/documents/?q=changchun").json()["results"]
+    assert [document["record_id"] for document in found] == [200]
+
+
+# -- If-Match ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_write_without_if_match_is_a_428(curator_api, cast):
+    response = send(curator_api, "patch", "/documents/121773/", {"title": "Retitled"})
+    assert response.status_code == 428 and error(response)["code"] == "precondition_required"
+    assert send(curator_api, "patch", "/people/joseph-stalin/", {"name": "Stalin"}).status_code == 428
+    assert Document.objects.get(record_id=121773).title == "Cable, Mikoyan to Stalin"
+
+
+@pytest.mark.django_db
+def test_a_stale_if_match_is_a_412_that_names_who_saved_and_changes_nothing(curator_api, editor, cast):
+    """The optimistic lock: someone saved since the client read; its edit is refused whole."""
+    stale_tag = etag(curator_api, "/documents/121773/")
+    document = Document.objects.get(record_id=121773)
+    document.title, document.modified_by = "Retitled by the editor", editor
+    document.save()
+    body = {"title": "Retitled by the curator", "authors": ["anastas-mikoyan"]}
+    response = send(curator_api, "patch", "/documents/121773/", body, HTTP_IF_MATCH=stale_tag)
+    assert response.status_code == 412
+    assert "group-editor saved this document" in error(response)["message"]
+    assert "title" in error(response)["fields"]
+    document.refresh_from_db()
+    assert (document.title, document.version) == ("Retitled by the editor", 2)
+    assert not DocumentPerson.objects.filter(document=document).exists()
+    assert send(curator_api, "delete", "/documents/121773/", HTTP_IF_MATCH=stale_tag).status_code in (403, 412)
+
+
+@pytest.mark.django_db
+def test_a_current_if_match_saves_and_answers_with_a_new_etag(curator_api, cast):
+    tag = etag(curator_api, "/documents/121773/")
+    response = send(curator_api, "patch", "/documents/121773/", {"title": "Retitled"}, HTTP_IF_MATCH=tag)
+    assert response.status_code == 200 and response.json()["title"] == "Retitled"
+    assert response["ETag"] != tag and response["ETag"].startswith('W/"2-')
+    assert response["ETag"] == etag(curator_api, "/documents/121773/")
+
+
+@pytest.mark.django_db
+def test_a_stale_relation_is_a_412(curator_api, cast):
+    other = DocumentFactory(record_id=300)
+    relation = Relation.objects.create(
+        source=other, target=cast["published"], type=RelationType.objects.get(slug="reply")
+    )
+    tag = etag(curator_api, f"/relations/{relation.pk}/")
+    Relation.objects.filter(pk=relation.pk).update(note="Changed meanwhile")
+    response = send(curator_api, "patch", f"/relations/{relation.pk}/", {"note": "Mine"}, HTTP_IF_MATCH=tag)
+    assert response.status_code == 412
+    assert Relation.objects.get(pk=relation.pk).note == "Changed meanwhile"
+
+
+# -- validation and the other resources --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_validation_errors_are_per_field(curator_api, cast):
+    body = new_document(title="", date="1949-13-40", authors=["nobody-at-all"], record_id=121773)
+    response = send(curator_api, "post", "/documents/", body)
+    assert response.status_code == 400
+    fields = error(response)["fields"]
+    assert {"title", "date", "authors", "record_id"} <= set(fields)
+    person = send(curator_api, "post", "/people/", {"name": "X", "birth_year": 1950, "death_year": 1900})
+    assert person.status_code == 400 and "death_year" in error(person)["fields"]
+    to_itself = send(curator_api, "post", "/relations/", {"source": 121773, "target": 121773, "type": "reply"})
+    assert to_itself.status_code == 400 and "target" in error(to_itself)["fields"]
+
+
+@pytest.mark.django_db
+def test_people_donors_and_collections_are_written_with_their_versions(curator_api, editor_api, cast):
+    created = send(
+        curator_api,
+        "post",
+        "/people/",
+        {"name": "Zhou Enlai", "aliases": [{"name": "Chou En-lai", "kind": "transliteration"}]},
+    )
+    assert created.status_code == 201, created.json()
+    assert created.json()["aliases"] == [{"name": "Chou En-lai", "kind": "transliteration"}]
+    tag = etag(curator_api, "/people/zhou-enlai/")
+    assert tag.startswith('W/"1-')
+    changed = send(curator_api, "patch", "/people/zhou-enlai/", {"birth_year": 1898}, HTTP_IF_MATCH=tag)
+    assert changed.status_code == 200 and Person.objects.get(slug="zhou-enlai").birth_year == 1898
+    donor_tag = etag(curator_api, "/donors/blavatnik-family-foundation/")
+    body = {"description": "Funds translations."}
+    assert (
+        send(curator_api, "patch", "/donors/blavatnik-family-foundation/", body, HTTP_IF_MATCH=donor_tag).status_code
+        == 200
+    )
+    assert send(curator_api, "post", "/collections/", {"name": "Korean War"}).status_code == 201
+    # Deleting people, donors and collections is for editors, as in the admin.
+    tag = etag(curator_api, "/people/zhou-enlai/")
+    assert send(curator_api, "delete", "/people/zhou-enlai/", HTTP_IF_MATCH=tag).status_code == 403
+    assert send(editor_api, "delete", "/people/zhou-enlai/", HTTP_IF_MATCH=tag).status_code == 204
+
+
+# -- history ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_every_write_is_in_the_documents_history_with_its_user(curator, curator_api, cast):
+    send(curator_api, "post", "/documents/", new_document())
+    document = Document.objects.get(record_id=121774)
+    tag = etag(curator_api, "/documents/121774/")
+    send(curator_api, "patch", "/documents/121774/", {"title": "Retitled", "authors": []}, HTTP_IF_MATCH=tag)
+    send(curator_api, "post", "/relations/", {"source": 121774, "target": 121773, "type": "reply"})
+    versions = list(history.versions_of(document))
+    assert len(versions) == 3
+    assert {version.revision.user for version in versions} == {curator}
+    assert "API" in versions[-1].revision.comment
