@@ -33,7 +33,7 @@ from .factories import (
 )
 from .pages import assert_in_order, main_text
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "iiif_3_0.json"
+SCHEMA_PATH = Path(__file__).resolve().parent / "data" / "schemas" / "iiif_3_0.json"
 MANIFEST_TYPE = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
 IMAGE_INFO_TYPE = 'application/ld+json;profile="http://iiif.io/api/image/3/context.json"'
 
