@@ -23,6 +23,7 @@ from .models import (
     Language,
     Person,
 )
+from .search.facet_index import ROLE_FACETS
 
 TOP = 10  # values shown before "show all"
 # Counts are exact up to this many documents; above it, an evenly spread sample of this many
@@ -80,13 +81,7 @@ FACETS = [
     ("donor", "Donor", FacetKind.DONOR, Donor, "slug"),
     ("collection", "Collection", FacetKind.COLLECTION, Collection, "slug"),
 ]
-PERSON_KINDS = {
-    "person": FacetKind.PERSON,
-    "author": FacetKind.AUTHOR,
-    "recipient": FacetKind.RECIPIENT,
-    "participant": FacetKind.PARTICIPANT,
-    "mentioned": FacetKind.MENTIONED,
-}
+PERSON_KINDS = {"person": FacetKind.PERSON, **{str(role): kind for role, kind in ROLE_FACETS.items()}}
 
 
 class Counter:

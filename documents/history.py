@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
+from django.db.models import Prefetch
 from django.db.models.signals import post_delete, post_save
 from django.utils import formats, timezone
 from django.utils.text import capfirst
@@ -650,3 +651,33 @@ __all__ = [
     "version_state",
     "versions_of",
 ]
+
+
+def documents_for_history(pks):
+    """The documents with everything their version holds (links, people in roles, relations, scans),
+    prefetched, so that recording a version costs no query per document: a list."""
+    relations = Relation.objects.select_related("source", "target", "type").only(
+        "note", "source__record_id", "target__record_id", "type__name"
+    )
+    many_to_many = [f.name for f in Document._meta.many_to_many if f.remote_field.through._meta.auto_created]
+    documents = list(
+        Document.objects.filter(pk__in=pks).prefetch_related(
+            *many_to_many,
+            "scans",
+            Prefetch("person_links", queryset=DocumentPerson.objects.select_related("person")),
+            Prefetch("outgoing_relations", queryset=relations),
+            Prefetch("incoming_relations", queryset=relations),
+        )
+    )
+    # Django's serializer clones each prefetched many-to-many queryset before reading it, which
+    # applies the prefetch's pending filter: a query built per document and field (a quarter of the
+    # cost of history in a 10,000-row import). A plain queryset holding the same rows, as
+    # prefetch_related itself stores them, serializes alike without it.
+    for document in documents:
+        cache = document._prefetched_objects_cache
+        for name in many_to_many:
+            rows = cache[name]
+            plain = rows.model._base_manager.none()
+            plain._result_cache, plain._prefetch_done = list(rows), True
+            cache[name] = plain
+    return documents

@@ -46,11 +46,7 @@ def manifest(request, record_id):
     data = iiif.manifest(document, request)
     if data is None:
         raise Http404("This document has no scans.")
-    response = _json(data, iiif.MANIFEST_CONTENT_TYPE)
-    if not document.is_published:
-        response["Cache-Control"] = "private, no-store"
-        response["X-Robots-Tag"] = "noindex"
-    return response
+    return set_cache_headers(_json(data, iiif.MANIFEST_CONTENT_TYPE), document)
 
 
 @require_safe

@@ -35,7 +35,7 @@ import reversion
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_slug
 from django.db import DatabaseError, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from reversion.errors import RevisionManagementError
@@ -647,36 +647,6 @@ def insert_rows(rows):
     rows.clear()
 
 
-def documents_for_history(pks):
-    """The documents with everything their version holds (links, people in roles, relations, scans),
-    prefetched, so that recording a version costs no query per document: a list."""
-    relations = Relation.objects.select_related("source", "target", "type").only(
-        "note", "source__record_id", "target__record_id", "type__name"
-    )
-    many_to_many = [f.name for f in Document._meta.many_to_many if f.remote_field.through._meta.auto_created]
-    documents = list(
-        Document.objects.filter(pk__in=pks).prefetch_related(
-            *many_to_many,
-            "scans",
-            Prefetch("person_links", queryset=DocumentPerson.objects.select_related("person")),
-            Prefetch("outgoing_relations", queryset=relations),
-            Prefetch("incoming_relations", queryset=relations),
-        )
-    )
-    # Django's serializer clones each prefetched many-to-many queryset before reading it, which
-    # applies the prefetch's pending filter: a query built per document and field (a quarter of the
-    # cost of history in a 10,000-row import). A plain queryset holding the same rows, as
-    # prefetch_related itself stores them, serializes alike without it.
-    for document in documents:
-        cache = document._prefetched_objects_cache
-        for name in many_to_many:
-            rows = cache[name]
-            plain = rows.model._base_manager.none()
-            plain._result_cache, plain._prefetch_done = list(rows), True
-            cache[name] = plain
-    return documents
-
-
 def record_versions(user, comment, documents=(), others=()):
     """Record documents (pks) and other records (objects) as they now are, as versions by user with
     comment: one revision per HISTORY_CHUNK documents, one for the others. Records of models that
@@ -684,7 +654,7 @@ def record_versions(user, comment, documents=(), others=()):
     documents = sorted(set(documents))
     for start in range(0, len(documents), HISTORY_CHUNK):
         with history.recording(user, comment):
-            for document in documents_for_history(documents[start : start + HISTORY_CHUNK]):
+            for document in history.documents_for_history(documents[start : start + HISTORY_CHUNK]):
                 reversion.add_to_revision(document)
     others = [obj for obj in others if reversion.is_registered(type(obj))]
     if others:

@@ -30,7 +30,6 @@ from django.utils import timezone
 from reversion.models import Revision
 
 from . import history
-from .importing import documents_for_history
 from .models import Document, DocumentPerson, OldSlug, Person, PersonAlias
 from .search import indexing_suspended, reindex_documents
 
@@ -221,7 +220,7 @@ def _record(keep, document_pks):
     the open revision: the links moved by update() sent no signal to do it."""
     reversion.add_to_revision(keep)
     for chunk in _chunks(sorted(document_pks)):
-        for document in documents_for_history(chunk):
+        for document in history.documents_for_history(chunk):
             reversion.add_to_revision(document)
 
 

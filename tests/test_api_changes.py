@@ -4,7 +4,9 @@
 import datetime
 
 import pytest
+from django.test import Client
 from django.utils import timezone
+from django.utils.http import parse_http_date
 
 from documents.models import Document, DocumentChange
 
@@ -106,3 +108,24 @@ def test_updated_since_takes_a_date_and_refuses_filters(client, archive):  # noq
     assert get_json(client, f"{API}/documents/?updated_since={tomorrow}")["results"] == []
     body = get_json(client, f"{API}/documents/?updated_since=2020-01-01&type=cable", status=400)
     assert list(body["error"]["fields"]) == ["type"]
+
+
+@pytest.mark.django_db
+def test_deleting_a_never_published_draft_changes_no_public_stamp(archive, staff_client):  # noqa: F811
+    """A draft's tombstone must not move an anonymous reader's Last-Modified or ETag: that would
+    tell that an unpublished record existed (and when it went)."""
+    anonymous = Client()
+    draft = DocumentFactory(title="Secret draft", draft=True, date="1800-01-01")
+    a_day_ago = timezone.now() - datetime.timedelta(days=1)
+    Document.objects.update(modified_at=a_day_ago)  # so that a change today shows in the stamps
+    DocumentChange.objects.update(changed_at=a_day_ago)
+    before = anonymous.get(f"{API}/documents/")
+    staff_before = staff_client.get(f"{API}/documents/?sort=date")["Last-Modified"]
+    draft.delete()
+    assert DocumentChange.objects.filter(record_id=draft.record_id, was_public=False).exists()
+    after = anonymous.get(f"{API}/documents/")
+    assert (after["Last-Modified"], after["ETag"]) == (before["Last-Modified"], before["ETag"])
+    # Staff, who could see the draft, see its deletion move the stamp on.
+    assert parse_http_date(staff_client.get(f"{API}/documents/?sort=date")["Last-Modified"]) > parse_http_date(
+        staff_before
+    )

@@ -66,7 +66,9 @@ def archive_stamp(user):
     (every edit, publication and creation sets it) or the newest tombstone (unpublications and
     deletions). Two reads of an index each (migration 0013)."""
     newest = Document.objects.visible_to(user).aggregate(m=Max("modified_at"))["m"]
-    gone = DocumentChange.objects.aggregate(m=Max("changed_at"))["m"]
+    # A draft's tombstone moves no public stamp: it would tell that an unpublished record existed.
+    tombstones = DocumentChange.objects.all() if can_preview(user) else DocumentChange.objects.visible_to_public()
+    gone = tombstones.aggregate(m=Max("changed_at"))["m"]
     return max((moment for moment in (newest, gone) if moment is not None), default=None)
 
 
@@ -74,20 +76,18 @@ def related_of(documents, user):
     """Each document's related documents, worded from its side (as Document.related_documents),
     set as ``api_related``: for a page or a chunk of documents in one query."""
     from ..models import RelatedDocument
+    from ..models.documents import related_order
 
     by_pk = {document.pk: document for document in documents}
-    published = Document.Status.PUBLISHED
-    relations = Relation.objects.filter(Q(source__in=list(by_pk)) | Q(target__in=list(by_pk)))
-    if not can_preview(user):
-        relations = relations.filter(source__status=published, target__status=published)
+    relations = visible_relations(user).filter(Q(source__in=list(by_pk)) | Q(target__in=list(by_pk)))
     found = {pk: [] for pk in by_pk}
-    for relation in relations.select_related("source", "target", "type"):
+    for relation in relations:
         if relation.source_id in by_pk:
             found[relation.source_id].append(RelatedDocument(relation.type.name, relation.target, relation))
         if relation.target_id in by_pk:
             found[relation.target_id].append(RelatedDocument(relation.type.inverse_name, relation.source, relation))
     for pk, related in found.items():
-        related.sort(key=lambda item: (item.document.date is None, item.document.date, item.document.record_id))
+        related.sort(key=related_order)
         by_pk[pk].api_related = related
     return documents
 

@@ -26,6 +26,11 @@ from .vocabularies import Archive, Classification, DocumentType, Language, Place
 RelatedDocument = namedtuple("RelatedDocument", "wording document relation")
 
 
+def related_order(item):
+    """Related documents in date order, undated last (the page and the API alike)."""
+    return (item.document.date is None, item.document.date, item.document.record_id)
+
+
 class Document(TimeStampedModel, VersionedModel):
     """A published or draft archival document, addressed by its record id."""
 
@@ -188,9 +193,7 @@ class Document(TimeStampedModel, VersionedModel):
             else RelatedDocument(r.type.inverse_name, r.source, r)
             for r in relations
         ]
-        return sorted(
-            related, key=lambda item: (item.document.date is None, item.document.date, item.document.record_id)
-        )
+        return sorted(related, key=related_order)
 
 
 class DocumentPerson(models.Model):
