@@ -5,8 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 DEV_ENV := DJANGO_DEBUG=1
+# make serve: debug off, plain HTTP on 127.0.0.1 (DJANGO_HTTPS=0: no redirect to HTTPS, no HSTS,
+# no secure-only cookies), and one secret key for every worker, made once into a local file.
+WORKERS ?= 3
+SERVE_KEY_FILE := .serve-secret-key
+SERVE_ENV = DJANGO_DEBUG=0 DJANGO_HTTPS=0 DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SERVE_KEY_FILE))}"
 
-.PHONY: run test lint check pytest clean bench
+.PHONY: run serve db test lint check pytest clean bench backup restore
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { \
@@ -24,10 +29,34 @@ $(VENV)/.installed-test: requirements.txt tests/requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r tests/requirements.txt
 	touch $@ $(VENV)/.installed-run
 
-run: $(VENV)/.installed-run
+# The database that make run and make serve share: migrated, with the demo archive loaded.
+db: $(VENV)/.installed-run
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py load_demo
+
+run: db
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+$(SERVE_KEY_FILE): | $(BIN)/python
+	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+# Production-like: gunicorn with several workers, static files collected under hashed names and
+# served by whitenoise (docs/deployment.md).
+serve: db $(SERVE_KEY_FILE)
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(SERVE_ENV) $(BIN)/gunicorn archive_project.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
+	  --access-logfile -
+
+# make backup [BACKUP=path]: the database and media in one zip, by default backups/archive-<UTC time>.zip.
+backup: $(VENV)/.installed-run
+	$(BIN)/python manage.py backup_archive $(BACKUP)
+
+# make restore BACKUP=path: into an empty database migrated by the same release (docs/backup.md).
+# Not after db: load_demo would make the database non-empty.
+restore: $(VENV)/.installed-run
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=backups/archive-....zip"; exit 2; }
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py restore_archive $(BACKUP)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
@@ -37,13 +66,20 @@ check: $(VENV)/.installed-test
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-pytest: $(VENV)/.installed-test
-	$(BIN)/pytest --cov=documents --cov=archive_project --cov-report=term:skip-covered $(PYTEST_ARGS)
+# One test process per core (pytest-xdist); PYTEST_WORKERS=0 runs them in this process.
+PYTEST_WORKERS ?= auto
+# axe-core for the accessibility tests (tests/browser/), from the npm registry when npm is here.
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --ignore-scripts --no-audit --no-fund; \
+	else echo "npm not found: the accessibility tests will fail until axe-core is installed (npm ci), or set ARCHIVE_BROWSER_TESTS=0"; fi
+
+pytest: $(VENV)/.installed-test node_modules/.package-lock.json
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --cov=documents --cov=archive_project --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 test: lint check pytest
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media staticfiles .coverage
+	rm -rf $(VENV) db.sqlite3 media staticfiles .coverage $(SERVE_KEY_FILE)
 
 # Benchmarks (docs/benchmarks.md): a synthetic corpus in a SQLite file and another in a PostgreSQL
 # database, each made once by generate_corpus (the 1,000,000-document one takes about half an hour),
@@ -63,12 +99,15 @@ BENCH_PG_PORT ?= 5432
 BENCH_ARGS ?=
 BENCH_SQLITE_URL := sqlite:///$(BENCH_SQLITE_FILE)
 BENCH_PG_URL := postgres://$(BENCH_PG_HOST):$(BENCH_PG_PORT)/$(BENCH_PG_DB)
+# Production settings (debug off, hashed static files) over the test client's plain HTTP.
+BENCH_ENV := DJANGO_DEBUG=0 DJANGO_HTTPS=0
 
 bench: $(VENV)/.installed-run
+	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	DATABASE_URL=$(BENCH_SQLITE_URL) $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_SQLITE_URL) $(BIN)/python manage.py generate_corpus --if-missing \
 	  --documents $(BENCH_SQLITE_DOCS) --seed $(BENCH_SEED)
-	DATABASE_URL=$(BENCH_SQLITE_URL) $(BIN)/python manage.py run_benchmarks $(BENCH_ARGS)
+	$(BENCH_ENV) DATABASE_URL=$(BENCH_SQLITE_URL) $(BIN)/python manage.py run_benchmarks $(BENCH_ARGS)
 ifneq ($(BENCH_PG_DOCS),0)
 	@psql -h $(BENCH_PG_HOST) -p $(BENCH_PG_PORT) -d postgres -tAc \
 	  "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_PG_DB)'" | grep -q 1 \
@@ -76,5 +115,5 @@ ifneq ($(BENCH_PG_DOCS),0)
 	DATABASE_URL=$(BENCH_PG_URL) $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_PG_URL) $(BIN)/python manage.py generate_corpus --if-missing \
 	  --documents $(BENCH_PG_DOCS) --seed $(BENCH_SEED)
-	DATABASE_URL=$(BENCH_PG_URL) $(BIN)/python manage.py run_benchmarks $(BENCH_ARGS)
+	$(BENCH_ENV) DATABASE_URL=$(BENCH_PG_URL) $(BIN)/python manage.py run_benchmarks $(BENCH_ARGS)
 endif

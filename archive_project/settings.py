@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -23,6 +24,9 @@ def env_list(name, default=""):
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+# Under pytest (which sets PYTEST_VERSION for its session) the test client speaks plain HTTP and
+# static files are not collected: see the HTTPS and STORAGES settings.
+TESTING = "PYTEST_VERSION" in os.environ
 
 # Without DJANGO_SECRET_KEY a development server gets a fixed key (sessions survive its
 # reloads); anything else gets a random key per process, which is safe but logs everyone
@@ -59,6 +63,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files with hashed names and far-future caching, answered before anything else runs.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # /healthz, before the host is checked: load balancers probe by address (documents/health.py).
+    "documents.health.HealthCheckMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Before CommonMiddleware, so that its redirects carry the CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -92,7 +101,10 @@ WSGI_APPLICATION = "archive_project.wsgi.application"
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "0")),
+        # Each worker keeps its connection for a minute instead of opening one per request; the
+        # health check before reuse replaces a connection that a database restart broke, so the
+        # restart costs no request a 500.
+        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
 }
@@ -121,6 +133,21 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# With debug off, static files are served by whitenoise from STATIC_ROOT (filled by collectstatic)
+# under content-hashed names, so they can be cached for ever. Debug and the tests use the files
+# where they lie: neither needs collectstatic.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG or TESTING
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# Debug and the tests: whitenoise looks files up in the apps' static folders on each request.
+WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = DEBUG or TESTING
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 
@@ -131,6 +158,19 @@ ARCHIVE_DESCRIPTION = os.environ.get(
     "Declassified cables, memoranda of conversation, letters and reports, "
     "translated and published for research and teaching.",
 )
+
+# How documents are cited: the page's "Cite this document" and its BibTeX, RIS and CSL-JSON
+# downloads (documents/citations.py, docs/citations.md). The style is Chicago for archival material.
+CITATION = {
+    # Chicago sets the name of a website or database in roman (CMOS 14.206); true sets it in italics.
+    "ITALIC_ARCHIVE_NAME": env_bool("CITATION_ITALIC_ARCHIVE_NAME", False),
+    # What a citation says in place of a date for an undated document.
+    "UNDATED": os.environ.get("CITATION_UNDATED", "n.d."),
+    # The access date, as Django's date filter formats it ("Accessed November 30, 2026").
+    "ACCESSED_FORMAT": os.environ.get("CITATION_ACCESSED_FORMAT", "F j, Y"),
+    # BibTeX keys and CSL ids are this prefix and the record id, e.g. "archive121773".
+    "KEY_PREFIX": os.environ.get("CITATION_KEY_PREFIX", "archive"),
+}
 
 # Scans larger than this are refused before Pillow decodes them (decompression bombs).
 # The default stays under Pillow's own decompression-bomb warning (about 89 million pixels).
@@ -160,6 +200,30 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
+
+# --- Abuse and bad input (docs/security.md) ---
+# Admin sign-in throttling (documents/login_throttle.py): after FAILURES failed attempts within WINDOW
+# seconds, for one user name or from one client address (told apart as the API throttle does, by
+# REMOTE_ADDR or API_NUM_PROXIES), sign-in is refused for LOCKOUT seconds, even with the right password.
+LOGIN_THROTTLE = {
+    "FAILURES": int(os.environ.get("LOGIN_THROTTLE_FAILURES", "5")),
+    "WINDOW": int(os.environ.get("LOGIN_THROTTLE_WINDOW", str(15 * 60))),
+    "LOCKOUT": int(os.environ.get("LOGIN_THROTTLE_LOCKOUT", str(15 * 60))),
+}
+# Request limits: a body beyond them is answered 400 before any view reads it. The body limit counts
+# everything but uploaded files (a long translation in the admin is well under it); scans have their
+# own limits (SCAN_MAX_BYTES); the file count matches the admin's multiple scan upload (100 files).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(10 * 1024 * 1024)))
+# The admin's document form with its inlines (up to 100 scans, people, relations) stays far below this.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FIELDS", "5000"))
+DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FILES", "100"))
+# Uploads larger than this are streamed to a temporary file instead of held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
+# After signing in without a `next` (or with one that leads off the site) curators land in the admin:
+# the site has no other page for signed-in users (Django's default is /accounts/profile/).
+LOGIN_REDIRECT_URL = "admin:index"
+LOGIN_URL = "admin:login"
+# --- end of abuse and bad input ---
 
 # The REST API at /api/v1/ (documents/api/, docs/api.md).
 REST_FRAMEWORK = {
@@ -215,9 +279,69 @@ CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Link"]
 
+# HTTPS and security headers (docs/deployment.md). With debug off the site is HTTPS-only unless
+# DJANGO_HTTPS=0 says otherwise (make serve on 127.0.0.1; a site that must answer plain HTTP).
+HTTPS = env_bool("DJANGO_HTTPS", not DEBUG and not TESTING)
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    # Load balancers probe over plain HTTP (documents/health.py).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    # Joining the browsers' preload list is the domain owner's decision, and hard to undo.
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+    SILENCED_SYSTEM_CHECKS = [
+        # Warnings for choices made explicitly in the environment, not for defaults forgotten.
+        *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
+        *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+    ]
+elif not DEBUG and not TESTING:
+    # DJANGO_HTTPS=0: whatever stands in front (or nothing, on a laptop) owns HTTPS, HSTS and
+    # cookie flags, so Django's warnings about them are silenced on purpose.
+    SILENCED_SYSTEM_CHECKS = ["security.W004", "security.W008", "security.W012", "security.W016"]
+# Set only when every request passes through a proxy of ours that sets X-Forwarded-Proto: a
+# client could otherwise claim HTTPS.
+if env_bool("DJANGO_TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy for every page, admin included (Django 6's admin has no inline script or
+# style): scripts, styles and everything else only from this site, no inline code. Images may also
+# be data: URIs (icons in the admin's and the API docs' CSS).
+csp_policy = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Django's debug pages have inline styles and scripts: with debug on, the policy only reports (in
+# the browser's console) what it would block.
+if DEBUG:
+    SECURE_CSP_REPORT_ONLY = csp_policy
+else:
+    SECURE_CSP = csp_policy
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# OAI-PMH at /oai/ (docs/oai-pmh.md). Item identifiers are oai:<OAI_REPOSITORY_IDENTIFIER>:<record id>:
+# set it to the archive's domain name so that they never change; empty, the host of each request is used.
+OAI_REPOSITORY_IDENTIFIER = os.environ.get("OAI_REPOSITORY_IDENTIFIER", "")
+# Identify must name at least one administrator's address.
+OAI_ADMIN_EMAILS = env_list("OAI_ADMIN_EMAILS", "archive@example.org")
+# Records (or headers) per ListRecords / ListIdentifiers response; the rest follow by resumption token.
+OAI_PAGE_SIZE = int(os.environ.get("OAI_PAGE_SIZE", "100"))

@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    path("oai/", include("documents.oai.urls")),
     path("", include("documents.urls")),
 ]
 

@@ -19,6 +19,7 @@ from . import history, merging, roles
 from .admin_history import HistoryAdmin
 from .admin_locking import LockedAdmin
 from .images import validate_scan_image
+from .login_throttle import ThrottledAdminAuthenticationForm
 from .models import (
     Archive,
     Classification,
@@ -37,6 +38,9 @@ from .models import (
     Scan,
     Subject,
 )
+
+# Sign-in refuses a locked user name or address and counts failures (documents/login_throttle.py).
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 class DocumentPersonInline(admin.TabularInline):
@@ -103,7 +107,7 @@ class ScanInline(admin.TabularInline):
         if not scan.thumbnail:
             return "—"
         return format_html(
-            '<a href="{}"><img src="{}" alt="{}" style="max-height:80px"></a>',
+            '<a href="{}"><img src="{}" alt="{}"></a>',
             scan.image.url,
             scan.thumbnail.url,
             scan.alt_text,

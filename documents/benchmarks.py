@@ -18,6 +18,7 @@ import sqlite3
 import statistics
 import sys
 import time
+import tracemalloc
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,6 +92,7 @@ class Bench:
         self.repeat, self.warmup, self.budget = repeat, warmup, budget
         self.stream = stream or sys.stdout
         self.client = Client()
+        self.export = None
 
     def log(self, message):
         self.stream.write(message + "\n")
@@ -115,6 +117,7 @@ class Bench:
             ):
                 for key, label, path, note in scenarios:
                     results.append(self.measure_page(key, label, path, note))
+                self.export = self.measure_export()
                 raw = [self.measure_raw(word, label) for word, label in self.raw_searches()]
         finally:
             request_started.connect(close_old_connections)
@@ -189,6 +192,41 @@ class Bench:
         self.log(f"{label:<58} median {result.median:9.1f} ms   p95 {result.p95:9.1f} ms   n={len(result.times)}")
         return result
 
+    def measure_export(self):
+        """The JSON Lines export of every published document, once, read as a client would: its
+        time and Python's peak memory (tracemalloc) after a quarter of the lines and after the
+        last, which constant memory keeps level. Stopped after 5 × budget seconds (the time then
+        is for the part read)."""
+        path, limit = "/api/v1/documents/export.jsonl", self.budget * 5
+        total = Document.objects.published().count()
+        lines, peak_quarter, complete = 0, None, True
+        tracemalloc.start()
+        started = time.perf_counter()
+        try:
+            response = self.client.get(path)
+            for _ in response.streaming_content:
+                lines += 1
+                if lines == total // 4:
+                    peak_quarter = tracemalloc.get_traced_memory()[1]
+                if time.perf_counter() - started > limit:
+                    complete = False
+                    break
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        response.close()
+        export = {
+            "path": path,
+            "lines": lines,
+            "total": total,
+            "seconds": time.perf_counter() - started,
+            "peak_quarter": peak_quarter,
+            "peak": peak,
+            "complete": complete,
+        }
+        self.log(export_text(export))
+        return export
+
     def measure_raw(self, word, label):
         backend = get_backend()
         match, params = backend.match_sql(parse_query(word))
@@ -203,6 +241,23 @@ class Bench:
         self._repeat(call, result)
         self.log(f"{label:<58} median {result.median:9.1f} ms   p95 {result.p95:9.1f} ms   ({result.note})")
         return result
+
+
+def export_text(export):
+    rate = export["lines"] / export["seconds"] if export["seconds"] else 0
+    quarter = ""
+    if export["peak_quarter"] is not None:
+        quarter = f"{export['peak_quarter'] / 2**20:.1f} MiB after the first quarter, "
+    read = (
+        f"all {export['lines']:,} documents"
+        if export["complete"]
+        else f"{export['lines']:,} of {export['total']:,} documents (stopped at the time limit)"
+    )
+    return (
+        f"JSON Lines export ({export['path']}): {read} in {_ms(export['seconds'] * 1000)} "
+        f"({rate:,.0f} documents/s, under tracemalloc); Python's peak memory {quarter}"
+        f"{export['peak'] / 2**20:.1f} MiB at the end"
+    )
 
 
 def pick_document():
@@ -352,6 +407,8 @@ def section(corpus, values, results, raw, bench):
             f"| {result.label} | {_ms(result.median)} | {_ms(result.p95)} | {result.note.split()[0]} | {ratio:,.0f}× |"
         )
     lines += ["", f"SQL: `{raw[0].path}`", ""]
+    if getattr(bench, "export", None):
+        lines += [export_text(bench.export) + ".", ""]
     if vendor == "sqlite":
         lines += [
             "Datasette over 100,000 such documents on this machine (from the issue), the times to beat:",

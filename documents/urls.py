@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views
+from . import citation_views, feeds, views
 
 app_name = "documents"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("feeds/documents/", feeds.NewDocumentsFeed(), name="document_feed"),  # the address DESIGN.md gives
     path("documents/<int:record_id>/", views.document_detail, name="document_permalink"),
     path("documents/<int:record_id>/<str:slug>/", views.document_detail, name="document_detail"),
+    path("documents/<int:record_id>/cite.bib", citation_views.citation, {"format": "bibtex"}, name="citation_bibtex"),
+    path("documents/<int:record_id>/cite.ris", citation_views.citation, {"format": "ris"}, name="citation_ris"),
+    path("documents/<int:record_id>/cite.json", citation_views.citation, {"format": "csl"}, name="citation_csl"),
     path("people/", views.person_list, name="person_list"),
     path("people/<slug:slug>/", views.person_detail, name="person_detail"),
     path("people/<slug:slug>/feed/", feeds.PersonFeed(), name="person_feed"),

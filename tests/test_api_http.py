@@ -115,6 +115,30 @@ def test_errors_are_json_with_one_shape(client, demo, path, status, code):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "value", ["abc", "-1", "1.5", "12abc", "0x10", "²", "١٢", "121773 OR 1=1", "99999999999999999999", "2147483648"]
+)
+def test_a_malformed_record_id_on_the_relations_list_is_a_400_naming_document(client, demo, value):
+    response = client.get(f"{API}/relations/", {"document": value})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    error = response.json()["error"]
+    assert error["status"] == 400 and error["code"] == "invalid_parameters"
+    assert error["message"] == "document is not a record ID."
+    assert list(error["fields"]) == ["document"]
+
+
+@pytest.mark.django_db
+def test_the_relations_of_one_document(client, demo):
+    relations = client.get(f"{API}/relations/", {"document": "121773"}).json()["results"]
+    assert relations and all(
+        121773 in (relation["source"]["record_id"], relation["target"]["record_id"]) for relation in relations
+    )
+    assert client.get(f"{API}/relations/", {"document": " 121773 "}).json()["results"] == relations
+    assert client.get(f"{API}/relations/", {"document": "2147483647"}).json()["results"] == []
+
+
+@pytest.mark.django_db
 def test_anonymous_clients_cannot_write(client, demo):
     count = Document.objects.count()
     response = client.post(f"{API}/documents/", {"title": "Forged"}, content_type="application/json")

@@ -94,3 +94,86 @@ def test_a_document_detail_reads_the_same_queries_however_much_it_names(client, 
         Relation.objects.create(source=big, target=other, type=related)
     with django_assert_num_queries(few):
         client.get(f"{API}/documents/{big.record_id}/")
+
+
+# -- the archive's stamp (Last-Modified), once per request ---------------------------------------------
+
+STAMP_SQL = ('max("documents_document"."modified_at")', 'max("documents_documentchange"."changed_at")')
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/documents/?page_size=100&count=true&facets=type",
+        f"/documents/?updated_since={SINCE}&count=true",
+        "/people/",
+        "/people/{person}/",
+        "/relations/",
+        "/types/",
+        "/documents/export.jsonl",
+    ],
+)
+def test_the_archives_stamp_is_read_once_per_request(client, path):
+    """The newest change (two aggregate queries, views.archive_stamp) is read once per request,
+    however many parts of the response ask for it."""
+    add_documents(3)
+    person = PersonFactory()
+    RoleFactory(document=DocumentFactory(), person=person)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(API + path.format(person=person.slug))
+        if response.streaming:
+            b"".join(response.streaming_content)
+    assert response.status_code == 200
+    for sql in STAMP_SQL:
+        assert sum(sql in query["sql"].lower() for query in queries) == 1, sql
+
+
+@pytest.mark.django_db
+def test_the_stamp_is_kept_on_the_request_for_reads_only(rf, django_assert_num_queries):
+    from django.contrib.auth.models import AnonymousUser
+    from rest_framework.request import Request
+
+    from documents.api.views import request_stamp
+
+    DocumentFactory()
+    request = rf.get("/api/v1/documents/")
+    request.user = AnonymousUser()
+    with django_assert_num_queries(2):  # the newest document, the newest tombstone
+        first = request_stamp(Request(request))
+        # Another DRF Request around the same HttpRequest (as a view and its serializers hold) reads nothing.
+        assert request_stamp(Request(request)) == request_stamp(request) == first
+    # A write changes the stamp: after one, it is read again.
+    write = rf.post("/api/v1/documents/")
+    write.user = AnonymousUser()
+    with django_assert_num_queries(4):
+        request_stamp(write)
+        request_stamp(write)
+
+
+# -- ?updated_since= with ?count=true: one count for the whole walk ---------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_changes_count_is_one_query_on_the_first_page_and_carried_by_the_cursor(client):
+    from documents.models import Document
+
+    add_documents(3)  # six documents
+    Document.objects.filter(pk=Document.objects.order_by("pk").first().pk).update(status=Document.Status.DRAFT)
+    first = f"{API}/documents/?updated_since={SINCE}&page_size=2"
+    without = count_queries(client, first)
+    with_count = count_queries(client, first + "&count=true")
+    assert with_count == without + 1  # one query counts the live documents and the tombstones
+    page = client.get(first + "&count=true").json()
+    total = page["count"]
+    assert total == Document.objects.published().count() == 5
+    seen = len(page["results"])
+    while page["next"]:
+        url = page["next"].removeprefix("http://testserver")
+        # A later page repeats the first page's count from its cursor: not one query more than without.
+        plain = url.replace("&count=true", "")
+        assert count_queries(client, url) == count_queries(client, plain)
+        page = client.get(url).json()
+        assert page["count"] == total
+        seen += len(page["results"])
+    assert seen == total

@@ -87,4 +87,10 @@ def test_docs_load_nothing_from_a_cdn(client):
     outside = [url for url in re.findall(r"""https?://[^\s"'<>)]+""", html) if not url.startswith("http://testserver/")]
     assert outside == []
     assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", html)
-    assert assets and all(asset.startswith("/static/") for asset in assets), assets
+    # The start-up script comes from the page's own address (?script), so no script is inline.
+    assert "/api/v1/docs/?script=" in assets
+    assert assets and all(a.startswith("/static/") or a == "/api/v1/docs/?script=" for a in assets), assets
+    assert re.findall(r"<script(?![^>]*\ssrc=)[^>]*>", html) == [] and "<style" not in html
+    script = client.get("/api/v1/docs/?script=")
+    assert script.status_code == 200 and script["Content-Type"].startswith("application/javascript")
+    assert "/api/v1/schema/" in script.content.decode()

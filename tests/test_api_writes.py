@@ -7,7 +7,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from documents import history
-from documents.models import Document, DocumentPerson, Person, Relation, RelationType
+from documents.models import Document, DocumentPerson, Donor, Person, Relation, RelationType
 
 from .factories import CollectionFactory, DocumentFactory, DonorFactory, LanguageFactory, PersonFactory
 
@@ -222,6 +222,26 @@ def test_validation_errors_are_per_field(curator_api, cast):
 
 
 @pytest.mark.django_db
+def test_a_nul_character_in_a_key_is_a_field_error_and_creates_nothing(curator_api, cast):
+    """PostgreSQL cannot compare text holding NUL: it must be refused before any query (found by
+    schemathesis)."""
+    before = Document.objects.count()
+    body = new_document(languages=["ru\x00"], type="cable\x00", donors=["x\x00"], authors=["a\x00b"])
+    response = send(curator_api, "post", "/documents/", body)
+    assert response.status_code == 400
+    assert {"languages", "type", "donors", "authors"} <= set(error(response)["fields"])
+    assert Document.objects.count() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("website", ["ftp://example.org/", "javascript:alert(1)", "/relative/"])
+def test_a_donors_website_must_be_a_web_address(curator_api, website):
+    response = send(curator_api, "post", "/donors/", {"name": "Careful Foundation", "website": website})
+    assert response.status_code == 400 and "website" in error(response)["fields"]
+    assert not Donor.objects.filter(name="Careful Foundation").exists()
+
+
+@pytest.mark.django_db
 def test_people_donors_and_collections_are_written_with_their_versions(curator_api, editor_api, cast):
     created = send(
         curator_api,
@@ -246,6 +266,42 @@ def test_people_donors_and_collections_are_written_with_their_versions(curator_a
     tag = etag(curator_api, "/people/zhou-enlai/")
     assert send(curator_api, "delete", "/people/zhou-enlai/", HTTP_IF_MATCH=tag).status_code == 403
     assert send(editor_api, "delete", "/people/zhou-enlai/", HTTP_IF_MATCH=tag).status_code == 204
+
+
+@pytest.mark.django_db
+def test_deleting_a_person_named_in_documents_is_a_409_that_deletes_nothing(editor_api, cast):
+    from reversion.models import Revision
+
+    stalin = cast["stalin"]
+    draft = DocumentFactory(record_id=121780, draft=True)
+    for document in (cast["published"], draft):
+        DocumentPerson.objects.create(document=document, person=stalin, role=DocumentPerson.Role.AUTHOR, order=1)
+    stalin.aliases.create(name="Iosif Dzhugashvili")
+    links = DocumentPerson.objects.count()
+    revisions = Revision.objects.count()
+    tag = etag(editor_api, "/people/joseph-stalin/")
+
+    response = send(editor_api, "delete", "/people/joseph-stalin/", HTTP_IF_MATCH=tag)
+    assert response.status_code == 409
+    assert response["Content-Type"] == "application/json"
+    body = error(response)
+    assert body["status"] == 409 and body["code"] == "still_named"
+    assert body["message"] == (
+        "Not deleted: Joseph Stalin is named in 2 documents (record ID 121773, 121780). "
+        "Remove Joseph Stalin from them first; nothing was deleted."
+    )
+    assert body["fields"] == {"documents": ["121773", "121780"]}
+    # Nothing deleted, nothing recorded in history, the person's ETag the same.
+    assert Person.objects.filter(pk=stalin.pk).exists()
+    assert stalin.aliases.filter(name="Iosif Dzhugashvili").exists()
+    assert DocumentPerson.objects.count() == links
+    assert Revision.objects.count() == revisions
+    assert etag(editor_api, "/people/joseph-stalin/") == tag
+    # Once no document names them, the same delete goes through.
+    DocumentPerson.objects.filter(person=stalin).delete()
+    tag = etag(editor_api, "/people/joseph-stalin/")
+    assert send(editor_api, "delete", "/people/joseph-stalin/", HTTP_IF_MATCH=tag).status_code == 204
+    assert not Person.objects.filter(pk=stalin.pk).exists()
 
 
 # -- history ------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ def make(n, seed):
     return list(Document.objects.order_by("record_id").values_list("record_id", "title", "date", "status"))
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_same_size_and_seed_make_the_same_archive_with_the_promised_words():
     first = make(60, 7)
     published = Document.objects.published()

@@ -225,7 +225,7 @@ def test_people_filter_values_are_found_by_alias(client, demo):
     assert [value.label for value in people.values] == ["Joseph Stalin"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_search_works_outside_a_test_transaction_and_the_database_can_be_flushed(client):
     """Real commits, then pytest-django's flush: the index must not block TRUNCATE."""
     document = DocumentFactory(title="Committed armistice memo")

@@ -89,6 +89,14 @@ def test_no_public_url_shows_a_draft(client, draft):
         "/feeds/documents/",
         "/sitemap.xml",
         "/robots.txt",
+        # Harvesters' entry points: OAI-PMH lists in both formats, by set too.
+        "/oai/?verb=Identify",
+        "/oai/?verb=ListSets",
+        "/oai/?verb=ListIdentifiers&metadataPrefix=oai_dc",
+        "/oai/?verb=ListRecords&metadataPrefix=oai_dc",
+        "/oai/?verb=ListRecords&metadataPrefix=archive",
+        f"/oai/?verb=ListRecords&metadataPrefix=oai_dc&set=type:{draft.doc_type.slug}",
+        f"/oai/?verb=ListRecords&metadataPrefix=archive&set=collection:{slugs['collection']}",
         "/documents/?sort=-published",
         "/documents/?q=zzdraft",
         f"/documents/?q={draft.record_id}",
@@ -112,6 +120,9 @@ def test_no_public_url_shows_a_draft(client, draft):
             body = body.replace(echo[0].lower(), "")
         assert MARK.lower() not in body, path
         assert str(draft.record_id) not in body, path
+    # The harvest lists really list: the published seed is there, with its relations.
+    for path in ("/oai/?verb=ListRecords&metadataPrefix=oai_dc", "/oai/?verb=ListRecords&metadataPrefix=archive"):
+        assert ":121773</identifier>" in pages[path].content.decode(), path
     # Counts leave the draft out too: five published demo documents.
     assert "5 published documents" in pages["/"].content.decode()
     # The draft's own addresses, and pages only the draft would fill, do not exist.
@@ -123,8 +134,17 @@ def test_no_public_url_shows_a_draft(client, draft):
         f"/collections/{slugs['collection']}/",
         f"/people/{slugs['person']}/feed/",
         f"/collections/{slugs['collection']}/feed/",
+        f"/documents/{draft.record_id}/cite.bib",
+        f"/documents/{draft.record_id}/cite.ris",
+        f"/documents/{draft.record_id}/cite.json",
+        f"/iiif/{draft.record_id}/manifest.json",
+        f"/api/v1/documents/{draft.record_id}/",
     ]:
         assert client.get(path).status_code == 404, path
+    # OAI-PMH knows no record by the draft's identifier, in any format.
+    for prefix in ("oai_dc", "archive"):
+        answer = client.get(f"/oai/?verb=GetRecord&metadataPrefix={prefix}&identifier=oai:testserver:{draft.record_id}")
+        assert 'code="idDoesNotExist"' in answer.content.decode(), prefix
 
 
 @pytest.mark.django_db

@@ -10,7 +10,11 @@ Two sources, merged in SQL (UNION ALL) and paged by a keyset cursor on (time, re
   deletions only (an unpublished document is still theirs to read).
 
 The time is inclusive: pass the ``changed_at`` of the last entry applied; entries at that very
-instant come again, which a mirror that applies them by record ID takes in its stride."""
+instant come again, which a mirror that applies them by record ID takes in its stride.
+
+``?count=true`` counts the entries once, on the first page (one query), and the cursor carries
+that count to the next pages, which repeat it: a walk through the changes costs one count, not one
+a page. It is the count when the walk began; changes made meanwhile come on later pages beyond it."""
 
 import datetime
 
@@ -79,24 +83,32 @@ def page(user, since, size, cursor=None):
 
 
 def count(user, since):
+    """How many entries the changes since the time hold: one query (a count of the union)."""
     live, tombstones = change_rows(user, since)
-    return live.count() + tombstones.count()
+    columns = ("at", "rid", "change")
+    return live.order_by().values_list(*columns).union(tombstones.order_by().values_list(*columns), all=True).count()
 
 
-def encode_cursor(row):
+def encode_cursor(row, total=None):
+    """The cursor after row; with the count of the first page (?count=true), which the next pages
+    repeat rather than count again."""
     at, rid, change = row
-    return {"c": [at.isoformat(), rid, change]}
+    return {"c": [at.isoformat(), rid, change], **({"n": total} if total is not None else {})}
 
 
 def decode_cursor(cursor):
+    """(at, record ID, change) of the last entry sent, and the count it carries (or None)."""
     try:
         at, rid, change = cursor["c"]
         at = dateparse.parse_datetime(at)
         if at is None or not isinstance(rid, int) or change not in (UPDATED, *DocumentChange.Kind.values):
             raise ValueError
+        total = cursor.get("n")
+        if total is not None and (not isinstance(total, int) or isinstance(total, bool) or total < 0):
+            raise ValueError
     except (KeyError, TypeError, ValueError):
         raise InvalidCursor() from None
-    return at, rid, change
+    return (at, rid, change), total
 
 
 def tombstone(record_id, change, at):

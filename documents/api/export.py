@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from ..models import Collection, Document, Donor, Person
 from ..models.querysets import can_preview
 from .serializers import DocumentDetailSerializer
-from .views import PUBLIC_MAX_AGE, archive_stamp, related_of, selected_fields
+from .views import PUBLIC_MAX_AGE, related_of, request_stamp, selected_fields
 
 CHUNK = 500
 CONTENT_TYPE = "application/jsonl; charset=utf-8"
@@ -27,19 +27,27 @@ CONTENT_TYPE = "application/jsonl; charset=utf-8"
 
 def export_lines(documents, user, context, fields=None, chunk_size=CHUNK):
     """Yield the documents as JSON Lines, chunk by chunk."""
+    # One serializer for the whole export: its fields (and its nested serializers' fields) are
+    # built once, not for every document.
+    serializer = DocumentDetailSerializer(context=context, fields=fields)
     last = 0
-    while chunk := list(documents.for_detail().filter(record_id__gt=last).order_by("record_id")[:chunk_size]):
+    while True:
+        # .iterator() would not help: prefetch_related needs the chunk's rows at once anyway.
+        chunk = list(documents.for_detail().filter(record_id__gt=last).order_by("record_id")[:chunk_size])
+        if not chunk:
+            return
         last = chunk[-1].record_id
         related_of(chunk, user)
         for document in chunk:
-            data = DocumentDetailSerializer(document, context=context, fields=fields).data
+            data = serializer.to_representation(document)
             yield json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")) + "\n"
+        del chunk, document  # before the next chunk is read: one chunk in memory at a time
 
 
-def export_stamp(user):
+def export_stamp(request):
     """The newest change to anything the export holds: documents, tombstones, and the people,
     donors and collections that documents name (a rename changes every line that names them)."""
-    stamps = [archive_stamp(user)]
+    stamps = [request_stamp(request)]
     stamps += [model.objects.aggregate(m=Max("modified_at"))["m"] for model in (Person, Donor, Collection)]
     return max((stamp for stamp in stamps if stamp is not None), default=None)
 
@@ -52,7 +60,7 @@ class DocumentExportView(APIView):
     def get(self, request):
         fields = selected_fields(request, DocumentDetailSerializer)
         documents = Document.objects.visible_to(request.user)
-        stamp = export_stamp(request.user)
+        stamp = export_stamp(request)
         # The export is too large to hash: its validators come from the newest change and the count.
         count = documents.count()
         key = f"{stamp.isoformat() if stamp else ''}|{count}|{','.join(fields or [])}|{can_preview(request.user)}"

@@ -7,6 +7,7 @@ each page in a fixed number of queries (tests/test_api_queries.py)."""
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.functional import cached_property
 from rest_framework import serializers
 
 from ..models import (
@@ -287,8 +288,12 @@ class DocumentDetailSerializer(DocumentListSerializer):
 
     def get_related_documents(self, document) -> list[dict]:
         # Set by the view (one document) or the export (a chunk at once); see views.related_of.
-        related = document.api_related
-        return RelatedDocumentSerializer(related, many=True, context=self.context).data
+        return self._related_serializer.to_representation(document.api_related)
+
+    @cached_property
+    def _related_serializer(self):
+        # Built once per serializer, not per document: a list or an export serializes many.
+        return RelatedDocumentSerializer(many=True, context=self.context)
 
 
 # -- people, donors, collections -------------------------------------------------------------------

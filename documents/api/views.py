@@ -8,6 +8,7 @@ come from the mixins of writes.py."""
 
 import hashlib
 import json
+import re
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Max, Q
@@ -19,7 +20,6 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import routers, viewsets
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.serializers import ValidationError
 
 from .. import facets as site_facets
 from ..filters import DocumentFilter
@@ -70,6 +70,18 @@ def archive_stamp(user):
     tombstones = DocumentChange.objects.all() if can_preview(user) else DocumentChange.objects.visible_to_public()
     gone = tombstones.aggregate(m=Max("changed_at"))["m"]
     return max((moment for moment in (newest, gone) if moment is not None), default=None)
+
+
+def request_stamp(request):
+    """archive_stamp() for the request's user, read once per request however many parts of the
+    response ask (kept on Django's HttpRequest, which DRF's Request wraps). Only for reads: a
+    write changes the stamp, so each asking reads it again."""
+    holder = getattr(request, "_request", request)
+    if holder.method not in ("GET", "HEAD"):
+        return archive_stamp(request.user)
+    if not hasattr(holder, "_archive_stamp"):
+        holder._archive_stamp = archive_stamp(request.user)
+    return holder._archive_stamp
 
 
 def related_of(documents, user):
@@ -189,7 +201,7 @@ class ReadOnlyViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(data)
 
     def list_last_modified(self, page):
-        stamps = [archive_stamp(self.request.user), *(getattr(row, "modified_at", None) for row in page)]
+        stamps = [request_stamp(self.request), *(getattr(row, "modified_at", None) for row in page)]
         return max((stamp for stamp in stamps if stamp is not None), default=None)
 
     def retrieve(self, request, *args, **kwargs):
@@ -213,7 +225,7 @@ class ReadOnlyViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
         found = queryset.filter(**{self.lookup_field: value}).first()
         if found is not None:
             self.last_modified = max(
-                (s for s in (getattr(found, "modified_at", None), archive_stamp(self.request.user)) if s), default=None
+                (s for s in (getattr(found, "modified_at", None), request_stamp(self.request)) if s), default=None
             )
             self.version = getattr(found, "version", None)
             return found
@@ -307,7 +319,7 @@ class DocumentViewSet(writes.DocumentWrites, ReadOnlyViewSet):
         with_count = flag(request, "count")
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
-        self.last_modified = archive_stamp(request.user)
+        self.last_modified = request_stamp(request)
         extra = {}
         if with_count:
             matching = self.filterset.matching_ids()
@@ -378,9 +390,10 @@ class DocumentViewSet(writes.DocumentWrites, ReadOnlyViewSet):
         paginator.request, paginator.page_size = request, paginator.get_page_size(request)
         paginator.order_tag = "changes"
         cursor = paginator.decode_cursor(request)
-        rows, more = changes.page(
-            request.user, since, paginator.page_size, changes.decode_cursor(cursor) if cursor else None
-        )
+        after, total = changes.decode_cursor(cursor) if cursor else (None, None)
+        if flag(request, "count") and total is None:
+            total = changes.count(request.user, since)  # once, on the first page: the cursor carries it on
+        rows, more = changes.page(request.user, since, paginator.page_size, after)
         live = [rid for _, rid, change in rows if change == changes.UPDATED]
         documents = {
             document.record_id: document
@@ -393,9 +406,10 @@ class DocumentViewSet(writes.DocumentWrites, ReadOnlyViewSet):
             elif rid in documents:  # unpublished since the page was read: its tombstone follows
                 data = self.get_serializer(documents[rid], fields=fields).data
                 results.append({**data, "record_id": rid, "deleted": False, "change": change, "changed_at": at})
-        paginator.next_cursor = changes.encode_cursor(rows[-1]) if more else None
-        extra = {"count": changes.count(request.user, since)} if flag(request, "count") else {}
-        self.last_modified = archive_stamp(request.user)
+        with_count = flag(request, "count")
+        paginator.next_cursor = changes.encode_cursor(rows[-1], total if with_count else None) if more else None
+        extra = {"count": total} if with_count else {}
+        self.last_modified = request_stamp(request)
         return paginator.get_paginated_response(results, extra)
 
 
@@ -473,6 +487,21 @@ class LanguageViewSet(ReadOnlyViewSet):
         return self.public_queryset(Language).with_published_counts()
 
 
+RECORD_ID = re.compile(r"[0-9]{1,10}")
+MAX_RECORD_ID = 2**31 - 1  # a PositiveIntegerField's largest on every database
+
+
+def record_id_parameter(request, name):
+    """The record ID in ?name=: ASCII digits (not "²" nor "١", which str.isdigit() takes), no
+    larger than a record ID can be; else a 400 naming the parameter."""
+    value = request.query_params.get(name, "").strip()
+    if not RECORD_ID.fullmatch(value) or int(value) > MAX_RECORD_ID:
+        raise InvalidParameters(
+            {name: ["A record ID: a whole number, e.g. 121773."]}, message=f"{name} is not a record ID."
+        )
+    return int(value)
+
+
 def visible_relations(user):
     relations = Relation.objects.select_related("source", "target", "type")
     if can_preview(user):
@@ -503,10 +532,8 @@ class RelationViewSet(writes.RelationWrites, ReadOnlyViewSet):
 
     def get_queryset(self):
         relations = visible_relations(self.request.user)
-        if self.action == "list" and self.request.query_params.get("document"):
-            record_id = self.request.query_params["document"]
-            if not record_id.isdigit():
-                raise ValidationError({"document": ["A record ID: a whole number."]})
+        if self.action == "list" and self.request.query_params.get("document", "").strip():
+            record_id = record_id_parameter(self.request, "document")
             relations = relations.filter(Q(source__record_id=record_id) | Q(target__record_id=record_id))
         return relations
 

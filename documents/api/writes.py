@@ -32,6 +32,7 @@ from ..models import (
     Relation,
     RelationType,
 )
+from ..validators import validate_web_url
 from .serializers import SelectableFieldsMixin
 
 WRITE_ACTIONS = ("create", "update", "partial_update", "destroy")
@@ -72,6 +73,22 @@ class StillNamed(exceptions.APIException):
 
     status_code = 409
     default_code = "still_named"
+
+
+def still_named(record, protected):
+    """A 409 that says which documents still name the record (a person's links), or how many
+    records do; ``fields`` lists the documents' record IDs."""
+    record_ids = sorted({link.document.record_id for link in protected if hasattr(link, "document")})
+    if not record_ids:
+        return StillNamed(f"Not deleted: {record} is still named by {len(protected)} other record(s).")
+    shown = ", ".join(map(str, record_ids[:20])) + (f" and {len(record_ids) - 20} more" if len(record_ids) > 20 else "")
+    noun = "document" if len(record_ids) == 1 else "documents"
+    error = StillNamed(
+        f"Not deleted: {record} is named in {len(record_ids)} {noun} (record ID {shown}). "
+        f"Remove {record} from {'it' if len(record_ids) == 1 else 'them'} first; nothing was deleted."
+    )
+    error.fields = {"documents": [str(record_id) for record_id in record_ids]}
+    return error
 
 
 def stale(outcome):
@@ -127,8 +144,18 @@ def if_match_version(request, current_version):
 # -- serializers: what a write sends ----------------------------------------------------------------
 
 
+class KeyField(serializers.SlugRelatedField):
+    """A related record by a text key. A NUL character, which no key holds and PostgreSQL cannot
+    even compare, is refused as a validation error before any query."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", "\\0"))
+        return super().to_internal_value(data)
+
+
 def slugs(model, **kwargs):
-    return serializers.SlugRelatedField(slug_field="slug", queryset=model.objects.all(), **kwargs)
+    return KeyField(slug_field="slug", queryset=model.objects.all(), **kwargs)
 
 
 class PeopleField(serializers.ListField):
@@ -158,9 +185,7 @@ class DocumentWriteSerializer(WriteSerializer):
     alternative_titles = serializers.ListField(child=serializers.CharField(), required=False)
     type = slugs(DocumentType, source="doc_type", allow_null=True, required=False)
     classification = slugs(Classification, allow_null=True, required=False)
-    languages = serializers.SlugRelatedField(
-        slug_field="code", queryset=Language.objects.all(), many=True, required=False
-    )
+    languages = KeyField(slug_field="code", queryset=Language.objects.all(), many=True, required=False)
     authors = PeopleField()
     recipients = PeopleField()
     participants = PeopleField()
@@ -254,7 +279,7 @@ class PersonWriteSerializer(WriteSerializer):
 
 
 class DonorWriteSerializer(WriteSerializer):
-    website = serializers.URLField(source="url", required=False, allow_blank=True)
+    website = serializers.URLField(source="url", required=False, allow_blank=True, validators=[validate_web_url])
 
     class Meta:
         model = Donor
@@ -373,9 +398,7 @@ class WritableMixin:
                 with history.deleting([locked], request.user):
                     locked.delete()
         except ProtectedError as refused:
-            raise StillNamed(
-                f"Not deleted: {record} is still named by {len(refused.protected_objects)} other record(s)."
-            ) from refused
+            raise still_named(record, refused.protected_objects) from refused
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     # -- the rules --------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ public (unpublished or deleted). Edits and publications need no entry: they set 
 ``modified_at``, which the API's ``updated_since`` reads directly."""
 
 from django.db import models
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -27,12 +27,19 @@ class DocumentChange(models.Model):
     # A deleted draft that was never published must not show in the public feed: its record id
     # was never public. Staff, who see drafts, see its deletion too.
     was_public = models.BooleanField(default=True)
+    # The OAI-PMH sets the document was in when it went (documents/oai/sets.py), space-padded, so that
+    # a harvest by set sees the deletion: its collections and type are gone with it.
+    sets = models.TextField(blank=True, default="", editable=False)
 
     objects = DocumentChangeQuerySet.as_manager()
 
     class Meta:
         ordering = ["changed_at", "record_id"]
-        indexes = [models.Index(fields=["changed_at", "record_id"], name="documentchange_time")]
+        indexes = [
+            models.Index(fields=["changed_at", "record_id"], name="documentchange_time"),
+            # OAI-PMH looks up a record's latest tombstone.
+            models.Index(fields=["record_id", "changed_at"], name="documentchange_record"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(kind__in=["unpublished", "deleted"]), name="documentchange_kind"),
         ]
@@ -43,11 +50,16 @@ class DocumentChange(models.Model):
 
 def record_unpublished(record_ids, when=None):
     """Tombstones for documents that were public and no longer are (QuerySet.unpublish calls this)."""
+    from ..oai.sets import specs_by_record
+
     when = when or timezone.now()
+    sets = specs_by_record(record_ids)
     DocumentChange.objects.bulk_create(
         [
-            DocumentChange(record_id=record_id, kind=DocumentChange.Kind.UNPUBLISHED, changed_at=when)
-            for record_id in record_ids
+            DocumentChange(
+                record_id=record_id, kind=DocumentChange.Kind.UNPUBLISHED, changed_at=when, sets=sets[record_id]
+            )
+            for record_id in sets
         ],
         batch_size=500,
     )
@@ -74,11 +86,20 @@ def _unpublished_by_save(sender, instance, **kwargs):
         record_unpublished([instance.record_id])
 
 
+@receiver(pre_delete, sender="documents.Document", dispatch_uid="documentchange-deleting")
+def _note_sets(sender, instance, **kwargs):
+    # Before the cascade removes its collection rows.
+    from ..oai.sets import specs_by_record
+
+    instance._oai_sets = specs_by_record([instance.record_id])[instance.record_id]
+
+
 @receiver(post_delete, sender="documents.Document", dispatch_uid="documentchange-deleted")
 def _deleted(sender, instance, **kwargs):
     DocumentChange.objects.create(
         record_id=instance.record_id,
         kind=DocumentChange.Kind.DELETED,
+        sets=instance.__dict__.pop("_oai_sets", ""),
         # A draft that was never published stays unknown to the public, deleted too.
         was_public=instance.first_published_at is not None,
     )

@@ -3,6 +3,7 @@
 from django.db import models
 from django.urls import reverse
 
+from ..validators import validate_web_url
 from .base import SluggedModel, TimeStampedModel, VersionedModel
 from .facets import FacetKind
 from .querysets import PublicQuerySet
@@ -12,7 +13,7 @@ class Donor(SluggedModel, TimeStampedModel, VersionedModel):
     """A funder whose support a document page acknowledges."""
 
     description = models.TextField(blank=True)
-    url = models.URLField("link", blank=True)
+    url = models.URLField("link", blank=True, validators=[validate_web_url])
     logo = models.ImageField(upload_to="donors/", blank=True)
     acknowledgement = models.CharField(
         max_length=500,
