@@ -109,12 +109,37 @@ DATABASES = {
     )
 }
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A common word's matches and a facet's documents run to hundreds of thousands of rows:
-    # with PostgreSQL's default 4 MB their bitmaps go lossy and every row's search vector is
-    # read again (3.9 s instead of 1.0 s for 505,000 matches in docs/benchmarks.md).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c work_mem={os.environ.get('DJANGO_PG_WORK_MEM', '64MB')}"
+
+def tune_postgresql(database):
+    """A common word's matches and a facet's documents run to hundreds of thousands of rows: with
+    PostgreSQL's default 4 MB their bitmaps go lossy and every row's search vector is read again
+    (3.9 s instead of 1.0 s for 505,000 matches in docs/benchmarks.md)."""
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database.setdefault("OPTIONS", {})["options"] = f"-c work_mem={os.environ.get('DJANGO_PG_WORK_MEM', '64MB')}"
+
+
+tune_postgresql(DATABASES["default"])
+
+# Read replicas (docs/deployment.md, "Past one machine"): DATABASE_REPLICA_URLS lists them, comma-separated,
+# as aliases replica1, replica2, …; documents/routers.py sends reads to them and writes to the primary, and
+# keeps staff and anyone who has just written on the primary for DATABASE_PIN_SECONDS. In tests each replica
+# mirrors the test database.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    _alias = f"replica{_number}"
+    DATABASES[_alias] = dj_database_url.parse(
+        _url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+    )
+    tune_postgresql(DATABASES[_alias])
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICAS.append(_alias)
+DATABASE_PIN_SECONDS = int(os.environ.get("DATABASE_PIN_SECONDS", "10"))
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["documents.routers.ReplicaRouter"]
+    # After AuthenticationMiddleware: it asks request.user whether the reader is staff.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "documents.routers.PinPrimaryMiddleware",
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -150,6 +175,44 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = DEBUG or TESTING
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+
+# Media in an S3-compatible bucket instead of MEDIA_ROOT (docs/deployment.md, "Past one machine"), with
+# django-storages. Public files are addressed by AWS_S3_CUSTOM_DOMAIN (a CDN) when set; scans go to a private
+# bucket (AWS_SCANS_BUCKET_NAME, else the same bucket under scans/) and are still served by the view that
+# checks the document (docs/media.md). The keys are read by boto3 from AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY (or its other credential sources), never from this file.
+MEDIA_STORAGE = os.environ.get("DJANGO_MEDIA_STORAGE", "filesystem").strip().lower()
+if MEDIA_STORAGE == "s3":
+    _s3 = {
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        "file_overwrite": False,
+    }
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3,
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "location": os.environ.get("AWS_MEDIA_LOCATION", ""),
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", False),
+        },
+    }
+    STORAGES["scans"] = {
+        "BACKEND": "documents.storage_s3.S3ScanStorage",
+        "OPTIONS": {
+            **_s3,
+            "bucket_name": os.environ.get("AWS_SCANS_BUCKET_NAME") or os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "location": os.environ.get(
+                "AWS_SCANS_LOCATION", "" if os.environ.get("AWS_SCANS_BUCKET_NAME") else "scans"
+            ),
+            "default_acl": "private",
+            "custom_domain": None,
+            "querystring_auth": True,
+        },
+    }
+elif MEDIA_STORAGE != "filesystem":
+    raise ValueError(f"DJANGO_MEDIA_STORAGE must be 'filesystem' or 's3', not {MEDIA_STORAGE!r}")
 
 # The name that pages, citations and feeds show; an institution sets its own.
 ARCHIVE_NAME = os.environ.get("ARCHIVE_NAME", "Digital Archive")

@@ -43,6 +43,10 @@ from .models import (
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
+# Names the controls that inline tables and Select2 leave unnamed, for screen readers.
+ADMIN_LABELS_JS = "documents/js/admin-labels.js"
+
+
 class DocumentPersonInline(admin.TabularInline):
     model = DocumentPerson
     autocomplete_fields = ["person"]
@@ -212,6 +216,10 @@ class DocumentAdmin(LockedAdmin, HistoryAdmin):
     readonly_fields = ["first_published_at", "created_at", "modified_at", "modified_by"]
     inlines = [DocumentPersonInline, OutgoingRelationInline, IncomingRelationInline, ScanInline]
     actions = ["publish", "unpublish"]
+
+    class Media:
+        js = [ADMIN_LABELS_JS]
+
     fieldsets = [
         (None, {"fields": ["record_id", "title", "slug", "status"]}),
         ("Date", {"fields": [("date", "date_precision", "date_circa"), "date_note"]}),
@@ -295,6 +303,10 @@ class PersonAdmin(LockedAdmin, HistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at", "modified_at"]
     inlines = [PersonAliasInline]
+
+    class Media:
+        js = [ADMIN_LABELS_JS]
+
     actions = ["merge_people"]
 
     def has_merge_permission(self, request):
