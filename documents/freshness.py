@@ -9,24 +9,11 @@ version: this is not an edit of the document, so an edit open in the admin is no
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 
-from .models import (
-    Archive,
-    Classification,
-    Collection,
-    Document,
-    DocumentPerson,
-    DocumentType,
-    Donor,
-    Language,
-    Person,
-    Place,
-    Relation,
-    Scan,
-    Subject,
-)
+from .models import Document, DocumentPerson, Person, Relation, Scan
+from .search.signals import M2M_FIELDS, TERMS
 
-M2M_FIELDS = ("languages", "donors", "collections", "subjects", "places", "archives")
-NAMED = (Person, DocumentType, Classification, Language, Donor, Collection, Subject, Place, Archive)
+# What a document shows by name and address: its people, terms and groups.
+NAMED = (Person, *TERMS)
 
 
 def touch(document_ids):
