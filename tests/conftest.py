@@ -7,6 +7,24 @@ from django.core.management import call_command
 from documents import roles
 
 
+def pytest_collection_modifyitems(items):
+    """Refuse a transactional test without serialized_rollback: its flush would take the
+    migrations' data (languages, relation types, roles) from every later test on the same worker,
+    and those tests would fail far from the cause."""
+    unsafe = []
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = marker.kwargs if marker else {}
+        fixtures = getattr(item, "fixturenames", ())
+        transactional = kwargs.get("transaction") or {"live_server", "transactional_db"} & set(fixtures)
+        if transactional and not kwargs.get("serialized_rollback"):
+            unsafe.append(item.nodeid)
+    if unsafe:
+        raise pytest.UsageError(
+            "Mark these tests django_db(transaction=True, serialized_rollback=True):\n  " + "\n  ".join(unsafe)
+        )
+
+
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Uploads go to a fresh folder per test, never into the project."""

@@ -58,7 +58,7 @@ def test_migrations_only_on_the_primary_and_relations_across_copies(router):
     assert router.allow_relation(one, other) is None
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_reads_inside_a_transaction_go_to_the_primary(router):
     assert router.db_for_read(Document) != DEFAULT_DB_ALIAS
     with transaction.atomic():
@@ -104,7 +104,9 @@ def replica_alias(django_db_setup):
     del connections.settings["replica1"]
 
 
-WITH_REPLICA = pytest.mark.django_db(transaction=True, databases=[DEFAULT_DB_ALIAS, "replica1"])
+WITH_REPLICA = pytest.mark.django_db(
+    transaction=True, serialized_rollback=True, databases=[DEFAULT_DB_ALIAS, "replica1"]
+)
 
 
 @pytest.fixture
