@@ -10,7 +10,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.utils import timezone
 
 from .models import Document, DocumentPerson, Person, Relation, Scan
-from .search.signals import M2M_FIELDS, TERMS
+from .search.signals import M2M_FIELDS, TERMS, documents_of
 
 # What a document shows by name and address: its people, terms and groups.
 NAMED = (Person, *TERMS)
@@ -41,7 +41,7 @@ def _terms_changed(sender, instance, action, reverse, pk_set, **kwargs):
             touch([instance.pk])
     elif action == "pre_clear":
         # A reverse clear names no documents afterwards: note them now.
-        instance._fresh_affected = list(instance.documents.values_list("pk", flat=True))
+        instance._fresh_affected = documents_of(type(instance), instance.pk)
     elif action == "post_clear":
         touch(instance.__dict__.pop("_fresh_affected", []))
     else:
@@ -59,8 +59,7 @@ def _note_rename(sender, instance, raw=False, **kwargs):
 
 def _renamed(sender, instance, raw=False, **kwargs):
     if not raw and instance.__dict__.pop("_fresh_renamed", False):
-        linked = Document.objects.filter(**{sender.document_path: instance.pk})
-        Document.objects.filter(pk__in=linked.values("pk")).update(modified_at=timezone.now())
+        touch(documents_of(sender, instance.pk))
 
 
 for model in (DocumentPerson, Scan):

@@ -28,7 +28,7 @@ TERMS = (DocumentType, Classification, Language, Donor, Collection, Subject, Pla
 M2M_FIELDS = ("languages", "donors", "collections", "subjects", "places", "archives")
 
 
-def _documents_of(model, pk):
+def documents_of(model, pk):
     """Ids of the documents linked to a person or a vocabulary term."""
     return list(Document.objects.filter(**{model.document_path: pk}).values_list("pk", flat=True).distinct())
 
@@ -50,7 +50,7 @@ def document_terms_changed(sender, instance, action, reverse, pk_set, **kwargs):
             reindex_documents([instance.pk])
     elif action == "pre_clear":
         # A reverse clear (donor.documents.clear()) names no documents afterwards: note them now.
-        instance._search_affected = _documents_of(type(instance), instance.pk)
+        instance._search_affected = documents_of(type(instance), instance.pk)
     elif action == "post_clear":
         reindex_documents(getattr(instance, "_search_affected", []))
     elif action in ("post_add", "post_remove") and pk_set:
@@ -76,7 +76,7 @@ def person_link_changed(sender, instance, raw=False, **kwargs):
 @receiver(post_delete, sender=PersonAlias)
 def alias_changed(sender, instance, raw=False, **kwargs):
     if not raw:
-        reindex_documents(_documents_of(Person, instance.person_id))
+        reindex_documents(documents_of(Person, instance.person_id))
 
 
 def name_before_save(sender, instance, raw=False, **kwargs):
@@ -90,12 +90,12 @@ def name_before_save(sender, instance, raw=False, **kwargs):
 
 def renamed(sender, instance, raw=False, **kwargs):
     if not raw and getattr(instance, "_search_renamed", False):
-        reindex_documents(_documents_of(sender, instance.pk))
+        reindex_documents(documents_of(sender, instance.pk))
 
 
 def term_deleting(sender, instance, **kwargs):
     # Deleting a term removes its links without m2m signals: note the documents first.
-    instance._search_affected = _documents_of(sender, instance.pk)
+    instance._search_affected = documents_of(sender, instance.pk)
 
 
 def term_deleted(sender, instance, **kwargs):
