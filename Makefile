@@ -11,7 +11,7 @@ WORKERS ?= 3
 SERVE_KEY_FILE := .serve-secret-key
 SERVE_ENV = DJANGO_DEBUG=0 DJANGO_HTTPS=0 DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SERVE_KEY_FILE))}"
 
-.PHONY: run serve db test lint check pytest clean bench backup restore
+.PHONY: run serve db test lint check pytest clean bench backup restore loadtest drills
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { \
@@ -117,3 +117,42 @@ ifneq ($(BENCH_PG_DOCS),0)
 	  --documents $(BENCH_PG_DOCS) --seed $(BENCH_SEED)
 	$(BENCH_ENV) DATABASE_URL=$(BENCH_PG_URL) $(BIN)/python manage.py run_benchmarks $(BENCH_ARGS)
 endif
+
+# Load test (docs/benchmarks.md, "Load test"): gunicorn on 127.0.0.1 over a 100,000-document corpus in
+# PostgreSQL (made once, a few minutes), with Redis as the shared cache (database 2, emptied first),
+# driven by readers at each of LOADTEST_CLIENTS for LOADTEST_SECONDS while a curator edits through the
+# API (manage.py run_loadtest, documents/loadtest.py). Fails on any error or lost edit. Quick run:
+# make loadtest LOADTEST_CLIENTS="4 8" LOADTEST_SECONDS=10. Workers default to (2 × cores) + 1.
+LOADTEST_DOCS ?= 100000
+LOADTEST_SEED ?= 1
+LOADTEST_CLIENTS ?= 16 64
+LOADTEST_SECONDS ?= 60
+LOADTEST_WARMUP ?= 15
+LOADTEST_WORKERS ?=
+ifeq ($(LOADTEST_DOCS),100000)
+LOADTEST_DB ?= archive_loadtest
+else
+LOADTEST_DB ?= archive_loadtest_$(LOADTEST_DOCS)
+endif
+LOADTEST_REDIS_URL ?= redis://127.0.0.1:6379/2
+LOADTEST_ENV = $(SERVE_ENV) DATABASE_URL=postgres://$(BENCH_PG_HOST):$(BENCH_PG_PORT)/$(LOADTEST_DB) \
+  REDIS_URL=$(LOADTEST_REDIS_URL)
+
+loadtest: $(VENV)/.installed-run $(SERVE_KEY_FILE)
+	@psql -h $(BENCH_PG_HOST) -p $(BENCH_PG_PORT) -d postgres -tAc \
+	  "SELECT 1 FROM pg_database WHERE datname = '$(LOADTEST_DB)'" | grep -q 1 \
+	  || createdb -h $(BENCH_PG_HOST) -p $(BENCH_PG_PORT) $(LOADTEST_DB)
+	$(LOADTEST_ENV) $(BIN)/python manage.py migrate --noinput -v0
+	$(LOADTEST_ENV) $(BIN)/python manage.py generate_corpus --if-missing \
+	  --documents $(LOADTEST_DOCS) --seed $(LOADTEST_SEED)
+	$(LOADTEST_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(LOADTEST_ENV) $(BIN)/python manage.py run_loadtest --flush-cache --clients $(LOADTEST_CLIENTS) \
+	  --seconds $(LOADTEST_SECONDS) --warmup $(LOADTEST_WARMUP) $(if $(LOADTEST_WORKERS),--workers $(LOADTEST_WORKERS))
+
+# Fault drills (docs/reliability.md): PostgreSQL restarted and a backend killed mid-save, the media disk
+# full, Redis stopped, SQLite under several workers, each against servers of the drills' own (a private
+# PostgreSQL cluster and redis-server on free ports, a tmpfs, which needs root); writes the results
+# into docs/reliability.md and cleans up whether it passes or fails. DRILLS="postgres-restart ..." for some.
+DRILLS ?=
+drills: $(VENV)/.installed-run
+	$(BIN)/python manage.py run_drills $(DRILLS)

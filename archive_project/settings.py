@@ -116,9 +116,27 @@ def tune_postgresql(database):
     (3.9 s instead of 1.0 s for 505,000 matches in docs/benchmarks.md)."""
     if database["ENGINE"] == "django.db.backends.postgresql":
         database.setdefault("OPTIONS", {})["options"] = f"-c work_mem={os.environ.get('DJANGO_PG_WORK_MEM', '64MB')}"
+        # A server that does not answer (host down, packets dropped) fails the connection in this many
+        # seconds and the request with the 503 page (documents/unavailable.py), instead of hanging a worker
+        # for the operating system's TCP timeout of minutes. A refused connection fails at once anyway.
+        database["OPTIONS"].setdefault("connect_timeout", int(os.environ.get("DJANGO_PG_CONNECT_TIMEOUT", "3")))
 
 
 tune_postgresql(DATABASES["default"])
+
+
+def tune_sqlite(database):
+    """Several gunicorn workers write to one SQLite file (make serve). WAL lets readers go on while one
+    writer commits; IMMEDIATE takes the write lock when a transaction begins, so two writers queue on
+    the busy timeout instead of one failing with "database is locked" when its read lock cannot be
+    upgraded; the timeout (seconds) is how long a writer waits its turn (docs/reliability.md)."""
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("OPTIONS", {}).update(
+            init_command="PRAGMA journal_mode=WAL", transaction_mode="IMMEDIATE", timeout=20
+        )
+
+
+tune_sqlite(DATABASES["default"])
 
 # Read replicas (docs/deployment.md, "Past one machine"): DATABASE_REPLICA_URLS lists them, comma-separated,
 # as aliases replica1, replica2, …; documents/routers.py sends reads to them and writes to the primary, and
@@ -250,18 +268,40 @@ SCAN_ACCEL_REDIRECT = os.environ.get("DJANGO_SCAN_ACCEL_REDIRECT", "")
 DOCUMENTS_PER_PAGE = 20
 
 # The cache that every app server process shares: Redis when REDIS_URL is set, else a table in the
-# database (made by migration 0013). The API's throttle keeps its counts here, so a limit holds
-# across processes and hosts; a per-process memory cache would multiply it.
+# database (made by migration 0013). The API's and the sign-in's throttles keep their counts here, so a
+# limit holds across processes and hosts; a per-process memory cache would multiply it.
+# "pages" holds page fragments and facet counts (documents/page_cache.py): Redis too when set, else each
+# process's memory (its keys carry the archive's stamp read from the database, so a process never serves
+# what another one changed). With Redis down the site works uncached: documents/cache_backends.py.
+# docs/deployment.md, "Caching".
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Seconds a Redis call may take to connect or answer before the site gives up on Redis for a while.
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.25"))
+# How long a cached page fragment lives; a change to the archive makes it unreachable at once anyway.
+PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "3600"))
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    _redis = {
+        "BACKEND": "documents.cache_backends.ResilientRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+    }
+    CACHES = {
+        "default": _redis,
+        "pages": {**_redis, "KEY_PREFIX": "pages", "TIMEOUT": PAGE_CACHE_TIMEOUT},
+    }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "archive_cache",
             "OPTIONS": {"MAX_ENTRIES": 100_000},
-        }
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "archive-pages",
+            "TIMEOUT": PAGE_CACHE_TIMEOUT,
+            "OPTIONS": {"MAX_ENTRIES": 1_000},
+        },
     }
 
 # --- Abuse and bad input (docs/security.md) ---

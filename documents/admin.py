@@ -1,6 +1,8 @@
 """The curators' admin: every model registered, documents edited with their people,
 relations and scans on one page."""
 
+import logging
+import os
 import re
 
 from django import forms
@@ -38,6 +40,8 @@ from .models import (
     Scan,
     Subject,
 )
+
+logger = logging.getLogger(__name__)
 
 # Sign-in refuses a locked user name or address and counts failures (documents/login_throttle.py).
 admin.site.login_form = ThrottledAdminAuthenticationForm
@@ -414,10 +418,19 @@ class ScanAdmin(HistoryAdmin):
             raise PermissionDenied
         form = ScanUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            # Not atomic: append_to stores files, which a rolled-back revision would leave orphaned.
-            with history.recording(request.user, atomic=False):
-                scans = Scan.append_to(document, form.ordered_files(), form.cleaned_data["description"])
-                history.set_comment(f"Added {len(scans)} scan{'s' if len(scans) != 1 else ''}.")
+            try:
+                # Not atomic: append_to stores files, which a rolled-back revision would leave orphaned.
+                with history.recording(request.user, atomic=False):
+                    scans = Scan.append_to(document, form.ordered_files(), form.cleaned_data["description"])
+                    history.set_comment(f"Added {len(scans)} scan{'s' if len(scans) != 1 else ''}.")
+            except OSError as error:
+                # A full disk (or a quota) part-way through: append_to has removed what it wrote and no
+                # row was kept, so the curator is told so on the form rather than shown a 500 page.
+                logger.exception("Storing scans for document %s failed", document.pk)
+                form.add_error(
+                    None, f"The scans could not be stored ({os.strerror(error.errno or 0)}). Nothing was saved."
+                )
+                return self._upload_page(request, document, form)
             for scan in scans:
                 self.log_addition(request, scan, [{"added": {}}])
             self.message_user(
@@ -427,6 +440,9 @@ class ScanAdmin(HistoryAdmin):
                 messages.SUCCESS,
             )
             return redirect("admin:documents_document_change", document.pk)
+        return self._upload_page(request, document, form)
+
+    def _upload_page(self, request, document, form):
         context = {
             **self.admin_site.each_context(request),
             "title": f"Add scans to “{document}”",

@@ -83,8 +83,13 @@ class Result:
 
     @property
     def p95(self):
-        ordered = sorted(self.times)
-        return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)] * 1000
+        return percentile(self.times, 0.95) * 1000
+
+
+def percentile(values, fraction):
+    """Nearest-rank percentile (fraction 0.95 for the 95th) of a non-empty list."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 class Bench:
@@ -489,8 +494,6 @@ half the documents, the rare word `{rare}` in exactly {rare_count}."""
 
 
 def write_markdown(path, corpus, values, results, raw, bench):
-    path = Path(path)
-    text = path.read_text(encoding="utf-8") if path.exists() else HEADER
     info = machine()
     machine_text = (
         f"Machine: {info['cores']} cores ({info['cpu']}), {info['memory']} RAM, {info['system']}, "
@@ -498,13 +501,24 @@ def write_markdown(path, corpus, values, results, raw, bench):
         + "\n\n"
         + HOW.format(common=COMMON_WORD, rare=RARE_WORD, rare_count=RARE_WORD_DOCUMENTS)
     )
-    text = _replace(text, "machine", machine_text)
-    text = _replace(text, corpus["vendor"], section(corpus, values, results, raw, bench))
+    update_markdown(
+        path,
+        {"bench:machine": machine_text, f"bench:{corpus['vendor']}": section(corpus, values, results, raw, bench)},
+    )
+
+
+def update_markdown(path, sections):
+    """Replace each section (marker name → text) of the markdown file between its markers, keeping the
+    rest of the file; a section not there yet is added at the end."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8") if path.exists() else HEADER
+    for name, body in sections.items():
+        text = _replace(text, name, body)
     path.write_text(text.rstrip() + "\n", encoding="utf-8")
 
 
 def _replace(text, name, body):
-    start, end = f"<!-- bench:{name}:start -->", f"<!-- bench:{name}:end -->"
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     block = f"{start}\n{body}\n{end}"
     if start in text and end in text:
         before, rest = text.split(start, 1)

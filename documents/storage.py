@@ -1,5 +1,6 @@
 """Where scans are stored: outside the public media files, behind a view that checks the document."""
 
+import contextlib
 import os
 
 from django.conf import settings
@@ -23,6 +24,31 @@ class ScanStorage(FileSystemStorage):
 
     def url(self, name):
         return reverse("scan_file", kwargs={"name": name})
+
+    def _save(self, name, content):
+        """Django leaves what it had written when a write fails part-way (a full disk): remove that
+        partial file, and the scan's folder if it is left empty, so that nothing is orphaned."""
+        path = self.path(name)
+        existed = os.path.exists(path)
+        try:
+            return super()._save(name, content)
+        except OSError:
+            if not existed:
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(path)
+                self._remove_empty_folder(path)
+            raise
+
+    def delete(self, name):
+        super().delete(name)
+        self._remove_empty_folder(self.path(name))
+
+    def _remove_empty_folder(self, path):
+        """A scan's folder (its key) once its last file is gone; never the root."""
+        folder = os.path.dirname(path)
+        if folder != self.location:
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)  # fails, as it should, while the folder still holds a file
 
 
 def scan_storage():

@@ -4,14 +4,19 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import truncatewords
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from . import page_cache
 from .facets import build_facets, date_histogram
 from .filters import DocumentFilter
 from .models import Collection, Document, DocumentPerson, Donor, OldSlug, Person
 from .models.querysets import can_preview
 from .pagination import CappedPaginator
 from .people import ROLE_KINDS, correspondents, links, role_counts, timeline
+from .sanitize import plain_text
 from .search import only_common_words, snippets, suggest
 
 # A person, donor or collection page lists this many documents, then links to the filtered list.
@@ -20,16 +25,16 @@ PREVIEW_SIZE = 20
 
 @require_safe
 def home(request):
+    return render(request, "documents/home.html", page_cache.fetch(request, "home", (), _home_context))
+
+
+def _home_context():
     published = Document.objects.published()
-    return render(
-        request,
-        "documents/home.html",
-        {
-            "document_count": published.count(),
-            "recent_documents": published.for_list().order_by("-first_published_at", "-record_id")[:6],
-            "collections": Collection.objects.public().with_published_counts()[:12],
-        },
-    )
+    return {
+        "document_count": published.count(),
+        "recent_documents": list(published.for_list().order_by("-first_published_at", "-record_id")[:6]),
+        "collections": list(Collection.objects.public().with_published_counts()[:12]),
+    }
 
 
 @require_safe
@@ -65,6 +70,17 @@ def document_list(request):
             query["q"] = corrected
             query.pop("page", None)
             suggestion = (corrected, query.urlencode())
+    facets, histogram = [], None
+    if valid:
+        # Counts do not depend on the page: every page of a search shares them. The rest of the query
+        # is kept in order, as the toggle links repeat it.
+        query = [(name, value) for name, values in request.GET.lists() if name != "page" for value in values]
+        facets, histogram = page_cache.fetch(
+            request,
+            "facets",
+            query,
+            lambda: (build_facets(filterset, request.GET), date_histogram(filterset, request.GET)),
+        )
     return render(
         request,
         "documents/document_list.html",
@@ -72,8 +88,8 @@ def document_list(request):
             "filterset": filterset,
             "filter_errors": filterset.errors_for_reader(),
             "chips": filterset.chips(request.GET) if valid else [],
-            "facets": build_facets(filterset, request.GET) if valid else [],
-            "histogram": date_histogram(filterset, request.GET) if valid else None,
+            "facets": facets,
+            "histogram": histogram,
             "page_obj": page,
             "documents": documents,
             "suggestion": suggestion,
@@ -86,18 +102,39 @@ def document_list(request):
 
 @require_safe
 def document_detail(request, record_id, slug=None):
-    document = get_object_or_404(Document.objects.visible_to(request.user).for_detail(), record_id=record_id)
+    # One narrow read decides 404, redirect and draft headers for everyone, so an unpublished
+    # document is gone at once whatever the cache holds; the page's parts may come from the cache.
+    document = get_object_or_404(
+        Document.objects.visible_to(request.user).only("record_id", "slug", "status", "modified_at"),
+        record_id=record_id,
+    )
     if slug != document.slug:
         return redirect(document, permanent=True)
-    response = render(
+    # The parts show the host (canonical and IIIF links, the citation's URL) and today's date (the
+    # citation's "Accessed"); the document's own modified_at keeps its own edits apart.
+    parts = page_cache.fetch(
         request,
-        "documents/document_detail.html",
-        {"document": document, "related_documents": document.related_documents(request.user)},
+        "document",
+        (record_id, document.modified_at.isoformat(), request.scheme, request.get_host(), str(timezone.localdate())),
+        lambda: _detail_parts(request, document.pk),
     )
+    response = render(request, "documents/document_detail.html", {"parts": parts})
     if not document.is_published:
         response["X-Robots-Tag"] = "noindex"
         response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _detail_parts(request, pk):
+    """The document page's title, description, head and body, rendered: what page_cache keeps."""
+    document = Document.objects.for_detail().get(pk=pk)
+    context = {"document": document, "related_documents": document.related_documents(request.user)}
+    return {
+        "title": document.title,
+        "description": truncatewords(plain_text(document.summary) or document.title, 50),
+        "head": render_to_string("documents/detail/head.html", context, request),
+        "content": render_to_string("documents/detail/content.html", context, request),
+    }
 
 
 def _public_or_redirect(request, model, slug):

@@ -1,6 +1,7 @@
 """Factories for test data: each makes a valid row with as little as possible set."""
 
 import datetime
+from contextlib import contextmanager
 from io import BytesIO
 
 import factory
@@ -20,6 +21,7 @@ from documents.models import (
     Relation,
     RelationType,
 )
+from documents.search import indexing_suspended, rebuild_index
 
 
 class DocumentTypeFactory(factory.django.DjangoModelFactory):
@@ -115,3 +117,12 @@ def image_upload(name="page-1.png", size=(640, 900), fmt="PNG", color=(240, 235,
     buffer = BytesIO()
     Image.new("RGB", size, color).save(buffer, fmt)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")
+
+
+@contextmanager
+def indexed_once():
+    """Build data without reindexing on every save (documents/search/signals.py), then index it all
+    at once: the same search index and facet counts, for tests whose point is not the signals."""
+    with indexing_suspended():
+        yield
+    rebuild_index()

@@ -16,6 +16,7 @@ from .factories import (
     DonorFactory,
     PersonFactory,
     RoleFactory,
+    indexed_once,
 )
 from .test_api import API
 
@@ -27,20 +28,21 @@ def add_documents(n):
     two languages and a related document."""
     related = RelationType.objects.get(slug="related")
     languages = list(Language.objects.filter(code__in=["ru", "zh", "de", "en"]))
-    for i in range(n):
-        document = DocumentFactory(
-            text="About the railway.",
-            doc_type=DocumentTypeFactory(),
-            classification=ClassificationFactory(),
-        )
-        document.languages.set(languages[i % 2 : i % 2 + 2])
-        document.donors.add(DonorFactory())
-        document.collections.add(CollectionFactory())
-        for role in (DocumentPerson.Role.AUTHOR, DocumentPerson.Role.AUTHOR, DocumentPerson.Role.RECIPIENT):
-            person = PersonFactory()
-            AliasFactory(person=person)
-            RoleFactory(document=document, person=person, role=role)
-        Relation.objects.create(source=document, target=DocumentFactory(text="About the railway."), type=related)
+    with indexed_once():
+        for i in range(n):
+            document = DocumentFactory(
+                text="About the railway.",
+                doc_type=DocumentTypeFactory(),
+                classification=ClassificationFactory(),
+            )
+            document.languages.set(languages[i % 2 : i % 2 + 2])
+            document.donors.add(DonorFactory())
+            document.collections.add(CollectionFactory())
+            for role in (DocumentPerson.Role.AUTHOR, DocumentPerson.Role.AUTHOR, DocumentPerson.Role.RECIPIENT):
+                person = PersonFactory()
+                AliasFactory(person=person)
+                RoleFactory(document=document, person=person, role=role)
+            Relation.objects.create(source=document, target=DocumentFactory(text="About the railway."), type=related)
 
 
 def count_queries(client, url):
@@ -85,13 +87,14 @@ def test_a_document_detail_reads_the_same_queries_however_much_it_names(client, 
     small = DocumentFactory()
     few = count_queries(client, f"{API}/documents/{small.record_id}/")
     add_documents(3)
-    big = DocumentFactory()
-    for person in PersonFactory.create_batch(6):
-        RoleFactory(document=big, person=person)
-    big.donors.add(*DonorFactory.create_batch(3))
-    related = RelationType.objects.get(slug="related")
-    for other in DocumentFactory.create_batch(4):
-        Relation.objects.create(source=big, target=other, type=related)
+    with indexed_once():
+        big = DocumentFactory()
+        for person in PersonFactory.create_batch(6):
+            RoleFactory(document=big, person=person)
+        big.donors.add(*DonorFactory.create_batch(3))
+        related = RelationType.objects.get(slug="related")
+        for other in DocumentFactory.create_batch(4):
+            Relation.objects.create(source=big, target=other, type=related)
     with django_assert_num_queries(few):
         client.get(f"{API}/documents/{big.record_id}/")
 

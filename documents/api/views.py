@@ -11,7 +11,7 @@ import json
 import re
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -27,7 +27,6 @@ from ..models import (
     Classification,
     Collection,
     Document,
-    DocumentChange,
     DocumentType,
     Donor,
     Language,
@@ -38,6 +37,7 @@ from ..models import (
 )
 from ..models.querysets import can_preview
 from ..people import role_counts
+from ..stamps import request_stamp
 from . import changes, writes
 from .errors import InvalidParameters
 from .pagination import CursorPagination
@@ -59,29 +59,6 @@ from .serializers import (
 
 # Anonymous responses may be kept this long by caches; after it, they revalidate (ETag, 304).
 PUBLIC_MAX_AGE = 60
-
-
-def archive_stamp(user):
-    """The last time anything the user can list changed: the newest visible document's modified_at
-    (every edit, publication and creation sets it) or the newest tombstone (unpublications and
-    deletions). Two reads of an index each (migration 0013)."""
-    newest = Document.objects.visible_to(user).aggregate(m=Max("modified_at"))["m"]
-    # A draft's tombstone moves no public stamp: it would tell that an unpublished record existed.
-    tombstones = DocumentChange.objects.all() if can_preview(user) else DocumentChange.objects.visible_to_public()
-    gone = tombstones.aggregate(m=Max("changed_at"))["m"]
-    return max((moment for moment in (newest, gone) if moment is not None), default=None)
-
-
-def request_stamp(request):
-    """archive_stamp() for the request's user, read once per request however many parts of the
-    response ask (kept on Django's HttpRequest, which DRF's Request wraps). Only for reads: a
-    write changes the stamp, so each asking reads it again."""
-    holder = getattr(request, "_request", request)
-    if holder.method not in ("GET", "HEAD"):
-        return archive_stamp(request.user)
-    if not hasattr(holder, "_archive_stamp"):
-        holder._archive_stamp = archive_stamp(request.user)
-    return holder._archive_stamp
 
 
 def related_of(documents, user):

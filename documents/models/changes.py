@@ -2,7 +2,7 @@
 public (unpublished or deleted). Edits and publications need no entry: they set the document's
 ``modified_at``, which the API's ``updated_since`` reads directly."""
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -54,7 +54,7 @@ def record_unpublished(record_ids, when=None):
 
     when = when or timezone.now()
     sets = specs_by_record(record_ids)
-    DocumentChange.objects.bulk_create(
+    made = DocumentChange.objects.bulk_create(
         [
             DocumentChange(
                 record_id=record_id, kind=DocumentChange.Kind.UNPUBLISHED, changed_at=when, sets=sets[record_id]
@@ -63,6 +63,30 @@ def record_unpublished(record_ids, when=None):
         ],
         batch_size=500,
     )
+    stamp_at_commit(made)
+
+
+def stamp_at_commit(tombstones):
+    """Move these tombstones' time to when their transaction commits. Their time was read when they
+    were made; a transaction that read a later time and committed first would otherwise be the
+    newer change, and readers between the two commits would see the archive's stamp (stamps.py)
+    already past this unpublication: cached pages keyed on that stamp would go on showing the
+    unpublished document, and an OAI-PMH or API harvester that asked up to that stamp would never
+    see the deletion. Run only once the transaction commits; nothing to do if it rolls back. A record
+    published again meanwhile keeps its tombstone's time, so the publication stays the newer event."""
+    from .documents import Document
+
+    pks = [tombstone.pk for tombstone in tombstones if tombstone.pk is not None]
+    if pks:
+        republished = Document.objects.published().values("record_id")
+        transaction.on_commit(
+            lambda: (
+                DocumentChange.objects.filter(pk__in=pks)
+                .exclude(record_id__in=republished)
+                .update(changed_at=timezone.now())
+            ),
+            robust=True,
+        )
 
 
 # Signals, not explicit calls: a document is deleted or put back to draft through the admin's
@@ -96,10 +120,11 @@ def _note_sets(sender, instance, **kwargs):
 
 @receiver(post_delete, sender="documents.Document", dispatch_uid="documentchange-deleted")
 def _deleted(sender, instance, **kwargs):
-    DocumentChange.objects.create(
+    tombstone = DocumentChange.objects.create(
         record_id=instance.record_id,
         kind=DocumentChange.Kind.DELETED,
         sets=instance.__dict__.pop("_oai_sets", ""),
         # A draft that was never published stays unknown to the public, deleted too.
         was_public=instance.first_published_at is not None,
     )
+    stamp_at_commit([tombstone])

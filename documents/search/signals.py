@@ -5,6 +5,7 @@ many-to-many widgets, renamed or deleted people and vocabulary terms. Writes tha
 signals (bulk_create, QuerySet.update of indexed fields) must call reindex_documents()
 themselves, or run inside indexing_suspended() and rebuild."""
 
+from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
@@ -65,10 +66,21 @@ for field_name in M2M_FIELDS:
     )
 
 
+def deleting_the_document(origin, document_id):
+    """Whether a deletion started at this link's own document (or at documents): a document's links
+    are deleted just before it, and its own post_delete takes it out of the index, so reindexing
+    it once per link in between would be wasted work."""
+    if isinstance(origin, Document):
+        return origin.pk == document_id
+    return isinstance(origin, QuerySet) and origin.model is Document
+
+
 @receiver(post_save, sender=DocumentPerson)
 @receiver(post_delete, sender=DocumentPerson)
-def person_link_changed(sender, instance, raw=False, **kwargs):
-    if not raw and Document.objects.filter(pk=instance.document_id).exists():
+def person_link_changed(sender, instance, raw=False, origin=None, **kwargs):
+    if raw or deleting_the_document(origin, instance.document_id):
+        return
+    if Document.objects.filter(pk=instance.document_id).exists():
         reindex_documents([instance.document_id])
 
 

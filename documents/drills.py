@@ -1,0 +1,596 @@
+"""Fault drills (issue 7): each fault done for real to real servers, measured, and the results written
+into docs/reliability.md between its markers. ``manage.py run_drills`` (``make drills``) runs them.
+
+The app is gunicorn (3 workers, debug off) on a PostgreSQL cluster and a Redis server of the drills'
+own (documents/drill_servers.py), so stopping them disturbs nothing else on the machine; the SQLite
+drill has a file of its own. Everything started is stopped and every temporary folder removed, on
+success and on failure."""
+
+import contextlib
+import io
+import os
+import platform
+import re
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .drill_servers import (
+    CURATOR_PASSWORD,
+    ROOT,
+    TEMP_PREFIX,
+    Client,
+    Gunicorn,
+    PrivatePostgres,
+    PrivateRedis,
+    collect_static,
+    prepare_database,
+    remove_leftovers,
+    server_env,
+)
+
+DOCS = ROOT / "docs" / "reliability.md"
+START, END = "<!-- drills:start -->", "<!-- drills:end -->"
+SEED_RECORD = 121773
+SEED_PAGE = f"/documents/{SEED_RECORD}/cable-joseph-stalin-to-anastas-mikoyan/"
+# The demo archive's people, whom the curators' saves name as authors and recipients.
+PEOPLE = ["mao-zedong", "anastas-mikoyan", "joseph-stalin", "anna-louise-strong"]
+READER_PATHS = [
+    "/",
+    "/documents/",
+    "/documents/?q=cable",
+    SEED_PAGE,
+    "/api/v1/documents/",
+    f"/api/v1/documents/{SEED_RECORD}/",
+]
+
+
+@dataclass
+class Result:
+    name: str
+    title: str
+    passed: bool = False
+    steps: list = field(default_factory=list)
+    numbers: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def step(self, text):
+        self.steps.append(text)
+
+
+def percentile(values, fraction):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(fraction * len(values)))] if values else 0.0
+
+
+def ms(seconds):
+    return f"{seconds * 1000:.0f} ms"
+
+
+# -- readers and curators ----------------------------------------------------------------------------
+
+
+class Readers:
+    """Client threads requesting the public pages and the API in turn until stopped; every answer is
+    kept as (started, finished, status, path, client)."""
+
+    def __init__(self, base, clients=4, paths=READER_PATHS):
+        self.base, self.paths, self.answers = base, paths, []
+        self.stopping = threading.Event()
+        self.threads = [threading.Thread(target=self._read, args=(number,)) for number in range(clients)]
+
+    def _read(self, number):
+        client = Client(self.base)
+        turn = number
+        while not self.stopping.is_set():
+            path = self.paths[turn % len(self.paths)]
+            started = time.monotonic()
+            reply = client.get(path, timeout=30)
+            self.answers.append((started, time.monotonic(), reply.status, path, number))
+            turn += 1
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join()
+
+    def between(self, start, end):
+        """The answers that came back in that time (a request cut off by a fault counts in the fault)."""
+        return [answer for answer in self.answers if start <= answer[1] < end]
+
+
+def statuses(answers):
+    counts = {}
+    for answer in answers:
+        counts[answer[2]] = counts.get(answer[2], 0) + 1
+    return ", ".join(f"{status or 'no answer'}: {count}" for status, count in sorted(counts.items())) or "none"
+
+
+def latencies(answers):
+    return [finished - started for started, finished, *_ in answers]
+
+
+def new_document(number, **fields):
+    return {
+        "title": f"Drill cable {number}",
+        "date": "1949-02-01",
+        "date_precision": "day",
+        "type": "cable",
+        "languages": ["ru"],
+        "authors": [PEOPLE[number % len(PEOPLE)]],
+        "recipients": [PEOPLE[(number + 1) % len(PEOPLE)]],
+        "summary": "Created by the drill.",
+    } | fields
+
+
+def curator_saves(base, token, clients=8, seconds=20.0):
+    """Curators each create a draft through the API, then save it again and again for that long,
+    each save a PATCH with If-Match that changes its summary and its people (the document, its
+    people, the search index and a history revision: several tables). What each saw is returned."""
+    deadline = time.monotonic() + seconds
+    curators = [{"number": number, "saves": [], "record_id": None, "summary": None} for number in range(clients)]
+
+    def work(curator):
+        client, number = Client(base, token), curator["number"]
+        created = client.send_json("POST", "/api/v1/documents/", new_document(number))
+        curator["saves"].append((created.status, created.seconds, created.text[:300]))
+        if created.status != 201:
+            return
+        curator["record_id"], etag = created.json()["record_id"], created.headers["ETag"]
+        curator["summary"] = "Created by the drill."
+        url = f"/api/v1/documents/{curator['record_id']}/"
+        save = 0
+        while time.monotonic() < deadline:
+            save += 1
+            summary = f"Save {save} by curator {number}."
+            change = {"summary": summary, "authors": [PEOPLE[(number + save) % len(PEOPLE)]]}
+            reply = client.send_json("PATCH", url, change, {"If-Match": etag})
+            curator["saves"].append((reply.status, reply.seconds, reply.text[:300]))
+            if reply.status == 200:
+                etag, curator["summary"] = reply.headers["ETag"], summary
+            else:
+                etag = client.get(url).headers.get("ETag", etag)
+
+    threads = [threading.Thread(target=work, args=(curator,)) for curator in curators]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return curators, time.monotonic() - started
+
+
+def sqlite_saves_kept(path, curators):
+    """Which curators' last acknowledged save is not what the database holds (summary, and one
+    history version per acknowledged save): an empty list when nothing was lost."""
+    lost = []
+    with contextlib.closing(sqlite3.connect(path)) as database:
+        for curator in curators:
+            if curator["record_id"] is None:
+                continue
+            (summary, versions), *_ = database.execute(
+                "SELECT d.summary, (SELECT COUNT(*) FROM reversion_version v JOIN django_content_type t"
+                " ON t.id = v.content_type_id WHERE t.app_label = 'documents' AND t.model = 'document'"
+                " AND v.object_id = CAST(d.id AS TEXT)) FROM documents_document d WHERE d.record_id = ?",
+                [curator["record_id"]],
+            ).fetchall()
+            acknowledged = sum(1 for status, *_ in curator["saves"] if status in (200, 201))
+            if summary != curator["summary"] or versions != acknowledged:
+                lost.append((curator["record_id"], summary, curator["summary"], versions, acknowledged))
+    return lost
+
+
+def sqlite_workers_run(folder, clients, seconds, workers=3):
+    """gunicorn with several workers on a new SQLite file and curators saving at once; the numbers."""
+    database = Path(folder) / "archive.sqlite3"
+    env = server_env(f"sqlite:///{database}", DJANGO_MEDIA_ROOT=Path(folder) / "media")
+    token = prepare_database(env)
+    collect_static(env)
+    with Gunicorn(env, workers=workers, log=Path(folder) / "gunicorn.log") as server:
+        curators, elapsed = curator_saves(server.url, token, clients, seconds)
+        log = server.log_text()
+    saves = [save for curator in curators for save in curator["saves"]]
+    return {
+        "saves": len(saves),
+        "failed": [save for save in saves if save[0] not in (200, 201)],
+        "seconds": elapsed,
+        "p50": percentile([save[1] for save in saves], 0.5),
+        "p95": percentile([save[1] for save in saves], 0.95),
+        "locked": log.count("database is locked"),
+        "server_errors": log.count("Traceback"),
+        "lost": sqlite_saves_kept(database, curators),
+    }
+
+
+# -- the drills -------------------------------------------------------------------------------------
+
+
+class Stack:
+    """The private servers and the app that the PostgreSQL, Redis and disk drills share."""
+
+    def __init__(self, corpus, cleanup):
+        self.corpus, self.cleanup = corpus, cleanup
+
+    def start(self):
+        self.postgres = PrivatePostgres()
+        self.cleanup.callback(self.postgres.destroy)
+        self.postgres.create()
+        self.redis = PrivateRedis()
+        self.cleanup.callback(self.redis.destroy)
+        self.redis.start()
+        self.folder = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX + "app-"))
+        self.cleanup.callback(shutil.rmtree, self.folder, ignore_errors=True)
+        self.media = self.folder / "media"
+        self.media.mkdir()
+        self.cleanup.callback(unmount, self.media)  # before the folder goes (callbacks run last first)
+        env = server_env(self.postgres.url(), REDIS_URL=self.redis.url, DJANGO_MEDIA_ROOT=self.media)
+        self.token = prepare_database(env, corpus=self.corpus)
+        collect_static(env)
+        self.app = Gunicorn(env, workers=3, log=self.folder / "gunicorn.log")
+        self.cleanup.callback(self.app.stop)
+        self.app.start()
+        return self
+
+
+def drill_postgres_restart(stack, result, down_seconds=5.0):
+    app, postgres = stack.app, stack.postgres
+    pids_before = worker_pids(app)
+    with Readers(app.url) as readers:
+        time.sleep(5)
+        stopping = time.monotonic()
+        postgres.stop("fast")
+        down = time.monotonic()
+        result.step(f"PostgreSQL stopped (fast shutdown, {ms(down - stopping)}) under 4 reading clients.")
+        time.sleep(down_seconds)
+        postgres.start()
+        up = time.monotonic()
+        result.step(f"Started again after {down - stopping + up - down:.1f} s down.")
+        time.sleep(8)
+    before, during, after = readers.between(0, stopping), readers.between(stopping, up), readers.between(up, 1e12)
+    first_ok = {}
+    for _started, finished, status, _path, client in after:
+        if status == 200 and client not in first_ok:
+            first_ok[client] = finished - up
+    unavailable = [answer for answer in during if answer[2] == 503]
+    everything = readers.answers
+    result.numbers = {
+        "answers before / while down / after": f"{len(before)} / {len(during)} / {len(after)}",
+        "statuses before": statuses(before),
+        "statuses while down": statuses(during),
+        "statuses after": statuses(after),
+        "503 latency while down, p50 / p95 / max": " / ".join(
+            ms(value)
+            for value in (
+                percentile(latencies(unavailable), 0.5),
+                percentile(latencies(unavailable), 0.95),
+                max(latencies(unavailable), default=0),
+            )
+        ),
+        "PostgreSQL up to first 200 (first client / last client)": (
+            f"{ms(min(first_ok.values()))} / {ms(max(first_ok.values()))}" if first_ok else "never"
+        ),
+        "gunicorn workers replaced": "no" if worker_pids(app) == pids_before else "yes",
+    }
+    home = Client(app.url).get("/")
+    result.passed = (
+        all(answer[2] in (200, 503) for answer in everything)
+        and len(unavailable) > 0
+        and percentile(latencies(unavailable), 0.95) < 1.0
+        and len(first_ok) == len(readers.threads)
+        and app.running()
+        and home.status == 200
+    )
+
+
+def worker_pids(app):
+    found = subprocess.run(["pgrep", "-P", str(app.process.pid)], capture_output=True, text=True).stdout
+    return sorted(found.split())
+
+
+def document_state(postgres, record_id):
+    """Everything a save of the document writes, as the database holds it."""
+    sql = postgres.sql
+    (pk, title, summary, modified), *_ = sql(
+        "SELECT id, title, summary, modified_at FROM documents_document WHERE record_id = %s", [record_id]
+    )
+    return {
+        "document": (title, summary, str(modified)),
+        "people": sql(
+            'SELECT person_id, role, "order" FROM documents_documentperson WHERE document_id = %s ORDER BY 1, 2, 3',
+            [pk],
+        ),
+        "versions": sql(
+            "SELECT COUNT(*) FROM reversion_version v JOIN django_content_type t ON t.id = v.content_type_id"
+            " WHERE t.app_label = 'documents' AND t.model = 'document' AND v.object_id = %s",
+            [str(pk)],
+        )[0][0],
+        "revisions": sql("SELECT COUNT(*) FROM reversion_revision")[0][0],
+    }
+
+
+def drill_backend_killed(stack, result):
+    app, postgres = stack.app, stack.postgres
+    curator = Client(app.url, stack.token)
+    created = curator.send_json("POST", "/api/v1/documents/", new_document(1))
+    record_id, etag = created.json()["record_id"], created.headers["ETag"]
+    before = document_state(postgres, record_id)
+    result.step(f"Created draft {record_id} through the API ({created.status}).")
+    change = {
+        "summary": "Changed by the killed save.",
+        "authors": ["mao-zedong", "joseph-stalin"],
+        "recipients": ["anna-louise-strong"],
+    }
+    blocker = postgres.connect(autocommit=False)
+    # SHARE mode lets every read through and holds up the first write to the history table, which a
+    # save reaches last, after the document and its people are written (uncommitted).
+    blocker.execute("LOCK TABLE reversion_version IN SHARE MODE")
+    replies = []
+    saving = threading.Thread(
+        target=lambda: replies.append(
+            curator.send_json("PATCH", f"/api/v1/documents/{record_id}/", change, {"If-Match": etag})
+        )
+    )
+    saving.start()
+    waiting = []
+    deadline = time.monotonic() + 15
+    while not waiting and time.monotonic() < deadline:
+        waiting = postgres.sql(
+            "SELECT pid, query FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = 'archive_drills'"
+        )
+        time.sleep(0.05)
+    if not waiting:
+        blocker.rollback()
+        saving.join()
+        result.step("The save never waited on the history table: nothing to kill.")
+        return
+    pid, query = waiting[0]
+    written = postgres.sql(
+        "SELECT COUNT(*) FROM pg_locks WHERE pid = %s AND locktype = 'transactionid' AND granted", [pid]
+    )[0][0]
+    result.step(
+        f"The save's backend {pid} waits on `{' '.join(query.split())[:90]}…`; "
+        + (
+            "it holds a transaction id, so it has already written rows (uncommitted)."
+            if written
+            else "it has written nothing."
+        )
+    )
+    killed = postgres.sql("SELECT pg_terminate_backend(%s)", [pid])[0][0]
+    blocker.rollback()
+    blocker.close()
+    saving.join(30)
+    reply = replies[0] if replies else None
+    after = document_state(postgres, record_id)
+    result.step(f"pg_terminate_backend: {killed}; the lock released.")
+    retry = curator.send_json("PATCH", f"/api/v1/documents/{record_id}/", change, {"If-Match": etag})
+    retried = document_state(postgres, record_id)
+    result.numbers = {
+        "the curator's answer": f"{reply.status} {reply.text[:120]}" if reply else "none",
+        "document row, its people, history unchanged": "yes" if after == before else f"no: {before} → {after}",
+        "the same save retried": f"{retry.status}",
+        "after the retry: summary, people, history versions": (
+            f"{retried['document'][1]!r}, {len(retried['people'])} people, "
+            f"{retried['versions']} versions (were {before['versions']})"
+        ),
+    }
+    result.passed = (
+        written > 0
+        and reply is not None
+        and reply.status == 503
+        and reply.json()["error"]["code"] == "unavailable"
+        and after == before
+        and retry.status == 200
+        and retried["document"][1] == change["summary"]
+        and retried["versions"] == before["versions"] + 1
+    )
+
+
+def drill_redis_stopped(stack, result, down_seconds=5.0):
+    app, redis = stack.app, stack.redis
+    log_start = len(app.log_text())
+    with Readers(app.url) as readers:
+        time.sleep(5)
+        stopped = time.monotonic()
+        redis.stop()
+        result.step(
+            "Redis stopped (SIGTERM, no persistence) under 4 reading clients (the API's throttle counts in it)."
+        )
+        time.sleep(down_seconds)
+        redis.start()
+        up = time.monotonic()
+        result.step(f"Started again after {up - stopped:.1f} s.")
+        time.sleep(5)
+    phases = {
+        "before": readers.between(0, stopped),
+        "while down": readers.between(stopped, up),
+        "after": readers.between(up, 1e12),
+    }
+    for phase, answers in phases.items():
+        result.numbers[f"{phase}: statuses"] = statuses(answers)
+        result.numbers[f"{phase}: p50 / p95"] = (
+            f"{ms(percentile(latencies(answers), 0.5))} / {ms(percentile(latencies(answers), 0.95))}"
+        )
+    errors = re.findall(r"^(\w*(?:Error|Exception)\b[^\n]{0,120})", app.log_text()[log_start:], re.MULTILINE)
+    if errors:  # from this drill only
+        result.numbers["errors in the app's log"] = f"{len(errors)}, last: `{errors[-1]}`"
+    result.passed = all(answer[2] == 200 for answer in readers.answers)
+
+
+def unmount(path):
+    if mounted(path):
+        subprocess.run(["umount", str(path)], check=False)
+
+
+def mounted(path):
+    target = str(Path(path).resolve())
+    return any(line.split()[1] == target for line in Path("/proc/mounts").read_text().splitlines())
+
+
+def noise_png(side):
+    """A PNG that does not compress: about 3 bytes a pixel."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def files_under(path):
+    return sorted(str(file.relative_to(path)) for file in Path(path).rglob("*") if file.is_file())
+
+
+def drill_disk_full(stack, result):
+    app, postgres, media = stack.app, stack.postgres, stack.media
+    if os.geteuid() != 0:
+        result.step("Not run: mounting a small tmpfs as the media folder needs root.")
+        return
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(media)], check=True)
+    try:
+        free = os.statvfs(media).f_bavail * os.statvfs(media).f_frsize
+        filler = media / "filler.bin"
+        filler.write_bytes(b"\0" * (free - 300_000))
+        left = os.statvfs(media).f_bavail * os.statvfs(media).f_frsize
+        scan = noise_png(600)
+        result.step(
+            f"Media folder: a 2 MB tmpfs filled to {left // 1000} kB free; "
+            f"uploading a {len(scan) // 1000} kB scan through the admin."
+        )
+        (document_pk,), *_ = postgres.sql("SELECT id FROM documents_document WHERE record_id = %s", [SEED_RECORD])
+        count = "SELECT COUNT(*) FROM documents_scan WHERE document_id = %s"
+        scans_before = postgres.sql(count, [document_pk])[0][0]
+        curator = Client(app.url)
+        curator.admin_login("drill-curator", CURATOR_PASSWORD)
+        upload = f"/admin/documents/scan/upload/{document_pk}/"
+        fields = {"csrfmiddlewaretoken": curator.csrf_token(upload), "order": "name", "description": "drill"}
+        reply = curator.post_form(upload, fields, [("files", "page-1.png", scan, "image/png")])
+        message = re.search(r"The scans could not be stored \([^)]*\)\. Nothing was saved\.", reply.text)
+        scans_after = postgres.sql(count, [document_pk])[0][0]
+        leftovers = [name for name in files_under(media) if name != "filler.bin"]
+        filler.unlink()
+        fields["csrfmiddlewaretoken"] = curator.csrf_token(upload)
+        retry = curator.post_form(upload, fields, [("files", "page-1.png", scan, "image/png")])
+        result.numbers = {
+            "the curator's answer": f"{reply.status}, the form says: “{message.group(0)}”"
+            if message
+            else f"{reply.status}, no message",
+            "scan rows before / after": f"{scans_before} / {scans_after}",
+            "files left in the media folder besides the filler": ", ".join(leftovers) or "none",
+            "the same upload with space again": f"{retry.status}, {len(files_under(media))} files stored "
+            "(original, thumbnail, reading size)",
+        }
+        result.passed = (
+            reply.status == 200
+            and message is not None
+            and scans_after == scans_before
+            and not leftovers
+            and retry.status == 302
+        )
+    finally:
+        unmount(media)
+
+
+def drill_sqlite_workers(result, clients=8, seconds=20.0):
+    with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX + "sqlite-") as folder:
+        numbers = sqlite_workers_run(folder, clients, seconds)
+    result.step(
+        "gunicorn with 3 workers on a new SQLite file (WAL, IMMEDIATE transactions, 20 s busy timeout); "
+        f"{clients} curators saving through the API for {seconds:.0f} s."
+    )
+    result.numbers = {
+        "saves (create + PATCH with If-Match)": numbers["saves"],
+        "saves a second": f"{numbers['saves'] / numbers['seconds']:.1f}",
+        "latency p50 / p95": f"{ms(numbers['p50'])} / {ms(numbers['p95'])}",
+        "failed saves": len(numbers["failed"])
+        if not numbers["failed"]
+        else f"{len(numbers['failed'])}, first: {numbers['failed'][0]}",
+        "“database is locked” in the server log": numbers["locked"],
+        "saves acknowledged but not in the database": len(numbers["lost"]),
+    }
+    result.passed = (
+        not numbers["failed"] and not numbers["locked"] and not numbers["lost"] and not numbers["server_errors"]
+    )
+
+
+DRILLS = {
+    "postgres-restart": ("PostgreSQL restarted under load", drill_postgres_restart),
+    "backend-killed": ("A PostgreSQL backend killed in the middle of a multi-table save", drill_backend_killed),
+    "disk-full": ("The media disk full during a scan upload", drill_disk_full),
+    "redis-stopped": ("Redis stopped under load", drill_redis_stopped),
+    "sqlite-workers": ("SQLite with several workers and concurrent curator saves", None),
+}
+
+
+def run(names=None, corpus=2000, sqlite_seconds=20.0, report=print):
+    """Run the drills named (all by default) and return their results."""
+    names = names or list(DRILLS)
+    results = []
+    remove_leftovers()
+    with contextlib.ExitStack() as cleanup:
+        stack = None
+        for name in names:
+            title, drill = DRILLS[name]
+            result = Result(name, title)
+            report(f"{title}…")
+            started = time.monotonic()
+            try:
+                if name == "sqlite-workers":
+                    drill_sqlite_workers(result, seconds=sqlite_seconds)
+                else:
+                    if stack is None:
+                        stack = Stack(corpus, cleanup).start()
+                    drill(stack, result)
+            except Exception as error:  # a drill that breaks is a failed drill; the others still run
+                result.passed = False
+                result.step(f"The drill itself failed: {type(error).__name__}: {str(error)[:300]}")
+            result.seconds = time.monotonic() - started
+            report(f"  {'passed' if result.passed else 'FAILED'} in {result.seconds:.0f} s")
+            for line in [*result.steps, *(f"{key}: {value}" for key, value in result.numbers.items())]:
+                report(f"  {line}")
+            results.append(result)
+        machine = machine_description(stack)
+    return results, machine
+
+
+def machine_description(stack):
+    parts = [f"{platform.node()}: {os.cpu_count()} cores, {platform.system()} {platform.release()}"]
+    parts.append(f"Python {platform.python_version()}")
+    if stack is not None:
+        parts += [stack.postgres.version(), stack.redis.version()]
+    return ", ".join(parts)
+
+
+def markdown(results, machine):
+    lines = [
+        f"Last run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine}.",
+        "",
+        "| drill | result | time |",
+        "| --- | --- | --- |",
+    ]
+    lines += [
+        f"| {result.title} | {'pass' if result.passed else '**FAIL**'} | {result.seconds:.0f} s |" for result in results
+    ]
+    for result in results:
+        lines += ["", f"### {result.title}: {'pass' if result.passed else 'FAIL'}", ""]
+        lines += [f"{number}. {step}" for number, step in enumerate(result.steps, start=1)]
+        if result.numbers:
+            lines += ["", "| measured | value |", "| --- | --- |"]
+            lines += [f"| {key} | {str(value).replace('|', '/')} |" for key, value in result.numbers.items()]
+    return "\n".join(lines)
+
+
+def write_docs(results, machine, path=DOCS):
+    text = Path(path).read_text()
+    before, rest = text.split(START, 1)
+    _, after = rest.split(END, 1)
+    Path(path).write_text(f"{before}{START}\n{markdown(results, machine)}\n{END}{after}")

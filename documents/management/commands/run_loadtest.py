@@ -1,0 +1,160 @@
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from io import StringIO
+
+import gunicorn
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from rest_framework.authtoken.models import Token
+
+from documents import roles
+from documents.benchmarks import describe_corpus
+from documents.loadtest import (
+    Curator,
+    build_workload,
+    error_sample,
+    phase_line,
+    run_phase,
+    section,
+    wait_until_healthy,
+    write_markdown,
+)
+
+CURATOR = "loadtest-curator"
+API_ANON_RATE = "1000000/minute"
+
+
+class Command(BaseCommand):
+    help = (
+        "Drive gunicorn (started here, or the server at --url) with readers and an editing curator in phases "
+        "(documents/loadtest.py); write the results into docs/benchmarks.md; fail on any error or lost edit."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--clients", type=int, nargs="+", default=[16, 64], help="Readers in each phase.")
+        parser.add_argument("--seconds", type=float, default=60.0, help="Length of each phase.")
+        parser.add_argument("--warmup", type=float, default=15.0, help="Unrecorded first phase (0: none).")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=2 * (os.cpu_count() or 1) + 1,
+            help="gunicorn workers (default (2 × cores) + 1, gunicorn's advice for its sync workers).",
+        )
+        parser.add_argument("--url", default="", help="Drive this running server instead of starting gunicorn.")
+        parser.add_argument("--edit-interval", type=float, default=0.5, help="Curator's pause between edits.")
+        parser.add_argument("--seed", type=int, default=1, help="Seed for the choice of URLs and documents.")
+        parser.add_argument("--flush-cache", action="store_true", help="Empty the cache (settings.CACHES) first.")
+        parser.add_argument("--output", default="docs/benchmarks.md", help="Markdown file to update ('' for none).")
+
+    def handle(self, *args, clients, seconds, warmup, workers, url, edit_interval, seed, flush_cache, output, **opts):
+        # A SIGTERM (a CI timeout, kill) stops the run as Ctrl-C does: edits undone, gunicorn stopped.
+        signal.signal(signal.SIGTERM, _interrupt)
+        corpus = describe_corpus()
+        if not corpus["documents"]:
+            raise CommandError("No synthetic corpus in this database: run `manage.py generate_corpus` first.")
+        token = curator_token()
+        workload = build_workload(seed=seed)
+        if flush_cache:
+            cache.clear()
+        server, log = None, None
+        if url:
+            description = f"the server at {url}"
+        else:
+            log = tempfile.NamedTemporaryFile("w+", prefix="loadtest-gunicorn-", suffix=".log")  # noqa: SIM115
+            server, url = start_gunicorn(workers, log)
+            description = (
+                f"gunicorn {gunicorn.__version__} with {workers} sync workers on 127.0.0.1, DEBUG off, "
+                f"cache {'Redis (emptied first)' if settings.REDIS_URL and flush_cache else cache_name()}, "
+                f"anonymous API limit raised to {API_ANON_RATE} (every simulated reader is 127.0.0.1)"
+            )
+        pid = server.pid if server else None
+        curator = Curator(url, token, workload, interval=edit_interval)
+        phases = []
+        try:
+            if not wait_until_healthy(url, process=server):
+                raise CommandError(f"{url}/healthz did not answer 200." + _tail(log))
+            self.stdout.write(f"Driving {description} at {url}.")
+            if warmup:
+                warm = run_phase(url, workload, clients[0], warmup, curator, "warm-up", seed, pid)
+                self.stdout.write(phase_line(warm))
+            for number, count in enumerate(clients, start=1):
+                phases.append(run_phase(url, workload, count, seconds, curator, f"{count} clients", seed + number, pid))
+                self.stdout.write(phase_line(phases[-1]))
+            lost = curator.lost_edits()
+        finally:
+            curator.restore()
+            if server is not None:
+                stop(server)
+        errors = error_sample(phases)
+        if output:
+            write_markdown(output, section(phases, lost, description, workload, curator))
+            self.stdout.write(f"Wrote {output}.")
+        if errors or lost:
+            raise CommandError(
+                f"{sum(len(p.errors) + len(p.edit_errors) for p in phases)} errors, {len(lost)} lost edits:\n  "
+                + "\n  ".join((errors + lost)[:30])
+                + _tail(log)
+            )
+        self.stdout.write(self.style.SUCCESS("Zero errors, no lost edit."))
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def curator_token():
+    """An Editor (may publish) for the editing client, with a fresh API token."""
+    call_command("setup_roles", stdout=StringIO())
+    user, _ = get_user_model().objects.update_or_create(
+        username=CURATOR, defaults={"is_staff": True, "is_active": True, "is_superuser": False}
+    )
+    user.set_unusable_password()
+    user.save()
+    user.groups.set([Group.objects.get(name=roles.EDITOR)])
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user).key
+
+
+def cache_name():
+    return settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+
+
+def start_gunicorn(workers, log):
+    """gunicorn on a free port of 127.0.0.1 with this process's environment (DATABASE_URL, REDIS_URL,
+    the secret key, DJANGO_DEBUG=0 from the Makefile). Its own session: a Ctrl-C reaches only us, and
+    we stop it in order."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    # Every simulated reader comes from 127.0.0.1: the anonymous API limit, meant per visitor, would
+    # refuse most of them. The throttle still runs (and costs what it costs) at this rate.
+    env = {**os.environ, "API_ANON_RATE": API_ANON_RATE}
+    command = [sys.executable, "-m", "gunicorn", "archive_project.wsgi", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", str(workers)]
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    return process, f"http://127.0.0.1:{port}"
+
+
+def stop(process):
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _tail(log, lines=30):
+    if log is None:
+        return ""
+    log.flush()
+    log.seek(0)
+    return "\ngunicorn's log ends:\n" + "".join(log.readlines()[-lines:])

@@ -1,0 +1,52 @@
+"""The answer when the database cannot be reached: 503 with Retry-After, never a 500.
+
+Django calls ``server_error`` (settings' ``handler500`` in archive_project/urls.py) for any exception
+a view or a middleware (the session's or the user's lookup) lets through, while that exception is
+still being handled. A database error (connection refused, server restarting, connection killed)
+becomes a short static page, or the API's JSON error, that reads nothing from the database: no
+context processors, no session, no user. Anything else is the site's ordinary 500 page.
+
+A refused connection fails in milliseconds; a server that does not answer at all fails after the
+PostgreSQL connect_timeout in settings (DJANGO_PG_CONNECT_TIMEOUT). Persistent connections are
+health-checked before reuse (CONN_HEALTH_CHECKS), so once the database is back the next request
+reconnects and succeeds without restarting the app server (docs/reliability.md).
+"""
+
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
+
+from .api.errors import error_body
+
+# Seconds a client is asked to wait: about how long a PostgreSQL restart or failover takes.
+RETRY_AFTER = 30
+MESSAGE = "The archive cannot reach its database just now. Please try again in a minute."
+
+
+def database_unavailable(exc):
+    """Whether exc, or an exception it was raised from, is the database failing (not a bad query)."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, (OperationalError, InterfaceError)):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def unavailable_response(request):
+    if request.path_info.startswith("/api/"):
+        response = JsonResponse(error_body(503, "unavailable", MESSAGE), status=503)
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER)
+    add_never_cache_headers(response)  # a proxy must not go on serving the outage once it is over
+    return response
+
+
+def server_error(request, template_name="500.html"):
+    if database_unavailable(sys.exception()):
+        return unavailable_response(request)
+    return HttpResponseServerError(render_to_string(template_name))
