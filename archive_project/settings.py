@@ -284,6 +284,9 @@ DOCUMENTS_PER_PAGE = 20
 # what another one changed). With Redis down the site works uncached: documents/cache_backends.py.
 # docs/deployment.md, "Caching".
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Page fragments may go to a Redis of their own, with maxmemory and an LRU eviction policy, while the
+# throttle counts stay where nothing is evicted (docs/deployment.md, "Caching").
+REDIS_PAGES_URL = os.environ.get("REDIS_PAGES_URL", REDIS_URL)
 # Seconds a Redis call may take to connect or answer before the site gives up on Redis for a while.
 REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.25"))
 # How long a cached page fragment lives; a change to the archive makes it unreachable at once anyway.
@@ -296,7 +299,7 @@ if REDIS_URL:
     }
     CACHES = {
         "default": _redis,
-        "pages": {**_redis, "KEY_PREFIX": "pages", "TIMEOUT": PAGE_CACHE_TIMEOUT},
+        "pages": {**_redis, "LOCATION": REDIS_PAGES_URL, "KEY_PREFIX": "pages", "TIMEOUT": PAGE_CACHE_TIMEOUT},
     }
 else:
     CACHES = {

@@ -2,7 +2,6 @@
 relations and scans on one page."""
 
 import logging
-import os
 import re
 
 from django import forms
@@ -428,7 +427,7 @@ class ScanAdmin(HistoryAdmin):
                 # row was kept, so the curator is told so on the form rather than shown a 500 page.
                 logger.exception("Storing scans for document %s failed", document.pk)
                 form.add_error(
-                    None, f"The scans could not be stored ({os.strerror(error.errno or 0)}). Nothing was saved."
+                    None, f"The scans could not be stored ({error.strerror or 'storage error'}). Nothing was saved."
                 )
                 return self._upload_page(request, document, form)
             for scan in scans:

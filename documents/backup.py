@@ -228,6 +228,22 @@ def _copy(source, target):
         target.write(chunk)
 
 
+@contextlib.contextmanager
+def _reading(connection):
+    """SQLite's transactions take the write lock when they begin (settings: IMMEDIATE, so that
+    several workers' writers queue instead of failing). A backup only reads: its transaction begins
+    DEFERRED, a snapshot in WAL mode, so curators go on saving while the backup runs."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    connection.ensure_connection()
+    mode, connection.transaction_mode = connection.transaction_mode, "DEFERRED"
+    try:
+        yield
+    finally:
+        connection.transaction_mode = mode
+
+
 def _member(archive, name, compress):
     info = zipfile.ZipInfo(name, date_time=timezone.now().timetuple()[:6])
     info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
@@ -271,7 +287,11 @@ def create_backup(path, using=DEFAULT_DB_ALIAS, progress=None):
     # A snapshot needs its own transaction: inside a caller's, the rows are read as that one sees them.
     snapshot = connection.vendor == "postgresql" and not connection.in_atomic_block
     try:
-        with zipfile.ZipFile(partial, "w", allowZip64=True) as archive, transaction.atomic(using=using):
+        with (
+            zipfile.ZipFile(partial, "w", allowZip64=True) as archive,
+            _reading(connection),
+            transaction.atomic(using=using),
+        ):
             if snapshot:
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")

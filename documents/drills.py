@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .benchmarks import update_markdown
 from .drill_servers import (
     CURATOR_PASSWORD,
     ROOT,
@@ -36,7 +37,6 @@ from .drill_servers import (
 )
 
 DOCS = ROOT / "docs" / "reliability.md"
-START, END = "<!-- drills:start -->", "<!-- drills:end -->"
 SEED_RECORD = 121773
 SEED_PAGE = f"/documents/{SEED_RECORD}/cable-joseph-stalin-to-anastas-mikoyan/"
 # The demo archive's people, whom the curators' saves name as authors and recipients.
@@ -590,7 +590,4 @@ def markdown(results, machine):
 
 
 def write_docs(results, machine, path=DOCS):
-    text = Path(path).read_text()
-    before, rest = text.split(START, 1)
-    _, after = rest.split(END, 1)
-    Path(path).write_text(f"{before}{START}\n{markdown(results, machine)}\n{END}{after}")
+    update_markdown(path, {"drills": markdown(results, machine)})

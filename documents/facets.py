@@ -82,6 +82,9 @@ FACETS = [
     ("collection", "Collection", FacetKind.COLLECTION, Collection, "slug"),
 ]
 PERSON_KINDS = {"person": FacetKind.PERSON, **{str(role): kind for role, kind in ROLE_FACETS.items()}}
+# The query parameters the facets read besides the filters': "show all", the person facet's role and
+# each facet's find box.
+PARAMETERS = frozenset({"all", "role", "find_person", *(f"find_{spec[0]}" for spec in FACETS)})
 
 
 class Counter:

@@ -3,17 +3,32 @@
 Harvesters (OAI-PMH datestamps), mirrors (the API's ``updated_since``) and HTTP validators read
 ``modified_at``. A document's own save sets it; these signals set it when the change happens
 elsewhere: a person added to it or removed, a relation or a scan, a term or group linked, or a
-linked person, term or group renamed (its name or its address). ``QuerySet.update()`` touches no
+linked person, term or group renamed (its name or its address), a donor's acknowledgement or a
+relation type's wording changed. ``QuerySet.update()`` touches no
 version: this is not an edit of the document, so an edit open in the admin is not made stale."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 
-from .models import Document, DocumentPerson, Person, Relation, Scan
+from .models import Document, DocumentPerson, Donor, Person, Relation, RelationType, Scan
 from .search.signals import M2M_FIELDS, TERMS, documents_of
 
-# What a document shows by name and address: its people, terms and groups.
-NAMED = (Person, *TERMS)
+# What a document shows by name and address: its people, terms and groups; of a donor also its
+# acknowledgement, and of a relation type the wording of each side.
+NAMED = (Person, *TERMS, RelationType)
+SHOWN = {Donor: ("name", "slug", "acknowledgement"), RelationType: ("name", "inverse_name")}
+
+
+def _shown(model):
+    fields = [f.name for f in model._meta.concrete_fields]
+    return SHOWN.get(model, ("name", "slug") if "slug" in fields else ("name",))
+
+
+def _documents_showing(model, pk):
+    if model is RelationType:
+        relations = Relation.objects.filter(type=pk)
+        return {*relations.values_list("source_id", flat=True), *relations.values_list("target_id", flat=True)}
+    return documents_of(model, pk)
 
 
 def touch(document_ids):
@@ -52,14 +67,14 @@ def _note_rename(sender, instance, raw=False, **kwargs):
     if raw or instance.pk is None:
         instance._fresh_renamed = False
         return
-    fields = ["name"] + (["slug"] if hasattr(instance, "slug") else [])
+    fields = _shown(sender)
     before = sender.objects.filter(pk=instance.pk).values_list(*fields).first()
     instance._fresh_renamed = before is not None and before != tuple(getattr(instance, f) for f in fields)
 
 
 def _renamed(sender, instance, raw=False, **kwargs):
     if not raw and instance.__dict__.pop("_fresh_renamed", False):
-        touch(documents_of(sender, instance.pk))
+        touch(_documents_showing(sender, instance.pk))
 
 
 for model in (DocumentPerson, Scan):

@@ -58,11 +58,13 @@ def _shown_settings():
 
 @cache
 def release():
-    """A digest of the app's code and templates, read once per process: the same on every host
-    running the same release, different after an upgrade."""
+    """A digest of the app's code, templates and static files, read once per process: the same on
+    every host running the same release, different after an upgrade (fragments name static files
+    by their hashed names, which change with them)."""
     digest = hashlib.sha256()
     root = pathlib.Path(settings.BASE_DIR)
-    for path in sorted([*(root / "documents").rglob("*.py"), *(root / "templates").rglob("*.html")]):
+    static = [path for path in (root / "documents" / "static").rglob("*") if path.is_file()]
+    for path in sorted([*(root / "documents").rglob("*.py"), *(root / "templates").rglob("*.html"), *static]):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

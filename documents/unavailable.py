@@ -26,14 +26,24 @@ RETRY_AFTER = 30
 MESSAGE = "The archive cannot reach its database just now. Please try again in a minute."
 
 
+# PostgreSQL's codes for a connection that failed or a server shutting down or starting up; any other
+# error (a bad query, a statement timeout, a full disk) is a fault to fix, answered 500.
+CONNECTION_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+# SQLite's: the file cannot be opened (moved, unmounted), or a writer waited past its busy timeout.
+SQLITE_UNAVAILABLE = ("unable to open database file", "database is locked")
+
+
 def database_unavailable(exc):
-    """Whether exc, or an exception it was raised from, is the database failing (not a bad query)."""
-    seen = 0
-    while exc is not None and seen < 5:
-        if isinstance(exc, (OperationalError, InterfaceError)):
-            return True
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
-    return False
+    """Whether exc is the database being unreachable, as opposed to a failing query: a missing table
+    after a forgotten migrate must not tell everyone to come back in a minute."""
+    if isinstance(exc, InterfaceError):  # the connection is already closed
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__  # the driver's own error, which Django's wraps
+    if hasattr(cause, "sqlstate"):  # psycopg: no code at all when the connection itself failed
+        return cause.sqlstate is None or cause.sqlstate.startswith(CONNECTION_SQLSTATES)
+    return any(message in str(exc) for message in SQLITE_UNAVAILABLE)
 
 
 def unavailable_response(request):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from . import page_cache
+from .facets import PARAMETERS as FACET_PARAMETERS
 from .facets import build_facets, date_histogram
 from .filters import DocumentFilter
 from .models import Collection, Document, DocumentPerson, Donor, OldSlug, Person
@@ -75,12 +76,16 @@ def document_list(request):
         # Counts do not depend on the page: every page of a search shares them. The rest of the query
         # is kept in order, as the toggle links repeat it.
         query = [(name, value) for name, values in request.GET.lists() if name != "page" for value in values]
-        facets, histogram = page_cache.fetch(
-            request,
-            "facets",
-            query,
-            lambda: (build_facets(filterset, request.GET), date_histogram(filterset, request.GET)),
-        )
+
+        def build():
+            return build_facets(filterset, request.GET), date_histogram(filterset, request.GET)
+
+        # A parameter the page does not know is answered uncached: made-up ones must not fill the cache.
+        known = {*filterset.form.fields, *FACET_PARAMETERS}
+        if all(name in known for name, _ in query):
+            facets, histogram = page_cache.fetch(request, "facets", query, build)
+        else:
+            facets, histogram = build()
     return render(
         request,
         "documents/document_list.html",
@@ -119,21 +124,24 @@ def document_detail(request, record_id, slug=None):
         lambda: _detail_parts(request, document.pk),
     )
     response = render(request, "documents/document_detail.html", {"parts": parts})
-    if not document.is_published:
+    if not parts["is_published"]:
         response["X-Robots-Tag"] = "noindex"
         response["Cache-Control"] = "private, no-store"
     return response
 
 
 def _detail_parts(request, pk):
-    """The document page's title, description, head and body, rendered: what page_cache keeps."""
-    document = Document.objects.for_detail().get(pk=pk)
+    """The document page's title, description, head and body, rendered: what page_cache keeps.
+    Read again with the same visibility as the narrow read: the document may have been unpublished
+    in between, and a draft must never be rendered for a reader who may not preview it."""
+    document = get_object_or_404(Document.objects.visible_to(request.user).for_detail(), pk=pk)
     context = {"document": document, "related_documents": document.related_documents(request.user)}
     return {
         "title": document.title,
         "description": truncatewords(plain_text(document.summary) or document.title, 50),
         "head": render_to_string("documents/detail/head.html", context, request),
         "content": render_to_string("documents/detail/content.html", context, request),
+        "is_published": document.is_published,
     }
 
 

@@ -287,3 +287,26 @@ def test_verify_only_and_missing_files(django_user_model, media_root, tmp_path):
     out = StringIO()
     call_command("restore_archive", str(path), "--verify-only", stdout=out)
     assert "every checksum matches" in out.getvalue()
+
+
+def test_a_backup_reads_without_blocking_curators(django_user_model, media_root, tmp_path):
+    """On SQLite every transaction takes the write lock when it begins (settings: IMMEDIATE); a backup
+    only reads, so its transaction begins DEFERRED and curators' saves go on meanwhile. On PostgreSQL
+    it is a read-only snapshot."""
+    from django.db import connection
+
+    build_archive(django_user_model)
+    statements = []
+
+    def note(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note):
+        create_backup(tmp_path / "archive.zip")
+    if connection.vendor == "sqlite":
+        assert "BEGIN DEFERRED" in statements
+        assert "BEGIN IMMEDIATE" not in statements
+        assert connection.transaction_mode == "IMMEDIATE"  # given back for the curators' saves
+    else:
+        assert "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY" in statements

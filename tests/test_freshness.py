@@ -97,6 +97,27 @@ def test_renaming_a_person_or_a_collection_moves_their_documents_only(document):
         assert state(bystander)[0] == LONG_AGO
 
 
+def test_a_donors_acknowledgement_or_a_relation_types_wording_moves_the_documents_showing_it(document):
+    """Both are on the document page: a cached page keyed on the stamp must not outlive them."""
+    donor = DonorFactory()
+    donor.documents.add(document)
+    other, bystander = DocumentFactory(), DocumentFactory()
+    relation_type = RelationType.objects.create(name="answers", inverse_name="is answered by", slug="answers")
+    RelationFactory(source=document, target=other, type=relation_type)
+    versions = [state(document)[1], state(other)[1]]
+    age(document, other, bystander)
+    donor.acknowledgement = "Made possible by a new grant."
+    donor.save()
+    assert_fresh(document, versions[0])
+    assert state(other)[0] == LONG_AGO
+    age(document, other)
+    relation_type.inverse_name = "is the answer to"
+    relation_type.save()
+    assert_fresh(document, versions[0])
+    assert_fresh(other, versions[1])
+    assert state(bystander)[0] == LONG_AGO
+
+
 def test_saving_a_person_unchanged_moves_nothing(document):
     person = PersonFactory()
     RoleFactory(document=document, person=person)

@@ -9,6 +9,7 @@ keys are deleted, never the whole database."""
 import re
 import socket
 import subprocess
+import threading
 import time
 import uuid
 
@@ -265,39 +266,62 @@ def test_staff_previews_neither_read_nor_fill_the_cache(client, staff_client, ar
 # -- Redis down ----------------------------------------------------------------------------------
 
 
-def test_with_redis_down_every_page_answers_and_redis_is_tried_once(client, archive, settings):
+class BrokenRedis:
+    """A TCP server that counts the connections made to it and never answers a Redis command: it
+    either closes each connection at once (a Redis going down) or keeps it silent (a hanging one)."""
+
+    def __init__(self, hang):
+        self.hang, self.connections, self.held = hang, 0, []
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(64)
+        self.url = f"redis://127.0.0.1:{self.socket.getsockname()[1]}/0"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                return
+            self.connections += 1
+            if self.hang:
+                self.held.append(connection)
+            else:
+                connection.close()
+
+    def close(self):
+        self.socket.close()
+        for held in self.held:
+            held.close()
+
+
+@pytest.fixture(params=[False, True], ids=["closing", "hanging"])
+def broken_redis(request):
+    server = BrokenRedis(hang=request.param)
+    yield server
+    server.close()
+
+
+def test_with_redis_down_every_page_answers_and_redis_is_tried_once(client, archive, settings, broken_redis):
     # A circuit long enough that a slow machine cannot see it close during the test.
-    settings.CACHES = redis_caches(CLOSED, circuit_seconds=60)
+    settings.CACHES = redis_caches(broken_redis.url, circuit_seconds=60)
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "3/minute"}}
-    pages = caches["pages"]
-    pages.ping()  # Opens the circuit, as the first failing request would.
-    tried = pages.failures()
+    started = time.monotonic()
+    assert client.get(LIST).status_code == 200
+    assert time.monotonic() - started < 5  # at most one timeout of 0.25 s, not a hang
+    assert broken_redis.connections == 1
     urls = ["/", LIST, archive["first"].get_absolute_url(), "/api/v1/documents/"]
     # Four times past the API's rate of 3 a minute: with nowhere to count, the throttle lets all through.
     statuses = [client.get(url).status_code for _ in range(5) for url in urls]
     assert statuses == [200] * 20
     # No request waited on Redis: the circuit stayed open, not one more connection was attempted.
-    assert pages.circuit_open()
-    assert pages.failures() == tried
-    health = client.get("/healthz")
+    assert caches["pages"].circuit_open()
+    assert broken_redis.connections == 1
+    health = client.get("/healthz")  # asks Redis for real, circuit or not
     assert health.status_code == 200
     assert health.json() == {"database": "ok", "cache": "unavailable"}
-
-
-def test_a_hanging_redis_costs_one_timeout_then_nothing(client, archive, settings):
-    # A server that accepts connections and never answers: each call would wait for the timeout.
-    with socket.socket() as hanging:
-        hanging.bind(("127.0.0.1", 0))
-        hanging.listen(64)
-        settings.CACHES = redis_caches(f"redis://127.0.0.1:{hanging.getsockname()[1]}/0", circuit_seconds=60)
-        pages = caches["pages"]
-        started = time.monotonic()
-        assert client.get(LIST).status_code == 200
-        assert time.monotonic() - started < 5  # One timeout of 0.25 s, not a hang.
-        assert pages.failures() == 1
-        statuses = [client.get(url).status_code for _ in range(5) for url in ("/", LIST, "/api/v1/documents/")]
-        assert statuses == [200] * 15
-        assert pages.failures() == 1  # No further call waited on it.
+    assert broken_redis.connections == 2
 
 
 def test_a_dead_redis_is_a_miss_not_an_error(settings):
@@ -429,3 +453,48 @@ def test_a_record_published_again_before_the_restamp_keeps_the_publication_newes
     tombstone = DocumentChange.objects.get(record_id=first.record_id)
     first.refresh_from_db()
     assert tombstone.changed_at < first.modified_at
+
+
+def test_a_document_unpublished_while_its_page_is_being_made_is_not_shown(client, archive, page_cache):
+    """The page's narrow read finds the document published; an editor puts it back to draft with
+    new text before the page's parts are read. The reader gets a 404, never the draft."""
+    first = archive["first"]
+    done = []
+
+    def unpublish_after_the_narrow_read(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not done and 'FROM "documents_document"' in sql and "record_id" in sql:
+            done.append(True)
+            Document.objects.filter(pk=first.pk).update(status=Document.Status.DRAFT, text="SECRET DRAFT TEXT")
+        return result
+
+    with connection.execute_wrapper(unpublish_after_the_narrow_read):
+        response = client.get(first.get_absolute_url())
+    assert done
+    assert response.status_code == 404
+    assert b"SECRET DRAFT TEXT" not in response.content
+    # Nothing was kept for the next reader either.
+    assert client.get(first.get_absolute_url()).status_code == 404
+
+
+def test_a_parameter_the_page_does_not_know_is_answered_uncached(client, archive, page_cache):
+    """Made-up parameters (?x=<random>) must not put a new entry in the cache on every request."""
+    known, _ = get(client, LIST)
+    _, queries = get(client, LIST)
+    assert not counting(queries)  # a known query is served from the cache
+    for _ in range(2):
+        response, queries = get(client, f"{LIST}&x=made-up")
+        assert response.status_code == 200
+        assert counting(queries)  # counted afresh each time: nothing was kept
+    assert facet_counts(response) == facet_counts(known)
+
+
+def test_a_document_page_is_cached_per_host(client, archive, page_cache, settings):
+    """Its links (canonical, IIIF, the citation's URL) name the host it was asked on: a page cached
+    for one host must not send readers of another to it."""
+    settings.ALLOWED_HOSTS = ["archive.example.org", "mirror.example.net"]
+    url = archive["first"].get_absolute_url()
+    for host in ("archive.example.org", "mirror.example.net", "archive.example.org"):
+        response = client.get(url, HTTP_HOST=host)
+        assert response.status_code == 200
+        assert f'<link rel="canonical" href="http://{host}{url}">' in response.content.decode()

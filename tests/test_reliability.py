@@ -106,3 +106,52 @@ def test_a_scan_upload_that_runs_out_of_space_leaves_no_row_and_no_file(curator_
     assert response.status_code == 302
     assert Scan.objects.filter(document=document).count() == 2
     assert len(stored_files(media_root)) == 6
+
+
+# -- what handler500 calls an outage -------------------------------------------------------------
+
+
+def answer_to(raise_it, rf):
+    """handler500's answer while the exception raise_it() raises is being handled, as Django calls it."""
+    from documents.unavailable import server_error
+
+    try:
+        raise_it()
+    except Exception:
+        return server_error(rf.get("/documents/"))
+    raise AssertionError("nothing was raised")
+
+
+def refused_postgresql():
+    import psycopg
+    from django.db import OperationalError
+
+    try:
+        psycopg.connect("host=127.0.0.1 port=1 connect_timeout=1")
+    except psycopg.OperationalError as error:
+        raise OperationalError(str(error)) from error
+
+
+@pytest.mark.django_db
+def test_a_failing_query_is_a_500_not_an_outage(rf):
+    """A missing table (a forgotten migrate) or any other fault must not answer "come back in a
+    minute" for ever."""
+    from django.db import connection
+
+    def missing_table():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table")
+
+    def bug():
+        raise ValueError("a bug")
+
+    for raise_it in (missing_table, bug):
+        response = answer_to(raise_it, rf)
+        assert response.status_code == 500
+        assert "Retry-After" not in response
+
+
+def test_a_refused_connection_is_an_outage(rf):
+    response = answer_to(refused_postgresql, rf)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
