@@ -48,11 +48,11 @@ class DocumentChange(models.Model):
         return f"{self.record_id} {self.kind} at {self.changed_at:%Y-%m-%d %H:%M:%S}"
 
 
-def record_unpublished(record_ids, when=None):
+def record_unpublished(record_ids):
     """Tombstones for documents that were public and no longer are (QuerySet.unpublish calls this)."""
     from ..oai.sets import specs_by_record
 
-    when = when or timezone.now()
+    when = timezone.now()  # stamped again when the transaction commits: stamp_at_commit()
     sets = specs_by_record(record_ids)
     made = DocumentChange.objects.bulk_create(
         [
