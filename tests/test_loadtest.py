@@ -2,6 +2,8 @@
 against the running site (a live server thread) over HTTP, the lost-edit check (which must also catch an
 edit undone behind the curator's back), the error count, and `run_loadtest --url` end to end."""
 
+import re
+
 import pytest
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.management import call_command
@@ -126,4 +128,6 @@ def test_run_loadtest_drives_a_running_server_and_writes_its_section(site, archi
     assert text.startswith("# Benchmarks\n\nNotes kept.\n\n<!-- loadtest:start -->\n## Load test")
     assert text.rstrip().endswith("<!-- loadtest:end -->")
     assert "Result: 0 errors, 0 lost edits (zero errors, no lost edit); stale reads (a curator's" in text
-    assert "| 2 | 1 |" in text  # the phase's row: 2 clients, 1 second
+    # The phase's row: 2 clients, its seconds (1, or more while the requests in flight at its end answer)
+    # and no error.
+    assert re.search(r"^\| 2 \| \d+ \| \d+ \| 0 \| ", text, re.MULTILINE)
