@@ -112,7 +112,10 @@ class Gunicorn:
         command = [str(BIN / "gunicorn"), "archive_project.wsgi", "--bind", f"127.0.0.1:{self.port}"]
         command += ["--workers", str(self.workers), "--timeout", "60", "--graceful-timeout", "5"]
         with self.log.open("ab") as log:
-            self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            # Its own session: a Ctrl-C reaches only the command that started it, which stops it in order.
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

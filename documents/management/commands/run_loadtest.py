@@ -1,8 +1,5 @@
 import os
 import signal
-import socket
-import subprocess
-import sys
 import tempfile
 from io import StringIO
 
@@ -17,6 +14,7 @@ from rest_framework.authtoken.models import Token
 
 from documents import roles
 from documents.benchmarks import describe_corpus
+from documents.drill_servers import Gunicorn
 from documents.loadtest import (
     Curator,
     build_workload,
@@ -64,23 +62,31 @@ class Command(BaseCommand):
         workload = build_workload(seed=seed)
         if flush_cache:
             cache.clear()
-        server, log = None, None
+        server, server_log = None, ""
         if url:
             description = f"the server at {url}"
         else:
-            log = tempfile.NamedTemporaryFile("w+", prefix="loadtest-gunicorn-", suffix=".log")  # noqa: SIM115
-            server, url = start_gunicorn(workers, log)
+            # Every simulated reader comes from 127.0.0.1: the anonymous API limit, meant per visitor,
+            # would refuse most of them. The throttle still runs (and costs what it costs) at this rate.
+            log = tempfile.mkstemp(prefix="loadtest-gunicorn-", suffix=".log")[1]
+            server = Gunicorn({**os.environ, "API_ANON_RATE": API_ANON_RATE}, workers=workers, log=log)
+            url = server.url
             description = (
                 f"gunicorn {gunicorn.__version__} with {workers} sync workers on 127.0.0.1, DEBUG off, "
                 f"cache {'Redis (emptied first)' if settings.REDIS_URL and flush_cache else cache_name()}, "
                 f"anonymous API limit raised to {API_ANON_RATE} (every simulated reader is 127.0.0.1)"
             )
-        pid = server.pid if server else None
         curator = Curator(url, token, workload, interval=edit_interval)
         phases = []
         try:
-            if not wait_until_healthy(url, process=server):
-                raise CommandError(f"{url}/healthz did not answer 200." + _tail(log))
+            if server is not None:
+                try:
+                    server.start()
+                except RuntimeError as error:
+                    raise CommandError(str(error)) from error
+            elif not wait_until_healthy(url):
+                raise CommandError(f"{url}/healthz did not answer 200.")
+            pid = server.process.pid if server else None
             self.stdout.write(f"Driving {description} at {url}.")
             if warmup:
                 warm = run_phase(url, workload, clients[0], warmup, curator, "warm-up", seed, pid)
@@ -92,7 +98,9 @@ class Command(BaseCommand):
         finally:
             curator.restore()
             if server is not None:
-                stop(server)
+                server.stop()
+                server_log = server.log_text()[-3000:]
+                server.log.unlink(missing_ok=True)
         errors = error_sample(phases)
         if output:
             write_markdown(output, section(phases, lost, description, workload, curator))
@@ -101,7 +109,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{sum(len(p.errors) + len(p.edit_errors) for p in phases)} errors, {len(lost)} lost edits:\n  "
                 + "\n  ".join((errors + lost)[:30])
-                + _tail(log)
+                + (f"\ngunicorn's log ends:\n{server_log}" if server_log else "")
             )
         self.stdout.write(self.style.SUCCESS("Zero errors, no lost edit."))
 
@@ -125,36 +133,3 @@ def curator_token():
 
 def cache_name():
     return settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
-
-
-def start_gunicorn(workers, log):
-    """gunicorn on a free port of 127.0.0.1 with this process's environment (DATABASE_URL, REDIS_URL,
-    the secret key, DJANGO_DEBUG=0 from the Makefile). Its own session: a Ctrl-C reaches only us, and
-    we stop it in order."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    # Every simulated reader comes from 127.0.0.1: the anonymous API limit, meant per visitor, would
-    # refuse most of them. The throttle still runs (and costs what it costs) at this rate.
-    env = {**os.environ, "API_ANON_RATE": API_ANON_RATE}
-    command = [sys.executable, "-m", "gunicorn", "archive_project.wsgi", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", str(workers)]
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    return process, f"http://127.0.0.1:{port}"
-
-
-def stop(process):
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def _tail(log, lines=30):
-    if log is None:
-        return ""
-    log.flush()
-    log.seek(0)
-    return "\ngunicorn's log ends:\n" + "".join(log.readlines()[-lines:])
