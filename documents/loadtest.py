@@ -192,6 +192,7 @@ class Curator:
 
     def __init__(self, base_url, token, workload, interval=0.5, draft_every=10):
         self.connection = Connection(base_url)
+        self.public = Connection(base_url)  # an anonymous reader, served through the page cache
         self.headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
         self.workload, self.interval, self.draft_every = workload, interval, draft_every
         self.run = uuid.uuid4().hex[:8]
@@ -208,10 +209,10 @@ class Curator:
                 "record_id", "summary"
             )
         }
-        self.latencies, self.errors, self.stale_etags, self.stale_reads = [], [], 0, 0
+        self.latencies, self.errors, self.stale_etags, self.stale_reads, self.public_checks = [], [], 0, 0, 0
 
     def start_phase(self):
-        self.latencies, self.errors, self.stale_etags, self.stale_reads = [], [], 0, 0
+        self.latencies, self.errors, self.stale_etags, self.stale_reads, self.public_checks = [], [], 0, 0, 0
 
     def loop(self, stop):
         while not stop.is_set():
@@ -259,8 +260,29 @@ class Curator:
                     self.markers[record_id].append(marker)
                 if "status" in values:
                     self.statuses[record_id] = values["status"]
+                self.check_public(record_id, values.get("status", data["status"]) == "published", marker)
             return
         self.errors.append(f"PATCH {path}: still 412 after {attempts} attempts")
+
+    def check_public(self, record_id, published, marker):
+        """Right after an acknowledged save, an anonymous reader's document page (which the page
+        cache serves) must show it: a 404 once unpublished, the page with the new text once edited.
+        A wrong answer is an error."""
+        path = f"/documents/{record_id}/"
+        try:
+            status, response, body, _ = self.public.request("GET", path)
+            if status == 301:  # to the address with the slug
+                path = urlsplit(response.getheader("Location")).path
+                status, response, body, _ = self.public.request("GET", path)
+        except (OSError, http.client.HTTPException) as error:
+            self.errors.append(f"anonymous GET {path}: {type(error).__name__}: {error}")
+            return
+        self.public_checks += 1
+        expected = 200 if published else 404
+        if status != expected:
+            self.errors.append(f"anonymous GET {path}: {status}, expected {expected} after the save")
+        elif marker and marker.strip() not in body.decode(errors="replace"):
+            self.errors.append(f"anonymous GET {path}: the acknowledged edit{marker} is not on the page")
 
     def lost_edits(self):
         """Acknowledged edits that the database does not hold: one line each."""
@@ -309,6 +331,7 @@ class Phase:
     edit_errors: list = field(default_factory=list)
     stale_etags: int = 0
     stale_reads: int = 0
+    public_checks: int = 0
     cpu: float = 0.0  # the load generator's CPU seconds
     server_cpu: float | None = None  # gunicorn's (master and workers) CPU seconds, when it runs here
     database_cpu: float | None = None  # every PostgreSQL server's on this machine (other databases too)
@@ -384,6 +407,7 @@ def run_phase(base_url, workload, clients, seconds, curator=None, name=None, see
     if curator:
         phase.edits, phase.edit_errors = curator.latencies, curator.errors
         phase.stale_etags, phase.stale_reads = curator.stale_etags, curator.stale_reads
+        phase.public_checks = curator.public_checks
     return phase
 
 
@@ -539,7 +563,9 @@ def section(phases, lost, server, workload, curator):
         f"Result: {errors} errors, {len(lost)} lost edits"
         + (" (zero errors, no lost edit)" if not errors and not lost else "")
         + f"; stale reads (a curator's read without one of its acknowledged edits): "
-        f"{sum(p.stale_reads for p in phases)}."
+        f"{sum(p.stale_reads for p in phases)}; anonymous page checks after the curator's saves (a 404 once "
+        f"unpublished, the new text once edited, through the page cache): {sum(p.public_checks for p in phases)}, "
+        "each wrong answer counted as an error."
         + "".join(f"\n- {line}" for line in (error_sample(phases) + lost)[:20]),
         "",
         "To run it again: `make loadtest` (it creates the database `archive_loadtest` if missing, migrates "

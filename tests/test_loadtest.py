@@ -94,6 +94,8 @@ def test_readers_and_curator_count_every_request_and_edit_and_catch_a_lost_edit(
     acknowledged = sum(len(markers) for markers in curator.markers.values())
     assert len(phase.edits) == acknowledged + sum(curator.edits[d] for d in workload.drafts) >= 4
     assert curator.statuses  # a draft was published (and maybe unpublished again)
+    # After every acknowledged save an anonymous reader's page was checked (and was right: no errors).
+    assert phase.public_checks == len(phase.edits)
     assert curator.lost_edits() == []
     for record_id, markers in curator.markers.items():
         summary = Document.objects.get(record_id=record_id).summary
@@ -131,3 +133,16 @@ def test_run_loadtest_drives_a_running_server_and_writes_its_section(site, archi
     # The phase's row: 2 clients, its seconds (1, or more while the requests in flight at its end answer)
     # and no error.
     assert re.search(r"^\| 2 \| \d+ \| \d+ \| 0 \| ", text, re.MULTILINE)
+
+
+@live
+def test_an_anonymous_reader_shown_an_unpublished_document_is_an_error(site, archive):
+    """The check after each save reports a published page where the save made a draft."""
+    workload = build_workload(seed=2, edited=1, drafts=1)
+    curator = Curator(site, archive, workload)
+    published = Document.objects.filter(record_id__in=workload.edited).get()
+    curator.check_public(published.record_id, published=False, marker=None)
+    assert curator.errors == [f"anonymous GET {published.get_absolute_url()}: 200, expected 404 after the save"]
+    curator.check_public(published.record_id, published=True, marker=" [loadtest never-saved #1]")
+    assert curator.errors[1].endswith("the acknowledged edit [loadtest never-saved #1] is not on the page")
+    assert curator.public_checks == 2
