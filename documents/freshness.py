@@ -11,7 +11,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.utils import timezone
 
 from .models import Document, DocumentPerson, Donor, Person, Relation, RelationType, Scan
-from .search.signals import M2M_FIELDS, TERMS, documents_of
+from .search.signals import M2M_FIELDS, TERMS, deleting_the_document, documents_of
 
 # What a document shows by name and address: its people, terms and groups; of a donor also its
 # acknowledgement, and of a relation type the wording of each side.
@@ -38,14 +38,19 @@ def touch(document_ids):
         Document.objects.filter(pk__in=ids).update(modified_at=timezone.now())
 
 
-def _document_link_changed(sender, instance, raw=False, **kwargs):
-    if not raw:
-        touch([instance.document_id])
+def _surviving(ids, origin):
+    """The documents not being deleted: a document's links go just before it, nothing to touch."""
+    return [pk for pk in ids if not deleting_the_document(origin, pk)]
 
 
-def _relation_changed(sender, instance, raw=False, **kwargs):
+def _document_link_changed(sender, instance, raw=False, origin=None, **kwargs):
     if not raw:
-        touch([instance.source_id, instance.target_id])
+        touch(_surviving([instance.document_id], origin))
+
+
+def _relation_changed(sender, instance, raw=False, origin=None, **kwargs):
+    if not raw:
+        touch(_surviving([instance.source_id, instance.target_id], origin))
 
 
 def _terms_changed(sender, instance, action, reverse, pk_set, **kwargs):

@@ -137,3 +137,13 @@ def test_a_rename_reaches_harvesters_as_a_new_datestamp(client, document):
     person.name = "Anastas I. Mikoyan"
     person.save()
     assert "Anastas I. Mikoyan" in client.get(url).content.decode()
+
+
+def test_deleting_a_document_moves_the_document_it_was_related_to(document):
+    """The other side loses a related document from its page; the deleted one has nothing to touch."""
+    other = DocumentFactory()
+    RelationFactory(source=document, target=other, type=RelationType.objects.get(slug="related"))
+    version = state(other)[1]
+    age(other)
+    document.delete()
+    assert_fresh(other, version)
