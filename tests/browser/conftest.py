@@ -11,6 +11,11 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
+
+from documents.models import Document, Scan
+
+from ..factories import DocumentFactory, image_upload
 
 CHROMIUM = os.environ.get("ARCHIVE_CHROMIUM", "/usr/bin/chromium")
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -187,3 +192,19 @@ def axe_check():
     yield check
     stale = allowances - used
     assert not stale, f"allowed axe violations no longer found (remove them from the test): {sorted(stale)}"
+
+
+@pytest.fixture
+def archive(demo):
+    """The demo archive, 21 more cables (two pages of results) and two scans on the seed record."""
+    cache.clear()  # the cache table outlives the transactional tests' flush
+    DocumentFactory.create_batch(21)
+    seed = Document.objects.get(record_id=121773)
+    for order in (1, 2):
+        Scan.objects.create(
+            document=seed,
+            image=image_upload(f"page-{order}.png", color=(250, 250 - 60 * order, 220)),
+            alt_text=f"Page {order} of the typed cable",
+            order=order,
+        )
+    return seed

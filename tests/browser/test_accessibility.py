@@ -2,27 +2,10 @@
 the public pages and the curators' admin pages (with the site's real Content-Security-Policy on)."""
 
 import pytest
-from django.core.cache import cache
 
-from documents.models import Document, Scan
-
-from ..factories import DocumentFactory, image_upload
 from .conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture
-def archive(demo):
-    """The demo archive with scans on the seed record and enough documents for pagination."""
-    cache.clear()  # the cache table outlives the transactional tests' flush
-    DocumentFactory.create_batch(20)
-    seed = Document.objects.get(record_id=121773)
-    for order in (1, 2):
-        Scan.objects.create(
-            document=seed, image=image_upload(f"page-{order}.png"), alt_text=f"Page {order}", order=order
-        )
-    return seed
 
 
 PUBLIC = [

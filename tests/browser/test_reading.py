@@ -4,32 +4,11 @@ its scans in the viewer; then all of it again with the keyboard alone."""
 import re
 
 import pytest
-from django.core.cache import cache
 from playwright.sync_api import expect
-
-from documents.models import Document, Scan
-
-from ..factories import DocumentFactory, image_upload
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 SEED = "/documents/121773/cable-joseph-stalin-to-anastas-mikoyan/"
-
-
-@pytest.fixture
-def archive(demo):
-    """The demo archive, 21 more cables (two pages of results) and two scans on the seed record."""
-    cache.clear()  # the cache table outlives the transactional tests' flush
-    DocumentFactory.create_batch(21)
-    seed = Document.objects.get(record_id=121773)
-    for order in (1, 2):
-        Scan.objects.create(
-            document=seed,
-            image=image_upload(f"page-{order}.png", color=(250, 250 - 60 * order, 220)),
-            alt_text=f"Page {order} of the typed cable",
-            order=order,
-        )
-    return seed
 
 
 def facets(page):
