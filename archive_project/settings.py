@@ -267,6 +267,9 @@ CITATION = {
 SCAN_MAX_PIXELS = int(os.environ.get("SCAN_MAX_PIXELS", str(80_000_000)))
 # Uploads larger than this many bytes are refused before they are opened.
 SCAN_MAX_BYTES = int(os.environ.get("SCAN_MAX_BYTES", str(50 * 1024 * 1024)))
+# All the new scans of one request together (the several-scans page, the document form's rows): each
+# is decoded in turn, and this bounds how long the request takes (documents/images.py).
+SCAN_REQUEST_MAX_PIXELS = int(os.environ.get("SCAN_REQUEST_MAX_PIXELS", str(400_000_000)))
 # Pillow format names accepted for scans: the originals are kept as uploaded, readers see JPEG derivatives.
 SCAN_FORMATS = ["JPEG", "PNG", "TIFF", "WEBP", "GIF"]
 # Scans are not public files: they live here (default: MEDIA_ROOT/scans) and are served by a view that

@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from . import history, merging, roles
 from .admin_history import HistoryAdmin
 from .admin_locking import LockedAdmin
-from .images import validate_scan_image
+from .images import validate_scan_image, validate_upload_pixels
 from .login_throttle import ThrottledAdminAuthenticationForm
 from .models import (
     Archive,
@@ -85,7 +85,13 @@ class ScanImageField(forms.ImageField):
 
 
 class ScanFormSet(BaseInlineFormSet):
-    """New rows start numbered as the next pages, after the document's last scan."""
+    """New rows start numbered as the next pages, after the document's last scan; together they keep to
+    the request's pixel budget."""
+
+    def clean(self):
+        super().clean()
+        files = [form.cleaned_data.get("image") for form in self.forms if form.has_changed()]
+        validate_upload_pixels([file for file in files if file])
 
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
@@ -143,6 +149,7 @@ class MultipleScanField(forms.FileField):
                 errors.extend(error.messages)
         if errors:
             raise forms.ValidationError(errors)
+        validate_upload_pixels(files)
         return files
 
 

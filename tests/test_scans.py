@@ -303,3 +303,38 @@ def test_behind_nginx_the_view_only_decides_and_nginx_sends_the_file(client, set
     assert response.status_code == 200 and response.content == b""
     assert response["X-Accel-Redirect"] == f"/internal-scans/{scan.thumbnail.name}"
     assert response["Content-Type"] == "image/jpeg"
+
+
+@pytest.mark.django_db
+def test_a_batch_over_the_requests_pixel_budget_is_refused_and_nothing_is_stored(staff_client, settings, media_root):
+    """Each scan is decoded in turn; together they must not hold the worker past its timeout."""
+    settings.SCAN_REQUEST_MAX_PIXELS = 10_000
+    document = DocumentFactory()
+    files = [image_upload(f"page-{n}.png", size=(60, 90)) for n in (1, 2)]
+    response = staff_client.post(upload_url(document), {"files": files, "order": "name", "description": ""})
+    assert response.status_code == 200
+    assert (
+        "These 2 scans hold 10,800 pixels in all; one upload may hold at most 10,000. Upload them in smaller "
+        "batches. Nothing was saved." in visible_text(response)
+    )
+    assert not Scan.objects.exists()
+    assert stored_files(media_root) == []
+
+
+@pytest.mark.django_db
+def test_the_document_forms_new_scans_share_one_pixel_budget(staff_client, settings, media_root):
+    from .test_admin import ADD_URL, document_form, inline
+
+    settings.SCAN_REQUEST_MAX_PIXELS = 10_000
+    data = document_form() | inline(
+        "scans",
+        [
+            {"image": image_upload(f"page-{n}.png", size=(60, 90)), "alt_text": f"Page {n}", "order": str(n)}
+            for n in (1, 2)
+        ],
+    )
+    response = staff_client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert "These 2 scans hold 10,800 pixels in all" in visible_text(response)
+    assert not Document.objects.filter(record_id=121800).exists() and not Scan.objects.exists()
+    assert stored_files(media_root) == []
