@@ -63,6 +63,7 @@ from .models import (
     Subject,
 )
 from .search import indexing_suspended, reindex_documents
+from .text import normalize_text
 
 # Rows read from the database and written per round trip: big enough to amortise the queries,
 # small enough that memory stays flat and SQLite's limit on query parameters is never reached.
@@ -214,8 +215,9 @@ def unescape_cell(text):
 
 
 def normalise_newlines(text):
-    """Line breaks as \\n, whichever system wrote the file (CRLF, LF or CR)."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    """Line breaks as \\n, whichever system wrote the file (CRLF, LF or CR), and Unicode in NFC:
+    the text as the archive stores it (documents/text.py)."""
+    return normalize_text(text)
 
 
 def name_key(name):
@@ -359,7 +361,7 @@ def _text_value(raw, column):
     value = value.strip()
     if "\n" in value or "\r" in value:
         raise ValueError("must be one line")
-    return value
+    return normalize_text(value)
 
 
 def _list_value(raw):
@@ -376,7 +378,7 @@ def _list_value(raw):
         if "\n" in item or "\r" in item:
             raise ValueError("an item of a list must be one line")
         if item.strip():
-            items.append(item.strip())
+            items.append(normalize_text(item.strip()))
     return items
 
 

@@ -29,6 +29,8 @@ from django.db.models.fields.files import FieldFile
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 
+from .text import normalize_text
+
 SIGNING_SALT = "documents.locking.base"
 KEEP_THEIRS, KEEP_MINE = "theirs", "mine"
 
@@ -161,7 +163,7 @@ def join_labels(labels):
 def normalize(value, model_field=None):
     """A JSON-able form of a model or form value in which equal contents compare equal:
     related objects by primary key, many-to-many sets sorted, files by name (a new upload as
-    "upload:<name>"), empty as None, and line endings as the browser's CRLF or the database's LF alike."""
+    "upload:<name>"), empty as None, and text as stored (documents/text.py: CRLF and LF, NFD and NFC alike)."""
     if isinstance(value, UploadedFile):
         return f"upload:{value.name}"
     if isinstance(value, FieldFile) or isinstance(model_field, models.FileField):
@@ -173,7 +175,7 @@ def normalize(value, model_field=None):
     if value == "" or value is None:
         return None
     if isinstance(value, str):
-        return value.replace("\r\n", "\n")
+        return normalize_text(value)
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from .base import SluggedModel, TimeStampedModel, VersionedModel
+from .base import NormalizedTextModel, SluggedModel, TimeStampedModel, VersionedModel
 from .facets import FacetKind
 from .querysets import PublicQuerySet
 
@@ -76,7 +76,7 @@ class Person(SluggedModel, TimeStampedModel, VersionedModel):
         return f"https://viaf.org/viaf/{self.viaf_id}/" if self.viaf_id else ""
 
 
-class PersonAlias(models.Model):
+class PersonAlias(NormalizedTextModel):
     """Another name a person is known by: a codename, a transliteration, a variant."""
 
     class Kind(models.TextChoices):

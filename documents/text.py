@@ -1,0 +1,26 @@
+"""One form for stored text, whichever way it came in: line breaks as \\n and Unicode composed (NFC).
+
+Browsers post a textarea's line breaks as \\r\\n, files may hold \\r, and macOS keyboards and PDF
+copies give decomposed letters ("u" + combining diaeresis for "ü"). Stored as sent, the same text
+would differ from itself: a save that changed nothing would show as a change in the history, the
+export and the ETag. Every model of the archive stores text through normalize_text
+(models/base.py, NormalizedTextModel), and the admin's text areas compare it so too (TextAreaField)."""
+
+import unicodedata
+
+from django import forms
+
+
+def normalize_text(value):
+    """value with \\r\\n and \\r as \\n, in NFC; anything that is not text as it is."""
+    if not isinstance(value, str):
+        return value
+    return unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+class TextAreaField(forms.CharField):
+    """A form field for a model's TextField: what the browser posts is compared and cleaned as it
+    will be stored, so an untouched text area is no change."""
+
+    def to_python(self, value):
+        return normalize_text(super().to_python(value))
