@@ -30,7 +30,7 @@ from django.utils.text import capfirst
 from reversion.errors import RevisionManagementError
 from reversion.models import Version
 
-from . import roles
+from . import locking, roles
 from .models import Collection, Document, DocumentPerson, Donor, Person, PersonAlias, Relation, RelationType, Scan
 
 # What each record's version carries along: its parts, by the reverse accessor's name.
@@ -271,6 +271,32 @@ def version_states(versions):
 
 def version_state(version):
     return version_states([version])[0]
+
+
+def state_at(obj, number):
+    """The state of a versioned record (VersionedModel) as it was saved at its version ``number``, from
+    its history: what an edit that started from that version started from. None if no version of its
+    history holds that number (a save from outside any revision, or before history was kept)."""
+    if number is None or not hasattr(obj, "version"):
+        return None
+    for version in versions_of(obj).iterator(chunk_size=20):  # newest first
+        saved = version.field_dict.get("version")
+        if saved == number:
+            return version_state(version)
+        if saved is not None and saved < number:
+            return None
+    return None
+
+
+def fingerprints_of(state):
+    """A state's fields (those curators edit) as the fingerprints documents/locking.py compares; None for no state."""
+    if state is None:
+        return None
+    return {
+        f.name: locking.fingerprint(locking.normalize(state.values[f.attname], f))
+        for f in _own_fields(state.model) + _m2m_fields(state.model)
+        if f.attname in state.values
+    }
 
 
 class _Names:
@@ -648,6 +674,7 @@ __all__ = [
     "revert",
     "revert_plan",
     "set_comment",
+    "state_at",
     "version_state",
     "versions_of",
 ]
