@@ -24,3 +24,16 @@ class TextAreaField(forms.CharField):
 
     def to_python(self, value):
         return normalize_text(super().to_python(value))
+
+
+def name_key(name):
+    """How names are compared: whatever the case, the spacing and the Unicode form ("Müller" in NFC
+    or NFD, "MÜLLER", " müller "). A person's is stored (Person.name_key) and unique."""
+    return " ".join(unicodedata.normalize("NFC", normalize_text(name).casefold()).split())
+
+
+def loose_key(name):
+    """name_key without accents ("Zhou Enlai" for "Zhōu Ēnlái", "Петр" for "Пётр"): how the import
+    finds a person that a file spells without them."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return " ".join("".join(char for char in decomposed if not unicodedata.combining(char)).casefold().split())

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.http import Http404
+from django.urls import reverse
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
 
@@ -74,6 +75,18 @@ class StillNamed(exceptions.APIException):
 
     status_code = 409
     default_code = "still_named"
+
+
+class Duplicate(exceptions.APIException):
+    """A 409: the write would make a second record of one that exists (a person of the same name);
+    ``fields`` names the field, and under ``existing`` the address of the record in the API."""
+
+    status_code = 409
+    default_code = "duplicate"
+
+    def __init__(self, message, fields):
+        super().__init__(message)
+        self.fields = fields
 
 
 def still_named(record, protected):
@@ -557,6 +570,16 @@ def set_people(document, role, people):
 
 class PersonWrites(WritableMixin):
     write_serializer_class = PersonWriteSerializer
+
+    def check_write(self, person, data):
+        """A name another person has (whatever its case, spacing or Unicode form) is a 409 naming them."""
+        if "name" not in data:
+            return
+        namesake = Person(pk=getattr(person, "pk", None), name=data["name"]).namesake()
+        if namesake is not None:
+            where = self.request.build_absolute_uri(reverse("api:person-detail", kwargs={"slug": namesake.slug}))
+            message = f"Not saved: {namesake.duplicate_message(where)}"
+            raise Duplicate(message, {"name": [message], "existing": [where]})
 
     def write(self, person, data, base_version, base):
         data = dict(data)
