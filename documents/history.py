@@ -625,6 +625,9 @@ def restore_problems(version):
                 return f"Its {f.verbose_name} {value} is now used by “{other}”."
         if not f.null and _missing(f, value):
             return f"Its {f.verbose_name} no longer exists."
+    namesake = obj.namesake() if hasattr(obj, "namesake") else None  # a person: one record per name
+    if namesake is not None:
+        return f"Its name is now that of “{namesake}”, and two people may not share a name: rename that person first."
     return None
 
 

@@ -7,10 +7,12 @@ import unicodedata
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
+from documents import history
 from documents.importing import import_file
 from documents.models import Document, Person
 
@@ -162,3 +164,39 @@ def test_a_person_row_may_not_take_another_persons_name(people):
     # A row that names a person by their name without accents or an alias must say which it means.
     report = run([{"kind": "person", "name": "Zhou Enlai", "biography": "Premier."}], dry_run=True)
     assert "is the name without accents of Zhōu Ēnlái <zhou-enlai>" in report.errors[0][2]
+
+
+@pytest.mark.django_db
+def test_a_deleted_person_whose_name_was_taken_since_is_not_restored(muller, editor):
+    """Recover deleted says why instead of failing on the database's rule."""
+    with history.deleting([muller], editor):
+        muller.delete()
+    PersonFactory(name="hans müller", slug="hans-muller-2")
+    with pytest.raises(history.HistoryError, match="Its name is now that of “hans müller”"):
+        history.restore(history.deleted_versions(Person).get(), editor)
+    assert Person.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migration_keeps_people_who_already_share_a_name_and_lists_them(capsys):
+    """Duplicates already in a database do not stop the migration: the first keeps the key, the
+    others none (saving them is refused until merged or renamed), and the migration lists them."""
+    before, after = [("documents", "0016_http_urls")], [("documents", "0017_person_name_key")]
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("documents", "Person")
+    first = old.objects.create(name="Hans Müller", slug="hans-muller", sort_name="Müller, Hans")
+    twin = old.objects.create(name="HANS  MÜLLER", slug="hans-muller-2", sort_name="Müller, Hans")
+    other = old.objects.create(name="Anastas Mikoyan", slug="anastas-mikoyan", sort_name="Mikoyan, Anastas")
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        keys = dict(Person.objects.values_list("pk", "name_key"))
+        assert keys == {first.pk: "hans müller", twin.pk: None, other.pk: "anastas mikoyan"}
+        assert f"“HANS  MÜLLER” (#{twin.pk}) has the name of #{first.pk}" in capsys.readouterr().out
+        with pytest.raises(ValidationError, match="already in the archive"):
+            Person.objects.get(pk=twin.pk).full_clean()
+    finally:
+        Person.objects.all().delete()
+        MigrationExecutor(connection).migrate(leaves)
