@@ -570,6 +570,7 @@ def set_people(document, role, people):
 
 class PersonWrites(WritableMixin):
     write_serializer_class = PersonWriteSerializer
+    refuses_duplicates = True  # a name another person has: 409 on every write (schema.py)
 
     def check_write(self, person, data):
         """A name another person has (whatever its case, spacing or Unicode form) is a 409 naming them."""
