@@ -32,6 +32,7 @@ from reversion.models import Version
 
 from . import locking, roles
 from .models import Collection, Document, DocumentPerson, Donor, Person, PersonAlias, Relation, RelationType, Scan
+from .text import normalize_text
 
 # What each record's version carries along: its parts, by the reverse accessor's name.
 FOLLOW = {
@@ -358,7 +359,7 @@ def _text(f, value, names):
         return getattr(value, "name", value) or ""
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return str(value)
+    return normalize_text(str(value))  # a version saved before text was normalized: \r\n is no change
 
 
 def _document_parts(state, names):

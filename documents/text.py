@@ -25,6 +25,10 @@ class TextAreaField(forms.CharField):
     def to_python(self, value):
         return normalize_text(super().to_python(value))
 
+    def has_changed(self, initial, data):
+        # A text stored before text was normalized (with \r\n) is no change either.
+        return super().has_changed(normalize_text(initial), data)
+
 
 def name_key(name):
     """How names are compared: whatever the case, the spacing and the Unicode form ("Müller" in NFC

@@ -21,8 +21,11 @@ NFC = unicodedata.normalize("NFC", NFD)
 
 
 def browser_post(data):
-    """What a browser posts from a form: text areas with \\r\\n line breaks."""
-    return {name: value.replace("\n", "\r\n") if isinstance(value, str) else value for name, value in data.items()}
+    """What a browser posts from a form: text areas with \\r\\n line breaks (whatever the page held)."""
+    return {
+        name: value.replace("\r\n", "\n").replace("\n", "\r\n") if isinstance(value, str) else value
+        for name, value in data.items()
+    }
 
 
 @pytest.mark.django_db
@@ -41,6 +44,21 @@ def test_saving_the_seed_in_the_admin_with_only_the_date_note_changed_changes_on
     assert not any("\r" in getattr(document, name) for name in ("text", "rights", "summary", "source", "date_note"))
     assert [change.label for change in history.history(document)[0].changes] == ["Date note"]
     assert LogEntry.objects.latest("pk").get_change_message() == "Changed Date note."
+
+
+@pytest.mark.django_db
+def test_text_stored_with_crlf_before_is_no_change_either(demo, staff_client):
+    """Rows saved before the fix hold \r\n: the next save normalizes them without listing them as changed."""
+    document = Document.objects.get(record_id=121773)
+    Document.objects.filter(pk=document.pk).update(text=document.text.replace("\n", "\r\n"))
+    history.record_each([Document.objects.get(pk=document.pk)])
+    url = f"/admin/documents/document/{document.pk}/change/"
+    data = browser_post(form_data(staff_client.get(url), "document"))
+    assert staff_client.post(url, data | {"date_note": "Corrected."}).status_code == 302
+    assert LogEntry.objects.latest("pk").get_change_message() == "Changed Date note."
+    assert [change.label for change in history.history(document)[0].changes] == ["Date note"]
+    document.refresh_from_db()
+    assert "\r" not in document.text
 
 
 @pytest.mark.django_db
