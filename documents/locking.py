@@ -10,8 +10,9 @@ the base, the record's current value (*theirs*) and the edit's value (*yours*):
   with their value and yours, until the editor says which to keep (``resolutions``);
 - a field you both changed to the same value is no conflict.
 
-Without a base (an API client that sends only If-Match: version), nobody can tell whose change a
-difference is, so every field the edit would change is a conflict.
+The admin's form carries its base; the API reads it from the record's history at the version its
+If-Match names (history.state_at). Without a base (a version the history does not hold), nobody can
+tell whose change a difference is, so every field the edit would change is a conflict.
 
 The admin (documents/admin_locking.py) and save_from() below both decide through reconcile(),
 so every write path follows the same rule. The final write is a conditional UPDATE ... WHERE
@@ -340,7 +341,8 @@ def reconcile(obj, base_version, posted, *, base=None, resolutions=None, seen_ve
 def save_from(obj, base_version, changes, *, user=None, base=None, resolutions=None, seen_version=None):
     """Save ``changes`` ({field name: value}; many-to-many values as iterables of objects or keys)
     to obj's row as an edit that started from ``base_version``. The write path for everything but
-    the admin: the API passes If-Match as base_version and answers a StaleEdit with 412.
+    the admin: the API passes the version its If-Match names as base_version, that version's fields
+    from the history as base, and answers a StaleEdit with 412.
 
     The changes go onto the row as stored now, not onto obj's possibly older values, and fields
     that only others changed keep their values. Raises StaleEdit, with nothing written, if a field
