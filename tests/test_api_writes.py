@@ -293,6 +293,29 @@ def test_a_stale_edit_of_the_same_field_is_a_412_naming_the_field_and_both_value
 
 
 @pytest.mark.django_db
+def test_a_stale_edit_of_a_persons_aliases_merges_or_conflicts_as_a_field_does(curator_api, editor_api, cast):
+    body = {"name": "Zhou Enlai", "aliases": [{"name": "Chou En-lai", "kind": "transliteration"}]}
+    assert send(curator_api, "post", "/people/", body).status_code == 201
+    read = etag(curator_api, "/people/zhou-enlai/")
+    aliases = [{"name": "Chou En-lai", "kind": "transliteration"}, {"name": "Wu Hao", "kind": "codename"}]
+    assert send(editor_api, "patch", "/people/zhou-enlai/", {"aliases": aliases}, HTTP_IF_MATCH=read).status_code == 200
+    # Only the editor changed the aliases: the curator's stale edit of the birth year keeps them.
+    response = send(curator_api, "patch", "/people/zhou-enlai/", {"birth_year": 1898}, HTTP_IF_MATCH=read)
+    assert response.status_code == 200 and response.json()["aliases"] == aliases
+    # Both changed them: a 412 with both lists, nothing changed.
+    mine = [{"name": "Zhou En-lai", "kind": "other"}]
+    response = send(curator_api, "patch", "/people/zhou-enlai/", {"aliases": mine}, HTTP_IF_MATCH=read)
+    assert response.status_code == 412
+    assert error(response)["fields"] == {
+        "aliases": ["Theirs: Chou En-lai (transliteration), Wu Hao (codename). Yours: Zhou En-lai (other)."]
+    }
+    assert sorted(Person.objects.get(slug="zhou-enlai").aliases.values_list("name", flat=True)) == [
+        "Chou En-lai",
+        "Wu Hao",
+    ]
+
+
+@pytest.mark.django_db
 def test_a_stale_relation_is_a_412(curator_api, cast):
     other = DocumentFactory(record_id=300)
     relation = Relation.objects.create(

@@ -105,6 +105,18 @@ def still_named(record, protected):
     return error
 
 
+KEEP, TAKE, CONFLICT = "keep", "take", "conflict"
+
+
+def merge_part(was, current, yours):
+    """How an edit from an older version changes a list of parts (a role's people, the aliases), by
+    the rule of documents/locking.py for fields: KEEP (yours is no change: theirs stays), TAKE (only
+    you changed it) or CONFLICT (you both did, differently; or the base is unknown, was None)."""
+    if yours == current or (was is not None and yours == was):
+        return KEEP
+    return TAKE if was is not None and current == was else CONFLICT
+
+
 def stale(outcome, conflicts=None):
     """A StaleEdit's outcome as a 412: who saved in between, and each field both changed, with
     their value and yours."""
@@ -533,10 +545,10 @@ class DocumentWrites(WritableMixin):
         conflicts, merged = [], {}
         for name, chosen in people.items():
             yours = [person.pk for person in chosen]
-            if yours == current[name] or (name in was and yours == was[name]):
-                continue  # no change of yours: theirs (if any) stays
-            if name in was and current[name] == was[name]:
+            decision = merge_part(was.get(name), current[name], yours)
+            if decision == TAKE:
                 merged[name] = chosen
+            if decision != CONFLICT:
                 continue
             named = Person._base_manager.in_bulk(current[name] + yours)
             conflicts.append(
@@ -585,12 +597,26 @@ class PersonWrites(WritableMixin):
     def write(self, person, data, base_version, base):
         data = dict(data)
         aliases = data.pop("aliases", None)
-        person, _ = self.save_fields(person or Person(), data, base_version, self.request.user, base)
-        if aliases is not None:
-            wanted = {alias["name"]: alias.get("kind", PersonAlias.Kind.OTHER) for alias in aliases}
-            person.aliases.exclude(name__in=wanted).delete()
-            for name, kind in wanted.items():
-                PersonAlias.objects.update_or_create(person=person, name=name, defaults={"kind": kind})
+        person, outcome = self.save_fields(person or Person(), data, base_version, self.request.user, base)
+        if aliases is None:
+            return person
+        wanted = {alias["name"]: alias.get("kind", PersonAlias.Kind.OTHER) for alias in aliases}
+        if outcome is not None and outcome.stale:
+            # The aliases as one list, merged as save_from merges a field.
+            current = sorted(person.aliases.values_list("name", "kind"))
+            was = None if base is None else sorted((row["name"], row["kind"]) for row in base.parts["aliases"])
+            decision = merge_part(was, current, sorted(wanted.items()))
+            if decision == CONFLICT:
+                listed = [
+                    ", ".join(f"{name} ({kind})" for name, kind in side) or "(none)"
+                    for side in (current, wanted.items())
+                ]
+                raise stale(outcome, [Conflict("aliases", "Aliases", *listed)])
+            if decision == KEEP:
+                return person
+        person.aliases.exclude(name__in=wanted).delete()
+        for name, kind in wanted.items():
+            PersonAlias.objects.update_or_create(person=person, name=name, defaults={"kind": kind})
         return person
 
 
