@@ -7,18 +7,18 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, F, OuterRef, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from . import history, merging, roles
 from .admin_history import HistoryAdmin
-from .admin_locking import LockedAdmin
+from .admin_locking import LockedAdmin, LockedModelForm
 from .images import validate_scan_image, validate_upload_pixels
 from .login_throttle import ThrottledAdminAuthenticationForm
 from .models import (
@@ -305,8 +305,23 @@ class MergePeopleForm(forms.Form):
         self.fields["keep"].queryset = people
 
 
+class PersonForm(LockedModelForm):
+    def clean_name(self):
+        """A name another person has is refused here, with a link to that person (Person.clean says so too)."""
+        name = self.cleaned_data["name"]
+        namesake = Person(pk=self.instance.pk, name=name).namesake()
+        if namesake is not None:
+            where = reverse("admin:documents_person_change", args=[namesake.pk])
+            raise ValidationError(
+                format_html('{} <a href="{}">Open {}</a>.', namesake.duplicate_message(where), where, namesake.name),
+                code="duplicate",
+            )
+        return name
+
+
 @admin.register(Person)
 class PersonAdmin(LockedAdmin, HistoryAdmin):
+    form = PersonForm
     list_display = ["name", "sort_name", "kind", "life_dates", "wikidata_id", "document_count"]
     list_filter = ["kind"]
     search_fields = ["name", "sort_name", "aliases__name"]

@@ -9,12 +9,14 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.text import capfirst
 
 from . import history
+from .text import TextAreaField
 
 
 class HistoryAdmin(admin.ModelAdmin):
@@ -25,6 +27,8 @@ class HistoryAdmin(admin.ModelAdmin):
 
     object_history_template = "admin/documents/history/object_history.html"
     history_per_page = 25
+    # Browsers post text areas with \r\n: compared as stored (\n, NFC), an untouched one is no change.
+    formfield_overrides = {models.TextField: {"form_class": TextAreaField}}
 
     # Recording ---------------------------------------------------------------------------
 

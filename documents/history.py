@@ -30,8 +30,9 @@ from django.utils.text import capfirst
 from reversion.errors import RevisionManagementError
 from reversion.models import Version
 
-from . import roles
+from . import locking, roles
 from .models import Collection, Document, DocumentPerson, Donor, Person, PersonAlias, Relation, RelationType, Scan
+from .text import normalize_text
 
 # What each record's version carries along: its parts, by the reverse accessor's name.
 FOLLOW = {
@@ -273,6 +274,32 @@ def version_state(version):
     return version_states([version])[0]
 
 
+def state_at(obj, number):
+    """The state of a versioned record (VersionedModel) as it was saved at its version ``number``, from
+    its history: what an edit that started from that version started from. None if no version of its
+    history holds that number (a save from outside any revision, or before history was kept)."""
+    if number is None or not hasattr(obj, "version"):
+        return None
+    for version in versions_of(obj).iterator(chunk_size=20):  # newest first
+        saved = version.field_dict.get("version")
+        if saved == number:
+            return version_state(version)
+        if saved is not None and saved < number:
+            return None
+    return None
+
+
+def fingerprints_of(state):
+    """A state's fields (those curators edit) as the fingerprints documents/locking.py compares; None for no state."""
+    if state is None:
+        return None
+    return {
+        f.name: locking.fingerprint(locking.normalize(state.values[f.attname], f))
+        for f in _own_fields(state.model) + _m2m_fields(state.model)
+        if f.attname in state.values
+    }
+
+
 class _Names:
     """The rows that a set of states refers to (people, vocabulary terms, documents), one query per model."""
 
@@ -332,7 +359,7 @@ def _text(f, value, names):
         return getattr(value, "name", value) or ""
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return str(value)
+    return normalize_text(str(value))  # a version saved before text was normalized: \r\n is no change
 
 
 def _document_parts(state, names):
@@ -599,6 +626,9 @@ def restore_problems(version):
                 return f"Its {f.verbose_name} {value} is now used by “{other}”."
         if not f.null and _missing(f, value):
             return f"Its {f.verbose_name} no longer exists."
+    namesake = obj.namesake() if hasattr(obj, "namesake") else None  # a person: one record per name
+    if namesake is not None:
+        return f"Its name is now that of “{namesake}”, and two people may not share a name: rename that person first."
     return None
 
 
@@ -648,6 +678,7 @@ __all__ = [
     "revert",
     "revert_plan",
     "set_comment",
+    "state_at",
     "version_state",
     "versions_of",
 ]

@@ -63,6 +63,7 @@ from .models import (
     Subject,
 )
 from .search import indexing_suspended, reindex_documents
+from .text import loose_key, name_key, normalize_text
 
 # Rows read from the database and written per round trip: big enough to amortise the queries,
 # small enough that memory stays flat and SQLite's limit on query parameters is never reached.
@@ -214,13 +215,9 @@ def unescape_cell(text):
 
 
 def normalise_newlines(text):
-    """Line breaks as \\n, whichever system wrote the file (CRLF, LF or CR)."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def name_key(name):
-    """How names are compared: whatever the case and the spacing."""
-    return " ".join(name.split()).casefold()
+    """Line breaks as \\n, whichever system wrote the file (CRLF, LF or CR), and Unicode in NFC:
+    the text as the archive stores it (documents/text.py)."""
+    return normalize_text(text)
 
 
 def partial_date_text(date, precision):
@@ -359,7 +356,7 @@ def _text_value(raw, column):
     value = value.strip()
     if "\n" in value or "\r" in value:
         raise ValueError("must be one line")
-    return value
+    return normalize_text(value)
 
 
 def _list_value(raw):
@@ -376,7 +373,7 @@ def _list_value(raw):
         if "\n" in item or "\r" in item:
             raise ValueError("an item of a list must be one line")
         if item.strip():
-            items.append(item.strip())
+            items.append(normalize_text(item.strip()))
     return items
 
 
@@ -451,8 +448,12 @@ def parse_row(kind, cells):
 
 
 class NameIndex:
-    """The records of one model by slug (or code), by name and, for people, by alias, whatever the
-    case: read from the database once, then kept up to date with what the import writes."""
+    """The records of one model by slug (or code) and by name, whatever its case, spacing or Unicode
+    form (text.name_key); people also by their name without accents, their sort name and their
+    aliases (with or without accents). Read from the database once, then kept up to date with what
+    the import writes."""
+
+    BY_NAME, NO_ACCENTS, SORT_NAME, ALIAS = "name", "name without accents", "sort name", "alias"
 
     def __init__(self, model):
         self.model = model
@@ -460,52 +461,81 @@ class NameIndex:
         self.loaded = False
 
     def _load(self):
-        self.by_key, self.by_name, self.by_alias = {}, defaultdict(set), defaultdict(set)
-        self.names, self.aliases = {}, defaultdict(set)
-        for pk, name, key in self.model.objects.values_list("pk", "name", self.key_field).iterator(chunk_size=5000):
-            self._put(pk, name, key)
+        self.by_key, self.by_name, self.by_other = {}, defaultdict(set), defaultdict(set)
+        self.names, self.sort_names, self.aliases = {}, {}, defaultdict(set)
+        columns = ["pk", "name", self.key_field] + (["sort_name"] if self.model is Person else [])
+        for row in self.model.objects.values_list(*columns).iterator(chunk_size=5000):
+            self._put(*row)
         if self.model is Person:
             for person_id, alias in PersonAlias.objects.values_list("person_id", "name").iterator(chunk_size=5000):
-                self.by_alias[name_key(alias)].add(person_id)
-                self.aliases[person_id].add(name_key(alias))
+                self._put_alias(person_id, alias)
         self.loaded = True
 
     def _ready(self):
         if not self.loaded:
             self._load()
 
-    def _put(self, pk, name, key):
-        self.names[pk] = (name, key)
+    def _variants(self, name, sort_name):
+        """(key, how) under which a person is also found: their name without accents, their sort name."""
+        if self.model is not Person:
+            return []
+        found = [(loose_key(name), self.NO_ACCENTS)]
+        if sort_name:
+            found += [(name_key(sort_name), self.SORT_NAME), (loose_key(sort_name), self.SORT_NAME)]
+        return found
+
+    def _put(self, pk, name, key, sort_name=""):
+        self.names[pk], self.sort_names[pk] = (name, key), sort_name
         self.by_key[key] = pk
         self.by_name[name_key(name)].add(pk)
+        for variant, how in self._variants(name, sort_name):
+            self.by_other[variant].add((pk, how))
+
+    def _put_alias(self, pk, alias):
+        for variant in (name_key(alias), loose_key(alias)):
+            self.by_other[variant].add((pk, self.ALIAS))
+            self.aliases[pk].add(variant)
 
     def put(self, obj, aliases=None):
         """Note a record the import created or changed (and, for a person, their aliases now)."""
         self._ready()
         self.remove(obj.pk, aliases=aliases is not None)
-        self._put(obj.pk, obj.name, getattr(obj, self.key_field))
+        self._put(obj.pk, obj.name, getattr(obj, self.key_field), getattr(obj, "sort_name", ""))
         for alias in aliases or []:
-            self.by_alias[name_key(alias)].add(obj.pk)
-            self.aliases[obj.pk].add(name_key(alias))
+            self._put_alias(obj.pk, alias)
 
     def remove(self, pk, aliases=True):
         if pk in self.names:
             name, key = self.names.pop(pk)
             self.by_key.pop(key, None)
             self.by_name[name_key(name)].discard(pk)
+            for variant, how in self._variants(name, self.sort_names.pop(pk, "")):
+                self.by_other[variant].discard((pk, how))
         if aliases:
-            for alias in self.aliases.pop(pk, set()):
-                self.by_alias[alias].discard(pk)
+            for variant in self.aliases.pop(pk, set()):
+                self.by_other[variant].discard((pk, self.ALIAS))
 
     def get_key(self, key):
         self._ready()
         return self.by_key.get(key)
 
-    def find(self, name):
-        """The primary keys of the records with this name, else of those with it as an alias."""
+    def match(self, name):
+        """[(pk, how)] of the records this name names: the one with this name if there is one, else
+        (people) every one it names without accents, as a sort name or as an alias. Two or more:
+        the name is ambiguous."""
         self._ready()
         found = self.by_name.get(name_key(name))
-        return sorted(found) if found else sorted(self.by_alias.get(name_key(name), ()))
+        if found:
+            return [(pk, self.BY_NAME) for pk in sorted(found)]
+        hits = {}
+        for variant in (name_key(name), loose_key(name)):
+            for pk, how in sorted(self.by_other.get(variant, ())):
+                hits.setdefault(pk, how)
+        return sorted(hits.items())
+
+    def find(self, name):
+        """The primary keys of the records this name names (see match)."""
+        return [pk for pk, _ in self.match(name)]
 
     def name_of(self, pk):
         self._ready()
@@ -803,6 +833,9 @@ class ImportReport:
     rows: list = field(default_factory=list)  # RowResult, up to REPORT_ROWS
     rows_left_out: int = 0
     new_records: list = field(default_factory=list)  # (kind, name, row): created because a row named them
+    # (name as written, "Name <slug>", how, row): each name in documents' people columns that names a
+    # person already in the archive (how: by name, name without accents, sort name or alias), once.
+    matched_people: list = field(default_factory=list)
     file_errors: list = field(default_factory=list)
     batch: Any = None
 
@@ -894,6 +927,8 @@ class Importer:
         self.fmt = fmt
         self.indexes = {}
         self.created_by_name = {}  # (model, name key) → pk of a record this import created for a name
+        self.matched_names = set()  # name keys of the people names already in report.matched_people
+        self.created_pks = set()  # people this import created (by a row or by name): not matches
         self.pending_relations = []  # (row, created?, source pk, ((type pk, record id, note), ...))
         self.touched = set()  # pks of documents written (or whose people or terms were renamed)
         self.entity_rows_seen = {}  # (model, pk) → the row that describes it
@@ -1070,6 +1105,8 @@ class Importer:
 
         saved = self._write(result, write)
         self.entity_rows_seen.setdefault((model, saved.pk), raw.number)
+        if obj is None and model is Person:
+            self.created_pks.add(saved.pk)
         self._index(model).put(saved, aliases=[a for a, _ in desired["aliases"]] if "aliases" in desired else None)
         if obj is not None and {"name", "aliases"} & set(changed):
             self.touched |= set(_documents_naming(saved))  # their search entries hold the names
@@ -1102,12 +1139,25 @@ class Importer:
         if not name:
             result.errors.append(("name", "required"))
             return None
-        found = index.find(name)
+        found = index.match(name)
         if len(found) > 1:
-            slugs = ", ".join(index.name_of(pk)[1] for pk in found)
+            slugs = ", ".join(index.name_of(pk)[1] for pk, _ in found)
             result.errors.append(("name", f"{len(found)} records are called “{name}” ({slugs}): give the slug"))
             return None
-        return model.objects.get(pk=found[0]) if found else None
+        if found and found[0][1] != index.BY_NAME:
+            # Another person's name without accents, sort name or alias: which one is meant, and
+            # whether the row renames them, only a slug says.
+            pk, how = found[0]
+            other, slug = index.name_of(pk)
+            result.errors.append(
+                (
+                    "name",
+                    f"“{name}” is the {how} of {other} <{slug}>: give slug {slug} to change that person, "
+                    "or a new slug to add another",
+                )
+            )
+            return None
+        return model.objects.get(pk=found[0][0]) if found else None
 
     def _entity_desired(self, kind, values, obj, result):
         """The entity's state as the row wants it (only the columns the row has), checked."""
@@ -1147,10 +1197,13 @@ class Importer:
             other = self._index(model).get_key(slug)
             if other and (obj is None or other != obj.pk):
                 result.errors.append(("slug", f"“{slug}” is another {model._meta.verbose_name}'s slug"))
-        # Terms' names are unique whatever the case.
-        unique_names = kind in (*TERMS, RELATION_TYPE, LANGUAGE) and "name" in desired
-        if unique_names and any(obj is None or pk != obj.pk for pk in self._index(model).find(name)):
-            result.errors.append(("name", f"another {model._meta.verbose_name} is called “{name}”"))
+        # Terms' and people's names are unique whatever the case (people: Person.name_key).
+        unique_names = kind in (*TERMS, RELATION_TYPE, LANGUAGE, *PEOPLE) and "name" in desired
+        index = self._index(model)
+        namesakes = [pk for pk, how in index.match(name) if how == index.BY_NAME and (obj is None or pk != obj.pk)]
+        if unique_names and namesakes:
+            other, slug = index.name_of(namesakes[0])
+            result.errors.append(("name", f"another {model._meta.verbose_name} is called “{other}” <{slug}>"))
         if kind in PEOPLE:
             born = desired.get("birth_year", obj.birth_year if obj else None)
             died = desired.get("death_year", obj.death_year if obj else None)
@@ -1372,7 +1425,7 @@ class Importer:
         if column in ROLE_COLUMNS:
             people = []
             for item in value:
-                person = self._reference(Person, item)
+                person = self._reference(Person, item, self.record_rows.get(record_id))
                 if person not in people:
                     people.append(person)
             return people
@@ -1396,8 +1449,10 @@ class Importer:
             raise ValueError(f"“{item}” is not a language of the archive: use its ISO code, or add a language row")
         return pk
 
-    def _reference(self, model, item):
-        """A person, donor or collection named in a list cell: "Name" or "Name <slug>"."""
+    def _reference(self, model, item, row=None):
+        """A person, donor or collection named in a list cell: "Name" or "Name <slug>". A person is
+        found by name, else by name without accents, sort name or alias (NameIndex.match); the
+        report notes whom each name was taken for."""
         match = REFERENCE.match(item)
         index = self._index(model)
         noun = model._meta.verbose_name
@@ -1408,14 +1463,22 @@ class Importer:
             return pk
         if len(item) > 255:
             raise ValueError(f"“{item[:40]}…” is longer than 255 characters")
-        found = index.find(item)
+        found = index.match(item)
         if len(found) > 1:
-            slugs = ", ".join(index.name_of(pk)[1] for pk in found)
+            listed = "; ".join(f"{index.name_of(pk)[0]} by {how}" for pk, how in found)
+            slugs = ", ".join(index.name_of(pk)[1] for pk, _ in found)
             raise ValueError(
-                f"{len(found)} {model._meta.verbose_name_plural} are called “{item}”: "
+                f"{len(found)} {model._meta.verbose_name_plural} go by “{item}” ({listed}): "
                 f"write “{item} <slug>”, with one of {slugs}"
             )
-        return found[0] if found else self._new(model, item)
+        if not found:
+            return self._new(model, item)
+        pk, how = found[0]
+        if model is Person and name_key(item) not in self.matched_names and pk not in self.created_pks:
+            self.matched_names.add(name_key(item))
+            name, slug = index.name_of(pk)
+            self.report.matched_people.append((item, f"{name} <{slug}>", how, row))
+        return pk
 
     def _new(self, model, name):
         pk = self.created_by_name.get((model, name_key(name)))
@@ -1447,6 +1510,8 @@ class Importer:
                     obj.modified_by = self._user()
                 obj.save()
                 self.created_by_name[key] = obj.pk
+                if value.model is Person:
+                    self.created_pks.add(obj.pk)
                 self._index(value.model).put(obj, aliases=[] if value.model is Person else None)
                 kind = entity_kind(obj)
                 self._record(result, obj, "created", label=f"{kind} {obj.name}")

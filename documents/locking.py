@@ -10,8 +10,9 @@ the base, the record's current value (*theirs*) and the edit's value (*yours*):
   with their value and yours, until the editor says which to keep (``resolutions``);
 - a field you both changed to the same value is no conflict.
 
-Without a base (an API client that sends only If-Match: version), nobody can tell whose change a
-difference is, so every field the edit would change is a conflict.
+The admin's form carries its base; the API reads it from the record's history at the version its
+If-Match names (history.state_at). Without a base (a version the history does not hold), nobody can
+tell whose change a difference is, so every field the edit would change is a conflict.
 
 The admin (documents/admin_locking.py) and save_from() below both decide through reconcile(),
 so every write path follows the same rule. The final write is a conditional UPDATE ... WHERE
@@ -28,6 +29,8 @@ from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import formats, timezone
 from django.utils.text import capfirst
+
+from .text import normalize_text
 
 SIGNING_SALT = "documents.locking.base"
 KEEP_THEIRS, KEEP_MINE = "theirs", "mine"
@@ -161,7 +164,7 @@ def join_labels(labels):
 def normalize(value, model_field=None):
     """A JSON-able form of a model or form value in which equal contents compare equal:
     related objects by primary key, many-to-many sets sorted, files by name (a new upload as
-    "upload:<name>"), empty as None, and line endings as the browser's CRLF or the database's LF alike."""
+    "upload:<name>"), empty as None, and text as stored (documents/text.py: CRLF and LF, NFD and NFC alike)."""
     if isinstance(value, UploadedFile):
         return f"upload:{value.name}"
     if isinstance(value, FieldFile) or isinstance(model_field, models.FileField):
@@ -173,7 +176,7 @@ def normalize(value, model_field=None):
     if value == "" or value is None:
         return None
     if isinstance(value, str):
-        return value.replace("\r\n", "\n")
+        return normalize_text(value)
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
@@ -338,7 +341,8 @@ def reconcile(obj, base_version, posted, *, base=None, resolutions=None, seen_ve
 def save_from(obj, base_version, changes, *, user=None, base=None, resolutions=None, seen_version=None):
     """Save ``changes`` ({field name: value}; many-to-many values as iterables of objects or keys)
     to obj's row as an edit that started from ``base_version``. The write path for everything but
-    the admin: the API passes If-Match as base_version and answers a StaleEdit with 412.
+    the admin: the API passes the version its If-Match names as base_version, that version's fields
+    from the history as base, and answers a StaleEdit with 412.
 
     The changes go onto the row as stored now, not onto obj's possibly older values, and fields
     that only others changed keep their values. Raises StaleEdit, with nothing written, if a field

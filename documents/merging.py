@@ -32,6 +32,7 @@ from reversion.models import Revision
 from . import history
 from .models import Document, DocumentPerson, OldSlug, Person, PersonAlias
 from .search import indexing_suspended, reindex_documents
+from .text import name_key
 
 # Rows per query where lists of primary keys are sent to the database.
 CHUNK = 500
@@ -122,8 +123,9 @@ def merge_people(keep, others, user, alias_kind=PersonAlias.Kind.TRANSLITERATION
                 _fill_in(keep, merging, result)
                 _move_slugs(keep, merging)
                 keep.modified_by = user if user.is_authenticated else None
-                keep.save()  # moves its version on (locking), even if no field of its own changed
+                # The merged go first: one of them may hold the kept person's name key (one per name).
                 Person.objects.filter(pk__in=other_pks).delete()
+                keep.save()  # moves its version on (locking), even if no field of its own changed
                 _touch_documents(changed_documents, user)
                 _record(keep, changed_documents)
             # deleting() comments the merged people's last version "Deleted person …"; the list of
@@ -160,16 +162,17 @@ def _move_links(keep, merging, result):
 
 def _move_aliases(keep, merging, alias_kind, result):
     """keep's aliases gain the merged names and the merged people's aliases, each name once (whatever
-    the case) and never keep's own name. New rows: the merged people's own go with them, so that
-    recovering one from history brings its aliases back without taking them from keep."""
-    taken = {keep.name.casefold()} | {name.casefold() for name in keep.aliases.values_list("name", flat=True)}
+    the case, spacing or Unicode form: text.name_key) and never keep's own name. New rows: the merged
+    people's own go with them, so that recovering one from history brings its aliases back without
+    taking them from keep."""
+    taken = {name_key(keep.name)} | {name_key(name) for name in keep.aliases.values_list("name", flat=True)}
     wanted = []
     for person in merging:
         candidates = [(person.name, alias_kind)]
         candidates += list(person.aliases.order_by("name").values_list("name", "kind"))
         for name, kind in candidates:
-            if name.casefold() not in taken:
-                taken.add(name.casefold())
+            if name_key(name) not in taken:
+                taken.add(name_key(name))
                 wanted.append(PersonAlias(person=keep, name=name, kind=kind))
     for alias in wanted:
         alias.save()

@@ -96,7 +96,7 @@ def test_a_curator_creates_a_draft_with_people_donors_collections_and_a_relation
     assert response.status_code == 201, response.json()
     data = response.json()
     assert data["record_id"] == 121774 and data["status"] == "draft"
-    assert response["Location"] == data["api_url"] and response["ETag"].startswith('W/"1-')
+    assert response["Location"] == data["api_url"] and response["ETag"].startswith('"1-')
     assert [p["slug"] for p in data["authors"]] == ["joseph-stalin"]
     assert [p["slug"] for p in data["recipients"]] == ["anastas-mikoyan"]
     assert [d["slug"] for d in data["donors"]] == ["blavatnik-family-foundation"]
@@ -188,8 +188,131 @@ def test_a_current_if_match_saves_and_answers_with_a_new_etag(curator_api, cast)
     tag = etag(curator_api, "/documents/121773/")
     response = send(curator_api, "patch", "/documents/121773/", {"title": "Retitled"}, HTTP_IF_MATCH=tag)
     assert response.status_code == 200 and response.json()["title"] == "Retitled"
-    assert response["ETag"] != tag and response["ETag"].startswith('W/"2-')
+    assert response["ETag"] != tag and response["ETag"].startswith('"2-')
     assert response["ETag"] == etag(curator_api, "/documents/121773/")
+
+
+@pytest.mark.django_db
+def test_if_match_takes_only_a_strong_etag_this_server_gave_for_this_record(curator_api, cast):
+    """A weak tag never matches (If-Match compares strongly); nor does a made-up tag that leads with
+    the version, a forged or altered one, or another record's: 412, nothing changed."""
+    tag = etag(curator_api, "/documents/121773/")
+    other = DocumentFactory(record_id=300)
+    assert other.version == cast["published"].version
+    version, digest, signature = tag.strip('"').split("-")
+    refused = [
+        f"W/{tag}",
+        f'"{version}-guess"',
+        f'"{version}-{digest}"',
+        f'"{version}-{digest}-{"0" * len(signature)}"',
+        f'"{version}-{"0" * len(digest)}-{signature}"',
+        etag(curator_api, "/documents/300/"),
+        f'W/{tag}, "{version}-guess"',
+    ]
+    for header in refused:
+        response = send(curator_api, "patch", "/documents/121773/", {"title": "Retitled"}, HTTP_IF_MATCH=header)
+        assert response.status_code == 412, header
+        assert error(response)["code"] == "precondition_failed"
+    assert "weak" in error(send(curator_api, "patch", "/documents/121773/", {}, HTTP_IF_MATCH=f"W/{tag}"))["message"]
+    # Not a list of entity tags at all (no quotes): as good as none.
+    assert send(curator_api, "patch", "/documents/121773/", {"title": "X"}, HTTP_IF_MATCH=version).status_code == 428
+    document = Document.objects.get(record_id=121773)
+    assert (document.title, document.version) == ("Cable, Mikoyan to Stalin", 1)
+    assert send(curator_api, "patch", "/documents/121773/", {"title": "Retitled"}, HTTP_IF_MATCH=tag).status_code == 200
+
+
+@pytest.mark.django_db
+def test_if_match_star_writes_over_the_current_version(curator_api, cast):
+    """RFC 9110: * matches any current representation; the write applies to it as it is now."""
+    Document.objects.get(record_id=121773).save()  # version 2: no version the client read
+    response = send(curator_api, "patch", "/documents/121773/", {"title": "Retitled"}, HTTP_IF_MATCH="*")
+    assert response.status_code == 200, response.json()
+    assert response.json()["title"] == "Retitled" and response["ETag"].startswith('"3-')
+    tag = etag(curator_api, f"/relations/{make_relation(cast).pk}/")
+    assert tag.startswith('"') and "-" not in tag  # a relation has no version: its tag is the digest
+    relation_url = f"/relations/{Relation.objects.get().pk}/"
+    assert send(curator_api, "patch", relation_url, {"note": "Mine"}, HTTP_IF_MATCH="*").status_code == 200
+    assert send(curator_api, "patch", relation_url, {"note": "Again"}, HTTP_IF_MATCH=f"W/{tag}").status_code == 412
+
+
+def make_relation(cast):
+    return Relation.objects.create(
+        source=DocumentFactory(record_id=301), target=cast["published"], type=RelationType.objects.get(slug="reply")
+    )
+
+
+@pytest.fixture
+def two_clients(curator_api, editor_api, cast):
+    """A document created through the API (so its history holds each version), read by both clients."""
+    assert send(curator_api, "post", "/documents/", new_document()).status_code == 201
+    return curator_api, editor_api, etag(curator_api, "/documents/121774/")
+
+
+@pytest.mark.django_db
+def test_stale_edits_of_different_fields_merge(two_clients):
+    """As docs/api.md promises: an edit from an older version that changes other fields than the
+    saves since is merged, both changes kept."""
+    curator_api, editor_api, read = two_clients
+    first = send(editor_api, "patch", "/documents/121774/", {"summary": "The editor's summary."}, HTTP_IF_MATCH=read)
+    assert first.status_code == 200
+    body = {"title": "The curator's title", "recipients": ["joseph-stalin"], "authors": ["joseph-stalin"]}
+    second = send(curator_api, "patch", "/documents/121774/", body, HTTP_IF_MATCH=read)
+    assert second.status_code == 200, second.json()
+    data = second.json()
+    assert (data["title"], data["summary"], data["version"]) == ("The curator's title", "The editor's summary.", 3)
+    assert [p["slug"] for p in data["recipients"]] == ["joseph-stalin"]
+    # People changed on one side only merge too.
+    third = send(editor_api, "patch", "/documents/121774/", {"authors": ["anastas-mikoyan"]}, HTTP_IF_MATCH=read)
+    assert third.status_code == 200, third.json()
+    document = Document.objects.get(record_id=121774)
+    assert [p.slug for p in document.authors] == ["anastas-mikoyan"]
+    assert [p.slug for p in document.recipients] == ["joseph-stalin"]
+    assert document.title == "The curator's title"
+
+
+@pytest.mark.django_db
+def test_a_stale_edit_of_the_same_field_is_a_412_naming_the_field_and_both_values(two_clients):
+    curator_api, editor_api, read = two_clients
+    send(editor_api, "patch", "/documents/121774/", {"title": "Editor's", "authors": []}, HTTP_IF_MATCH=read)
+    response = send(
+        curator_api, "patch", "/documents/121774/", {"title": "Curator's", "summary": "New"}, HTTP_IF_MATCH=read
+    )
+    assert response.status_code == 412
+    assert "You both changed Title." in error(response)["message"]
+    assert error(response)["fields"] == {"title": ["Theirs: Editor's. Yours: Curator's."]}
+    response = send(curator_api, "patch", "/documents/121774/", {"authors": ["anastas-mikoyan"]}, HTTP_IF_MATCH=read)
+    assert response.status_code == 412
+    assert error(response)["fields"] == {"authors": ["Theirs: (none). Yours: Anastas Mikoyan."]}
+    document = Document.objects.get(record_id=121774)
+    assert (document.title, document.summary, document.authors, document.version) == (
+        "Editor's",
+        "Stalin answers.",
+        [],
+        2,
+    )
+
+
+@pytest.mark.django_db
+def test_a_stale_edit_of_a_persons_aliases_merges_or_conflicts_as_a_field_does(curator_api, editor_api, cast):
+    body = {"name": "Zhou Enlai", "aliases": [{"name": "Chou En-lai", "kind": "transliteration"}]}
+    assert send(curator_api, "post", "/people/", body).status_code == 201
+    read = etag(curator_api, "/people/zhou-enlai/")
+    aliases = [{"name": "Chou En-lai", "kind": "transliteration"}, {"name": "Wu Hao", "kind": "codename"}]
+    assert send(editor_api, "patch", "/people/zhou-enlai/", {"aliases": aliases}, HTTP_IF_MATCH=read).status_code == 200
+    # Only the editor changed the aliases: the curator's stale edit of the birth year keeps them.
+    response = send(curator_api, "patch", "/people/zhou-enlai/", {"birth_year": 1898}, HTTP_IF_MATCH=read)
+    assert response.status_code == 200 and response.json()["aliases"] == aliases
+    # Both changed them: a 412 with both lists, nothing changed.
+    mine = [{"name": "Zhou En-lai", "kind": "other"}]
+    response = send(curator_api, "patch", "/people/zhou-enlai/", {"aliases": mine}, HTTP_IF_MATCH=read)
+    assert response.status_code == 412
+    assert error(response)["fields"] == {
+        "aliases": ["Theirs: Chou En-lai (transliteration), Wu Hao (codename). Yours: Zhou En-lai (other)."]
+    }
+    assert sorted(Person.objects.get(slug="zhou-enlai").aliases.values_list("name", flat=True)) == [
+        "Chou En-lai",
+        "Wu Hao",
+    ]
 
 
 @pytest.mark.django_db
@@ -252,7 +375,7 @@ def test_people_donors_and_collections_are_written_with_their_versions(curator_a
     assert created.status_code == 201, created.json()
     assert created.json()["aliases"] == [{"name": "Chou En-lai", "kind": "transliteration"}]
     tag = etag(curator_api, "/people/zhou-enlai/")
-    assert tag.startswith('W/"1-')
+    assert tag.startswith('"1-')
     changed = send(curator_api, "patch", "/people/zhou-enlai/", {"birth_year": 1898}, HTTP_IF_MATCH=tag)
     assert changed.status_code == 200 and Person.objects.get(slug="zhou-enlai").birth_year == 1898
     donor_tag = etag(curator_api, "/donors/blavatnik-family-foundation/")

@@ -67,9 +67,9 @@ def build_archive(django_user_model):
     curator.groups.add(Group.objects.get(name=roles.CURATOR))
     Token.objects.create(user=archivist)
 
-    person = PersonFactory(name="Mao Zedong")
-    AliasFactory(person=person, name="Mao Tse-tung")
-    person.slug = "mao"  # leaves an old slug, which names its model by content type
+    person = PersonFactory(name="Liu Shaoqi")  # not in the demo: no two people have the same name
+    AliasFactory(person=person, name="Liu Shao-ch'i")
+    person.slug = "liu"  # leaves an old slug, which names its model by content type
     person.save()
     document = DocumentFactory(title="Conversation about Zanzibar", text="The Zanzibar question.")
     document.languages.add(Language.objects.get(code="ru"))
@@ -156,8 +156,8 @@ def test_restore_gives_back_everything_and_fresh_ids(client, django_user_model, 
     assert versions[0].field_dict["summary"] == "A corrected summary."
     assert versions[0].revision.user.username == "archivist"
     # The old slug names its model by content type, whose id differs in this database.
-    mao = Person.objects.get(slug="mao")
-    assert OldSlug.resolve(Person, OldSlug.objects.for_model(Person).get(object_id=mao.pk).slug) == mao
+    liu = Person.objects.get(slug="liu")
+    assert OldSlug.resolve(Person, OldSlug.objects.for_model(Person).get(object_id=liu.pk).slug) == liu
     assert DocumentChange.objects.get().record_id == Document.objects.get(title="Withdrawn cable").record_id
 
     # The public page, its scan and the search (rebuilt from the restored rows) all answer.
@@ -172,8 +172,8 @@ def test_restore_gives_back_everything_and_fresh_ids(client, django_user_model, 
     # New records get fresh ids (PostgreSQL's sequences were moved past the restored ones).
     with recording(django_user_model.objects.get(username="archivist"), "After the restore"):
         new_document = Document.objects.create(title="Written after the restore")
-        person = Person.objects.create(name="Zhou Enlai")
-        alias = PersonAlias.objects.create(person=person, name="Chou En-lai")
+        person = Person.objects.create(name="Zhu De")  # not in the demo: no two people have the same name
+        alias = PersonAlias.objects.create(person=person, name="Chu Teh")
         relation = Relation.objects.create(
             source=new_document, target=restored, type=RelationType.objects.get(slug="reply")
         )

@@ -277,9 +277,10 @@ def test_person_rows_give_aliases_so_that_several_spellings_are_one_person():
 
 @pytest.mark.django_db
 def test_a_name_two_people_share_must_be_given_with_a_slug():
-    """Two people called the same cannot be told apart by name: the row is refused until it names the slug."""
-    PersonFactory(name="Wang Li", slug="wang-li")
-    second = PersonFactory(name="Wang Li", slug="wang-li-2")
+    """Two people who go by the same name (one's name without accents, the other's alias; no two
+    people have the same name) cannot be told apart by it: the row is refused until it names the slug."""
+    PersonFactory(name="Wáng Lì", slug="wang-li")
+    second = AliasFactory(person=PersonFactory(name="Wang Li-min", slug="wang-li-2"), name="Wang Li").person
     report = run(csv_bytes([{"record_id": "700001", "title": "A", "authors": ["Wang Li"]}]))
     assert errors_of(report) == [(2, "authors")]
     assert "wang-li, wang-li-2" in report.errors[0][2]

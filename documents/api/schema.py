@@ -63,8 +63,9 @@ ERRORS = {
     "401": "No valid credentials (a token, or a session of the site).",
     "403": "Signed in, but not allowed to do this (the admin's permissions apply).",
     "404": "Nothing at this address for this client (a draft is a 404, never a 403), or an unknown `format`.",
-    "412": "`If-Match` does not name the current version: someone changed the record since you read it.",
-    "409": "Still named by other records: remove those links first.",
+    "412": "`If-Match` names no version of this record, or someone changed a field you change since you read it.",
+    "409": "A delete: still named by other records, remove those links first. A person's write: another person "
+    "has this name (`fields.existing` is their address).",
     "428": "`If-Match` is missing: send the `ETag` of your last read of this record.",
     "429": "Too many requests from this address: wait `Retry-After` seconds.",
 }
@@ -125,7 +126,11 @@ class AutoSchema(openapi.AutoSchema):
                     "If-Match",
                     str,
                     OpenApiParameter.HEADER,
-                    description="The `ETag` of your last read: without it 428, if the record changed since 412.",
+                    description=(
+                        "The `ETag` of your last read, exactly as it came, or `*` (the current version). Without "
+                        "it 428; a weak or unknown tag 412. An earlier version's tag is merged with the saves "
+                        "since: 412 if both changed the same field."
+                    ),
                 )
             )
         return parameters
@@ -168,7 +173,7 @@ class AutoSchema(openapi.AutoSchema):
             codes[1:1] = ["401", "403"]
             if self.method != "POST":
                 codes += ["412", "428"]
-            if self.method == "DELETE":
+            if self.method == "DELETE" or getattr(self.view, "refuses_duplicates", False):
                 codes.append("409")
         for code in codes:
             if code not in responses:

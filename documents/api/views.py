@@ -6,11 +6,8 @@ ID is not revealed), and nested lists (related documents, relations, facet count
 the same user could open. Writes (staff only, with the admin's permissions, If-Match and history)
 come from the mixins of writes.py."""
 
-import hashlib
-import json
 import re
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
@@ -38,7 +35,7 @@ from ..models import (
 from ..models.querysets import can_preview
 from ..people import role_counts
 from ..stamps import request_stamp
-from . import changes, writes
+from . import changes, etags, writes
 from .errors import InvalidParameters
 from .pagination import CursorPagination
 from .renderers import CSVRenderer
@@ -111,17 +108,13 @@ class ConditionalMixin:
             return self.conditional(request, response)
         return response
 
-    def etag_prefix(self):
-        # A versioned record's version leads its ETag: writes compare it with If-Match (writes.py).
-        version = getattr(self, "version", None)
-        return f"{version}-" if version is not None else ""
+    # The versioned record a read shows: its ETag names (and signs) its version, for If-Match (etags.py).
+    versioned = None
 
     def etag_of(self, request, data):
         """The ETag of a representation: its data and format (the same for a GET and a write's answer)."""
         renderer = getattr(request, "accepted_renderer", None)
-        text = json.dumps(data, cls=DjangoJSONEncoder, sort_keys=True)
-        digest = hashlib.sha256(f"{renderer.format if renderer else ''}\n{text}".encode()).hexdigest()[:32]
-        return f'W/"{self.etag_prefix()}{digest}"'
+        return etags.entity_tag(data, renderer.format if renderer else "", self.versioned)
 
     def conditional(self, request, response):
         """ETag from the representation itself (its data and format: nested records included, so
@@ -204,7 +197,7 @@ class ReadOnlyViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
             self.last_modified = max(
                 (s for s in (getattr(found, "modified_at", None), request_stamp(self.request)) if s), default=None
             )
-            self.version = getattr(found, "version", None)
+            self.versioned = found if hasattr(found, "version") else None
             return found
         model = queryset.model
         if self.lookup_field == "slug":
@@ -285,7 +278,7 @@ class DocumentViewSet(writes.DocumentWrites, ReadOnlyViewSet):
             *document.collections.all(),
         ]
         self.last_modified = max(record.modified_at for record in linked)
-        self.version = document.version
+        self.versioned = document
         return document
 
     def list(self, request, *args, **kwargs):

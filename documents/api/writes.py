@@ -3,22 +3,23 @@
 - Who: active staff with the admin's add/change/delete permission on the model (StaffWrites);
   publishing, unpublishing and deleting a published document also ask documents/roles.py.
 - Which version: a change or a delete names the version it started from in ``If-Match`` (the
-  ETag of a read); none is a 428, a stale one a 412 with nothing changed (documents/locking.py).
+  ETag of a read, etags.py); none is a 428. A change from an earlier version is merged with the
+  saves since, from that version as the history holds it; a field both changed is a 412 naming
+  the field, their value and yours, with nothing changed (documents/locking.py).
 - What is kept: every write is one revision in the record's history (documents/history.py).
 
 The viewsets in views.py take these mixins; the serializers that read a write are here too."""
-
-import re
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.http import Http404
+from django.urls import reverse
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
 
 from .. import history, roles
-from ..locking import StaleEdit, VersionChanged, save_from, user_name
+from ..locking import Conflict, StaleEdit, VersionChanged, save_from, user_name
 from ..models import (
     Classification,
     Collection,
@@ -33,6 +34,7 @@ from ..models import (
     RelationType,
 )
 from ..validators import validate_web_url
+from . import etags
 from .serializers import SelectableFieldsMixin
 
 WRITE_ACTIONS = ("create", "update", "partial_update", "destroy")
@@ -75,6 +77,18 @@ class StillNamed(exceptions.APIException):
     default_code = "still_named"
 
 
+class Duplicate(exceptions.APIException):
+    """A 409: the write would make a second record of one that exists (a person of the same name);
+    ``fields`` names the field, and under ``existing`` the address of the record in the API."""
+
+    status_code = 409
+    default_code = "duplicate"
+
+    def __init__(self, message, fields):
+        super().__init__(message)
+        self.fields = fields
+
+
 def still_named(record, protected):
     """A 409 that says which documents still name the record (a person's links), or how many
     records do; ``fields`` lists the documents' record IDs."""
@@ -91,13 +105,27 @@ def still_named(record, protected):
     return error
 
 
-def stale(outcome):
-    """A StaleEdit's outcome as a 412: who saved in between, and each field both changed."""
-    labels = ", ".join(conflict.label for conflict in outcome.conflicts)
+KEEP, TAKE, CONFLICT = "keep", "take", "conflict"
+
+
+def merge_part(was, current, yours):
+    """How an edit from an older version changes a list of parts (a role's people, the aliases), by
+    the rule of documents/locking.py for fields: KEEP (yours is no change: theirs stays), TAKE (only
+    you changed it) or CONFLICT (you both did, differently; or the base is unknown, was None)."""
+    if yours == current or (was is not None and yours == was):
+        return KEEP
+    return TAKE if was is not None and current == was else CONFLICT
+
+
+def stale(outcome, conflicts=None):
+    """A StaleEdit's outcome as a 412: who saved in between, and each field both changed, with
+    their value and yours."""
+    conflicts = outcome.conflicts if conflicts is None else conflicts
+    labels = ", ".join(conflict.label for conflict in conflicts)
     return PreconditionFailed(
         f"Not saved: {outcome.between()}. You both changed {labels}. "
         "Read it again for its current ETag and values, then send your change with that ETag.",
-        {conflict.key: [f"Theirs: {conflict.theirs}. Yours: {conflict.yours}."] for conflict in outcome.conflicts},
+        {conflict.key: [f"Theirs: {conflict.theirs}. Yours: {conflict.yours}."] for conflict in conflicts},
     )
 
 
@@ -118,27 +146,41 @@ class StaffWrites(permissions.DjangoModelPermissions):
         return super().has_permission(request, view)
 
 
-# -- If-Match ---------------------------------------------------------------------------------------
-
-ENTITY_TAG = re.compile(r'\s*(?:W/)?"([^"]*)"\s*(?:,|$)')
+# -- If-Match (etags.py) ----------------------------------------------------------------------------
 
 
 def if_match_tags(request):
-    """The entity tags of If-Match (without W/ and quotes); a 428 if there are none."""
-    header = request.headers.get("If-Match", "").strip()
-    tags = ENTITY_TAG.findall(header)
-    if not tags:
+    """etags.ANY, or the [(weak?, tag)] of If-Match; a 428 without one."""
+    tags = etags.if_match(request.headers.get("If-Match"))
+    if tags is None:
         raise PreconditionRequired()
     return tags
 
 
-def if_match_version(request, current_version):
-    """The version the client's If-Match names: the current one if any of its tags leads with it,
-    else the first it names (a stale edit), else 0 (an ETag that is no version of this record)."""
-    versions = [int(tag.split("-", 1)[0]) for tag in if_match_tags(request) if tag.split("-", 1)[0].isdigit()]
-    if current_version in versions:
-        return current_version
-    return versions[0] if versions else 0
+def no_match(record, tags):
+    """A 412 for an If-Match that names no version of record."""
+    why = (
+        "a weak ETag (W/…) never matches, as If-Match compares strongly"
+        if all(weak for weak, _ in tags)
+        else "it holds no ETag this server gave for this record"
+    )
+    return PreconditionFailed(
+        f"Not saved: If-Match does not match this {record._meta.verbose_name}: {why}. "
+        "Read it again, then send your change with its ETag exactly as it came."
+    )
+
+
+def if_match_version(request, record):
+    """The version of record that If-Match names: the current one for ``*``, else the latest one
+    of the tags this server issued for it (an earlier one: an edit to merge); a 412 if none."""
+    tags = if_match_tags(request)
+    if tags == etags.ANY:
+        return record.version
+    versions = {etags.issued_version(record, tag) for weak, tag in tags if not weak}
+    versions = {version for version in versions if version is not None and version <= record.version}
+    if not versions:
+        raise no_match(record, tags)
+    return max(versions)
 
 
 # -- serializers: what a write sends ----------------------------------------------------------------
@@ -330,8 +372,9 @@ class WritableMixin:
     """create, update, partial_update and destroy for a viewset of views.py.
 
     A subclass says how to read its body (write_serializer_class), how to find the record to change
-    (``writable(key)``) and how to write (``write(record, data, base_version)``). Every answer to
-    a write is the resource as a GET gives it (with its new ETag); a create is a 201 with Location."""
+    (``writable(key)``) and how to write (``write(record, data, base_version, base)``; base: the state
+    the edit started from, history.State or None). Every answer to a write is the resource as a GET
+    gives it (with its new ETag); a create is a 201 with Location."""
 
     permission_classes = [StaffWrites]
     write_serializer_class = None
@@ -365,7 +408,7 @@ class WritableMixin:
         data = self.read_body()
         self.check_write(None, data)
         with history.recording(request.user):
-            record = self.write(None, data, None)
+            record = self.write(None, data, None, None)
             history.set_comment(f"Added through the API ({', '.join(sorted(data))}).")
         response = self.written(request, record, status.HTTP_201_CREATED)
         response["Location"] = response.data.get("api_url", "")
@@ -376,9 +419,10 @@ class WritableMixin:
         data = self.read_body(record, partial=partial)
         self.check_write(record, data)
         base_version = self.base_version(request, record)
+        base = history.state_at(record, base_version)
         try:
             with history.recording(request.user, self.comment(record, data)):
-                record = self.write(record, data, base_version)
+                record = self.write(record, data, base_version, base)
         except StaleEdit as refused:
             raise stale(refused.outcome) from refused
         except VersionChanged as refused:
@@ -411,7 +455,7 @@ class WritableMixin:
 
     def base_version(self, request, record):
         """The version the If-Match names (428 without one); save_from decides whether it is stale."""
-        return if_match_version(request, record.version)
+        return if_match_version(request, record)
 
     def check_current(self, request, record):
         """For a delete: a 412 unless If-Match names the record's current version."""
@@ -437,8 +481,9 @@ class WritableMixin:
     # -- helpers for write() ------------------------------------------------------------------------
 
     @staticmethod
-    def save_fields(record, data, base_version, user):
-        """A new record saved with data, or an existing one changed by save_from (StaleEdit if stale)."""
+    def save_fields(record, data, base_version, user, base=None):
+        """A new record saved with data, or an existing one changed by save_from from base_version,
+        whose state (history.State) base is (StaleEdit if a field both changed)."""
         many = {name: value for name, value in data.items() if record._meta.get_field(name).many_to_many}
         simple = {name: value for name, value in data.items() if name not in many}
         if record.pk is None:
@@ -450,7 +495,7 @@ class WritableMixin:
             for name, value in many.items():
                 getattr(record, name).set(value)
             return record, None
-        outcome = save_from(record, base_version, data, user=user)
+        outcome = save_from(record, base_version, data, user=user, base=history.fingerprints_of(base))
         return outcome.current, outcome
 
 
@@ -474,24 +519,49 @@ class DocumentWrites(WritableMixin):
                 "Deleting a published document takes it off the site: it needs the publish permission."
             )
 
-    def write(self, document, data, base_version):
+    def write(self, document, data, base_version, base):
         data = dict(data)
-        people = {role: data.pop(name) for name, role in ROLE_FIELDS.items() if name in data}
+        people = {name: data.pop(name) for name in ROLE_FIELDS if name in data}
         if "alternative_titles" in data:
             data["alternative_titles"] = "\n".join(title.strip() for title in data["alternative_titles"])
-        document, outcome = self.save_fields(document or Document(), data, base_version, self.request.user)
-        if people and outcome is not None and outcome.stale:
-            # As save_from does for fields: from an old version, a change to the people is a conflict.
-            current = {role: [link.person_id for link in document.person_links.filter(role=role)] for role in people}
-            if any([person.pk for person in chosen] != current[role] for role, chosen in people.items()):
-                raise PreconditionFailed(
-                    f"Not saved: {outcome.between()}. You both changed the people. "
-                    "Read it again for its current ETag and values, then send your change with that ETag.",
-                    {name: ["Changed since your version."] for name, role in ROLE_FIELDS.items() if role in people},
-                )
-        for role, chosen in people.items():
-            set_people(document, role, chosen)
+        document, outcome = self.save_fields(document or Document(), data, base_version, self.request.user, base)
+        if outcome is not None and outcome.stale:
+            people = self.merge_people(document, people, outcome, base)
+        for name, chosen in people.items():
+            set_people(document, ROLE_FIELDS[name], chosen)
         return document
+
+    @staticmethod
+    def merge_people(document, people, outcome, base):
+        """The roles an edit from an older version may set. As save_from does for fields: a role only
+        they changed keeps their people, one only you changed takes yours, and one you both changed
+        differently is a 412 with both lists (without the base version's people, any change is)."""
+        current, was = {}, {}
+        links = sorted(base.parts["person_links"], key=lambda row: (row["order"], row["id"])) if base else []
+        for name, role in ROLE_FIELDS.items():
+            current[name] = list(document.person_links.filter(role=role).values_list("person_id", flat=True))
+            if base is not None:
+                was[name] = [row["person_id"] for row in links if row["role"] == role]
+        conflicts, merged = [], {}
+        for name, chosen in people.items():
+            yours = [person.pk for person in chosen]
+            decision = merge_part(was.get(name), current[name], yours)
+            if decision == TAKE:
+                merged[name] = chosen
+            if decision != CONFLICT:
+                continue
+            named = Person._base_manager.in_bulk(current[name] + yours)
+            conflicts.append(
+                Conflict(
+                    name,
+                    history.PEOPLE_LABELS[ROLE_FIELDS[name]],
+                    ", ".join(str(named[pk]) for pk in current[name]) or "(none)",
+                    ", ".join(str(named[pk]) for pk in yours) or "(none)",
+                )
+            )
+        if conflicts:
+            raise stale(outcome, conflicts)
+        return merged
 
 
 def set_people(document, role, people):
@@ -512,25 +582,50 @@ def set_people(document, role, people):
 
 class PersonWrites(WritableMixin):
     write_serializer_class = PersonWriteSerializer
+    refuses_duplicates = True  # a name another person has: 409 on every write (schema.py)
 
-    def write(self, person, data, base_version):
+    def check_write(self, person, data):
+        """A name another person has (whatever its case, spacing or Unicode form) is a 409 naming them."""
+        if "name" not in data:
+            return
+        namesake = Person(pk=getattr(person, "pk", None), name=data["name"]).namesake()
+        if namesake is not None:
+            where = self.request.build_absolute_uri(reverse("api:person-detail", kwargs={"slug": namesake.slug}))
+            message = f"Not saved: {namesake.duplicate_message(where)}"
+            raise Duplicate(message, {"name": [message], "existing": [where]})
+
+    def write(self, person, data, base_version, base):
         data = dict(data)
         aliases = data.pop("aliases", None)
-        person, _ = self.save_fields(person or Person(), data, base_version, self.request.user)
-        if aliases is not None:
-            wanted = {alias["name"]: alias.get("kind", PersonAlias.Kind.OTHER) for alias in aliases}
-            person.aliases.exclude(name__in=wanted).delete()
-            for name, kind in wanted.items():
-                PersonAlias.objects.update_or_create(person=person, name=name, defaults={"kind": kind})
+        person, outcome = self.save_fields(person or Person(), data, base_version, self.request.user, base)
+        if aliases is None:
+            return person
+        wanted = {alias["name"]: alias.get("kind", PersonAlias.Kind.OTHER) for alias in aliases}
+        if outcome is not None and outcome.stale:
+            # The aliases as one list, merged as save_from merges a field.
+            current = sorted(person.aliases.values_list("name", "kind"))
+            was = None if base is None else sorted((row["name"], row["kind"]) for row in base.parts["aliases"])
+            decision = merge_part(was, current, sorted(wanted.items()))
+            if decision == CONFLICT:
+                listed = [
+                    ", ".join(f"{name} ({kind})" for name, kind in side) or "(none)"
+                    for side in (current, wanted.items())
+                ]
+                raise stale(outcome, [Conflict("aliases", "Aliases", *listed)])
+            if decision == KEEP:
+                return person
+        person.aliases.exclude(name__in=wanted).delete()
+        for name, kind in wanted.items():
+            PersonAlias.objects.update_or_create(person=person, name=name, defaults={"kind": kind})
         return person
 
 
 class SimpleWrites(WritableMixin):
     """Donors and collections: their own fields only."""
 
-    def write(self, record, data, base_version):
+    def write(self, record, data, base_version, base):
         model = self.write_serializer_class.Meta.model
-        record, _ = self.save_fields(record or model(), dict(data), base_version, self.request.user)
+        record, _ = self.save_fields(record or model(), dict(data), base_version, self.request.user, base)
         return record
 
 
@@ -561,8 +656,8 @@ class RelationWrites(WritableMixin):
 
     def base_version(self, request, relation):
         tags = if_match_tags(request)
-        current = self.current_etag(request, relation)
-        if current.removeprefix("W/").strip('"') not in tags:
+        current = self.current_etag(request, relation).strip('"')
+        if tags != etags.ANY and (False, current) not in tags:
             raise PreconditionFailed(
                 f"Not saved: relation {relation.pk} changed after you read it (it is now {relation}). "
                 "Read it again, then send your change with its current ETag."
@@ -572,7 +667,7 @@ class RelationWrites(WritableMixin):
     def check_current(self, request, relation):
         self.base_version(request, relation)
 
-    def write(self, relation, data, base_version):
+    def write(self, relation, data, base_version, base):
         relation = relation or Relation()
         for name, value in data.items():
             setattr(relation, name, value)

@@ -8,6 +8,22 @@ from django.db.models import F
 from django.utils.text import slugify
 
 from ..locking import VersionChanged
+from ..text import normalize_text
+
+
+class NormalizedTextModel(models.Model):
+    """Stores every text field through normalize_text (\\n line breaks, NFC), whichever path saves
+    it (admin, API, import, merge, revert, restore): the same text is always stored the same way."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        for model_field in self._meta.concrete_fields:
+            if isinstance(model_field, (models.CharField, models.TextField)):
+                value = getattr(self, model_field.attname)
+                setattr(self, model_field.attname, normalize_text(value))
+        super().save(*args, **kwargs)
 
 
 class TimeStampedModel(models.Model):
@@ -69,7 +85,7 @@ class NaturalKeyManager(models.Manager):
         return self.get(slug=slug)
 
 
-class SluggedModel(models.Model):
+class SluggedModel(NormalizedTextModel):
     """A named record with a unique slug. When the slug changes, the old one is
     kept in OldSlug so that published links keep answering (with a 301)."""
 

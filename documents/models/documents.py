@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from ..dates import DatePrecision, date_span, format_partial_date
 from ..images import make_derivatives, validate_pdf, validate_scan_image
 from ..storage import scan_storage, scan_upload_to
-from .base import TimeStampedModel, VersionedModel
+from .base import NormalizedTextModel, TimeStampedModel, VersionedModel
 from .groups import Collection, Donor
 from .people import Person
 from .querysets import DocumentQuerySet, can_preview
@@ -31,7 +31,7 @@ def related_order(item):
     return (item.document.date is None, item.document.date, item.document.record_id)
 
 
-class Document(TimeStampedModel, VersionedModel):
+class Document(NormalizedTextModel, TimeStampedModel, VersionedModel):
     """A published or draft archival document, addressed by its record id."""
 
     class Status(models.TextChoices):
@@ -222,7 +222,7 @@ class DocumentPerson(models.Model):
         return f"{self.person} ({self.get_role_display().lower()})"
 
 
-class Relation(models.Model):
+class Relation(NormalizedTextModel):
     """A typed, directed link from one document to another."""
 
     source = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="outgoing_relations")
@@ -252,7 +252,7 @@ class Relation(models.Model):
         return f"{self.source.record_id} {self.type.name} {self.target.record_id}"
 
 
-class Scan(models.Model):
+class Scan(NormalizedTextModel):
     """An image of one page of the original, kept as uploaded, with a thumbnail and a reading-size
     image made once, on upload. Its files are served only to those who may see the document."""
 

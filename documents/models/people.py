@@ -1,11 +1,13 @@
 """People and organisations named in documents, with the other forms of their names."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from .base import SluggedModel, TimeStampedModel, VersionedModel
+from ..text import name_key
+from .base import NormalizedTextModel, SluggedModel, TimeStampedModel, VersionedModel
 from .facets import FacetKind
 from .querysets import PublicQuerySet
 
@@ -36,6 +38,12 @@ class Person(SluggedModel, TimeStampedModel, VersionedModel):
         blank=True,
         validators=[RegexValidator(r"^[1-9]\d*$", "A VIAF ID is a number, e.g. 101787139.")],
     )
+    # Unique: one record per name. NULL (never "", which would be a value) only for the later of two people
+    # who already shared a name when the key was added (migration 0017): saving it is refused until the
+    # two are merged or told apart.
+    name_key = models.TextField(  # noqa: DJ001
+        null=True, editable=False, help_text="The name as names are compared: whatever its case, spacing or form."
+    )
 
     objects = PublicQuerySet.as_manager()
     document_path = "persons"
@@ -52,11 +60,34 @@ class Person(SluggedModel, TimeStampedModel, VersionedModel):
                 name="person_born_before_died",
                 violation_error_message="The year of death cannot be before the year of birth.",
             ),
+            models.UniqueConstraint(
+                fields=["name_key"],
+                name="person_unique_name_key",
+                violation_error_message="Another person has this name.",
+            ),
         ]
 
     def save(self, *args, **kwargs):
         self.sort_name = self.sort_name or self.name
+        self.name_key = name_key(self.name)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        namesake = self.namesake()
+        if namesake is not None:
+            raise ValidationError({"name": ValidationError(namesake.duplicate_message(), code="duplicate")})
+
+    def namesake(self):
+        """The other person who has this name (whatever its case, spacing or Unicode form), or None."""
+        return Person.objects.exclude(pk=self.pk).filter(name_key=name_key(self.name)).first()
+
+    def duplicate_message(self, where=None):
+        """Why another record may not have this person's name; where: this person's address."""
+        return (
+            f"“{self.name}” is already in the archive ({where or self.get_absolute_url()}): edit that person, "
+            "or tell the two apart in the name (e.g. with their life dates)."
+        )
 
     def get_absolute_url(self):
         return reverse("documents:person_detail", kwargs={"slug": self.slug})
@@ -76,7 +107,7 @@ class Person(SluggedModel, TimeStampedModel, VersionedModel):
         return f"https://viaf.org/viaf/{self.viaf_id}/" if self.viaf_id else ""
 
 
-class PersonAlias(models.Model):
+class PersonAlias(NormalizedTextModel):
     """Another name a person is known by: a codename, a transliteration, a variant."""
 
     class Kind(models.TextChoices):

@@ -4,7 +4,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 
-from .base import NaturalKeyManager, SluggedModel
+from .base import NaturalKeyManager, NormalizedTextModel, SluggedModel
 from .facets import FacetKind
 from .querysets import PublicQuerySet
 
@@ -81,7 +81,7 @@ class LanguageManager(NaturalKeyManager):
         return self.get(code=code)
 
 
-class Language(models.Model):
+class Language(NormalizedTextModel):
     """A language of an original, identified by its ISO 639 code."""
 
     code = models.CharField(

@@ -55,6 +55,12 @@ class Command(BaseCommand):
             self.stdout.write(f"new {kind}: {name} (first named on row {row})")
         if len(shown) < len(report.new_records):
             self.stdout.write(f"… and {len(report.new_records) - len(shown):,} more new records (-v 2 lists them).")
+        matched = report.matched_people if verbosity > 1 else report.matched_people[:NEW_RECORDS_SHOWN]
+        for name, person, how, row in matched:
+            self.stdout.write(f"person: {name} → {person} (by {how}; first on row {row})")
+        if len(matched) < len(report.matched_people):
+            more = len(report.matched_people) - len(matched)
+            self.stdout.write(f"… and {more:,} more people matched (-v 2 lists them).")
         if report.other_summary:
             self.stdout.write(f"Other records: {report.other_summary}.")
         if report.has_errors:
