@@ -40,6 +40,7 @@ from .models import (
     Subject,
 )
 from .storage import StorageError, removed_on_failure
+from .uploads import ImageFormField
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ class IncomingRelationInline(admin.TabularInline):
     verbose_name_plural = "Related documents (other → this document)"
 
 
-class ScanImageField(forms.ImageField):
+class ScanImageField(ImageFormField):
     """The scan's own validator (validate_scan_image, on the model field) checks the file once, with
     messages that say what is wrong; Django's generic Pillow check would only say "not a valid image"."""
 

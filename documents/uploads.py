@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.fields.files import FieldFile, ImageFieldFile
@@ -104,7 +105,16 @@ def display_name(name):
     """The uploaded name, kept only to be shown: no folders (of any system), no control or
     direction-changing characters (which make "gpj.html" look like "lmth.jpg"), at most 255 long."""
     name = PurePosixPath(str(name or "").replace("\\", "/")).name
-    return "".join(char for char in name if unicodedata.category(char) not in ("Cc", "Cf"))[:255]
+    return "".join(char for char in name if not _hidden(char))[:255]
+
+
+def _hidden(char):
+    """A control character (NUL, escape, newline) or an invisible format one (U+202E and the like)."""
+    return unicodedata.category(char) in ("Cc", "Cf")
+
+
+def hides_characters(name):
+    return any(_hidden(char) for char in name)
 
 
 def extension_matches(name, file):
@@ -141,3 +151,14 @@ class UploadImageField(models.ImageField):
     """An ImageField whose files are stored under names the server chooses (give it a validator)."""
 
     attr_class = UploadImageFieldFile
+    # Not Django's check of the uploaded name's extension: the content decides, on every path alike.
+    default_validators = []
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": ImageFormField, **kwargs})
+
+
+class ImageFormField(forms.ImageField):
+    """forms.ImageField (Pillow checks the content) without its check of the uploaded name's extension."""
+
+    default_validators = []
