@@ -32,7 +32,7 @@ def png_html(name="x.html"):
     """A real PNG with a script after its end: a browser told it is HTML runs the script."""
     buffer = BytesIO()
     Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, "PNG")
-    return SimpleUploadedFile(name, buffer.getvalue() + b"<script>alert(document.domain)</script>")
+    return SimpleUploadedFile(name, buffer.getvalue() + b"<script>fetch('/admin/');alert(document.domain)</script>")
 
 
 def gif_js(name="x.js"):
@@ -42,12 +42,12 @@ def gif_js(name="x.js"):
     Image.new("P", (40, 30), 1).save(buffer, "GIF")
     data = b"GIF89a/*" + buffer.getvalue()[8:]
     assert b"*/" not in data
-    return SimpleUploadedFile(name, data + b"*/=1;alert(1)//")
+    return SimpleUploadedFile(name, data + b"*/=1;fetch('/admin/');alert(1)//")
 
 
 def pdf_html(name="x.html"):
     """A file that starts as a PDF and is HTML to a browser that sniffs."""
-    return SimpleUploadedFile(name, b"%PDF-1.4\n<html><script>alert(1)</script></html>\n%%EOF\n")
+    return SimpleUploadedFile(name, b"%PDF-1.4\n<html><script>fetch('/admin/');alert(1)</script></html>\n%%EOF\n")
 
 
 def stored_files(media_root):
