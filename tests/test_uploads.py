@@ -366,3 +366,14 @@ def test_a_restore_refuses_files_not_named_as_what_they_are(media_root, tmp_path
     with pytest.raises(BackupError):
         restore_backup(path, replace=True)
     assert stored_files(media_root) == []
+
+
+@pytest.mark.django_db
+def test_the_uploaded_name_is_kept_only_as_data_and_shown_escaped(curator_client):
+    markup = '<img src=x onerror="alert(1)">.png'
+    _, stored_image = several_scans(curator_client, png_html(markup))
+    scan = stored_image.instance
+    assert scan.original_filename == markup
+    page = curator_client.get(f"/admin/documents/document/{scan.document.pk}/change/").content.decode()
+    assert markup not in page
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;.png" in page
