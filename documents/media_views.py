@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
-from django.utils.http import http_date
+from django.utils.http import content_disposition_header, http_date
 from django.views.decorators.http import require_safe
 
 from .models import Collection, Document, Donor, Scan
@@ -60,27 +60,26 @@ MEDIA_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sand
 
 
 def file_response(storage, name, accel_redirect=""):
-    """The one way a stored file is answered: with the Content-Type of the format its content was
-    found to be (an old file's name may have been the uploader's), not sniffed, not able to run
-    script, and downloaded rather than shown unless it is an image a browser shows (PDF, TIFF).
+    """The one way a stored file is answered: with the Content-Type of the format found in its
+    content (an old file's name may be its uploader's), never sniffed, unable to run script, and
+    shown inline only if it is an image a browser shows (PDF and TIFF are downloads).
 
     With accel_redirect, nginx sends the file from that internal location: Django only decides who
     may have it and what it is (docs/media.md sets the same headers in nginx)."""
     try:
-        with storage.open(name) as file:
-            served_as = format_of(file)
+        file = storage.open(name)
     except FileNotFoundError:
         raise Http404("The file is missing.") from None
-    filename = PurePosixPath(name).name
+    served_as = format_of(file)
     if accel_redirect:
+        file.close()
         response = HttpResponse(content_type=served_as.content_type)
         response["X-Accel-Redirect"] = accel_redirect.rstrip("/") + "/" + name
     else:
-        response = FileResponse(storage.open(name), content_type=served_as.content_type)
+        response = FileResponse(file, content_type=served_as.content_type)
         with contextlib.suppress(NotImplementedError):  # storages that do not know file times
             response["Last-Modified"] = http_date(storage.get_modified_time(name).timestamp())
-    disposition = "inline" if served_as.inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'  # the server's own name
+    response["Content-Disposition"] = content_disposition_header(not served_as.inline, PurePosixPath(name).name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = MEDIA_CSP
     return response
@@ -101,6 +100,7 @@ def set_cache_headers(response, document):
 
 
 def cache_headers(response, public):
+    """A public file may be cached a while by anyone; any other by no one, nor indexed."""
     if public:
         response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
     else:
