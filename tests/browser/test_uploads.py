@@ -32,13 +32,16 @@ def test_polyglots_uploaded_on_every_path_run_no_script(new_context, curator, dj
     document = DocumentFactory(status="draft")
     page = sign_in(new_context(), curator)
 
-    # The document form: a scan in its Scans table and the original's PDF.
-    page.goto(f"/admin/documents/document/{document.pk}/change/")
-    page.locator("#id_scans-0-image").set_input_files(files=[as_browser_file(png_html("x.html"))])
-    page.locator("#id_scans-0-alt_text").fill("Page 1")
-    page.locator("#id_original_pdf").set_input_files(files=[as_browser_file(pdf_html("x.html"))])
-    page.get_by_role("button", name="Save and continue editing").click()
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    # The document form: the pair in its Scans table (one per save, in the empty row after the saved
+    # ones), and the original's PDF, a PDF that is also HTML.
+    for row, upload in enumerate([png_html("x.html"), gif_js("x.js")]):
+        page.goto(f"/admin/documents/document/{document.pk}/change/")
+        page.locator(f"#id_scans-{row}-image").set_input_files(files=[as_browser_file(upload)])
+        page.locator(f"#id_scans-{row}-alt_text").fill(f"Page {row + 1}")
+        if row == 0:
+            page.locator("#id_original_pdf").set_input_files(files=[as_browser_file(pdf_html("x.html"))])
+        page.get_by_role("button", name="Save and continue editing").click()
+        expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 
     # Several scans at once: the pair.
     page.goto(f"/admin/documents/scan/upload/{document.pk}/")
@@ -48,25 +51,21 @@ def test_polyglots_uploaded_on_every_path_run_no_script(new_context, curator, dj
     page.get_by_role("button", name="Upload and add").click()
     expect(page.locator(".messagelist")).to_contain_text("Added 2 scans")
 
-    # A donor's logo and a collection's image.
-    for url, field, upload in [
-        ("/admin/documents/donor/add/", "#id_logo", png_html("x.html")),
-        ("/admin/documents/collection/add/", "#id_image", gif_js("x.js")),
-    ]:
-        page.goto(url)
-        page.locator("#id_name").fill("Polyglot")
-        page.locator(field).set_input_files(files=[as_browser_file(upload)])
-        page.get_by_role("button", name="Save", exact=True).click()
-        expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    # Donors' logos and collections' images: the pair each.
+    for url, field in [("/admin/documents/donor/add/", "#id_logo"), ("/admin/documents/collection/add/", "#id_image")]:
+        for name, upload in [("HTML", png_html("x.html")), ("JavaScript", gif_js("x.js"))]:
+            page.goto(url)
+            page.locator("#id_name").fill(f"Polyglot {name}")
+            page.locator(field).set_input_files(files=[as_browser_file(upload)])
+            page.get_by_role("button", name="Save", exact=True).click()
+            expect(page.locator(".messagelist")).to_contain_text("was added successfully")
 
     document = Document.objects.get(pk=document.pk)
     scans = list(document.scans.all())
-    assert len(scans) == 3
-    files = [scan.image.url for scan in scans] + [
-        document.original_pdf.url,
-        Donor.objects.get().logo.url,
-        Collection.objects.get().image.url,
-    ]
+    assert len(scans) == 4
+    files = [scan.image.url for scan in scans] + [document.original_pdf.url]
+    files += [donor.logo.url for donor in Donor.objects.all()] + [c.image.url for c in Collection.objects.all()]
+    assert len(files) == 9
 
     superuser = django_user_model.objects.create_superuser("root", "root@example.org", PASSWORD)
     context = new_context()
