@@ -189,7 +189,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # under content-hashed names, so they can be cached for ever. Debug and the tests use the files
 # where they lie: neither needs collectstatic.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads: a write that fails part-way (a full disk) leaves nothing (documents/storage.py).
+    "default": {"BACKEND": "documents.storage.MediaStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -277,6 +278,8 @@ SCAN_FORMATS = ["JPEG", "PNG", "TIFF", "WEBP", "GIF"]
 SCAN_ROOT = os.environ.get("DJANGO_SCAN_ROOT", "")
 # Behind nginx, the internal location that serves SCAN_ROOT: the view then answers with X-Accel-Redirect.
 SCAN_ACCEL_REDIRECT = os.environ.get("DJANGO_SCAN_ACCEL_REDIRECT", "")
+# The same for the other media files (PDFs, logos, collection images) under MEDIA_ROOT (docs/media.md).
+MEDIA_ACCEL_REDIRECT = os.environ.get("DJANGO_MEDIA_ACCEL_REDIRECT", "")
 DOCUMENTS_PER_PAGE = 20
 
 # The cache that every app server process shares: Redis when REDIS_URL is set, else a table in the

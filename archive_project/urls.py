@@ -1,17 +1,17 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from documents.media_views import scan_file
+from documents.media_views import media_file, scan_file
 from documents.sitemaps import SITEMAPS, robots_txt
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("documents.api.urls")),
-    # Before the media files that DEBUG serves: scans are checked against their document's status.
+    # Every uploaded file, in every mode (debug or not): checked against what it belongs to and
+    # served as its content's format (documents/media_views.py). Scans first: their own storage.
     path("media/scans/<path:name>", scan_file, name="scan_file"),
+    path("media/<path:name>", media_file, name="media_file"),
     path("iiif/", include("documents.iiif_urls")),
     path(
         "sitemap.xml",
@@ -24,9 +24,6 @@ urlpatterns = [
     path("oai/", include("documents.oai.urls")),
     path("", include("documents.urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # A database outage answers 503 with Retry-After (documents/unavailable.py); anything else the 500 page.
 handler500 = "documents.unavailable.server_error"

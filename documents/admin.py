@@ -39,11 +39,49 @@ from .models import (
     Scan,
     Subject,
 )
+from .storage import StorageError, removed_on_failure
+from .uploads import ImageFormField
 
 logger = logging.getLogger(__name__)
 
 # Sign-in refuses a locked user name or address and counts failures (documents/login_throttle.py).
 admin.site.login_form = ThrottledAdminAuthenticationForm
+
+
+class StoredFilesAdmin:
+    """Mixed into (before) the admin of a model that stores files: when a file cannot be written (a
+    full disk), the form comes back with that said on it, and nothing is saved, neither a row (the
+    transaction rolls back) nor a file (removed_on_failure removes those the save had written)."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            with removed_on_failure():
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except StorageError as error:
+            logger.exception("Storing the files of %s %s failed", self.opts.verbose_name, object_id or "(new)")
+            # Once more, with the same data, through a form that refuses: the curator's edits stay on it.
+            request.storage_error = error
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        error = getattr(request, "storage_error", None)
+        return form if error is None else refusing(form, error)
+
+
+def refusing(form_class, error):
+    """The form class, refusing every submission with a message about the storage error."""
+
+    class StorageRefused(form_class):
+        def clean(self):
+            super().clean()
+            raise forms.ValidationError(
+                f"The files could not be stored ({error.strerror}). Nothing was saved: "
+                "try again, and tell the site's administrators if it happens again.",
+                code="storage",
+            )
+
+    return StorageRefused
 
 
 # Names the controls that inline tables and Select2 leave unnamed, for screen readers.
@@ -76,7 +114,7 @@ class IncomingRelationInline(admin.TabularInline):
     verbose_name_plural = "Related documents (other → this document)"
 
 
-class ScanImageField(forms.ImageField):
+class ScanImageField(ImageFormField):
     """The scan's own validator (validate_scan_image, on the model field) checks the file once, with
     messages that say what is wrong; Django's generic Pillow check would only say "not a valid image"."""
 
@@ -106,8 +144,8 @@ class ScanInline(admin.TabularInline):
     model = Scan
     formset = ScanFormSet
     extra = 1
-    fields = ["preview", "image", "alt_text", "order"]
-    readonly_fields = ["preview"]
+    fields = ["preview", "image", "original_filename", "alt_text", "order"]
+    readonly_fields = ["preview", "original_filename"]
     formfield_overrides = {models.ImageField: {"form_class": ScanImageField}}
     # The default table, a link to the page that uploads several scans at once, and drag to reorder.
     template = "admin/documents/scan/scan_inline.html"
@@ -204,7 +242,7 @@ class DecadeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Document)
-class DocumentAdmin(LockedAdmin, HistoryAdmin):
+class DocumentAdmin(StoredFilesAdmin, LockedAdmin, HistoryAdmin):
     list_display = ["record_id", "title", "display_date", "doc_type", "status", "first_published_at", "modified_at"]
     list_display_links = ["record_id", "title"]
     list_filter = ["status", DecadeFilter, "doc_type", "languages", "classification", "donors", "collections"]
@@ -387,7 +425,7 @@ class PersonAdmin(LockedAdmin, HistoryAdmin):
 
 
 @admin.register(Donor)
-class DonorAdmin(LockedAdmin, HistoryAdmin):
+class DonorAdmin(StoredFilesAdmin, LockedAdmin, HistoryAdmin):
     list_display = ["name", "acknowledgement", "url"]
     search_fields = ["name", "description"]
     list_filter = [("logo", admin.EmptyFieldListFilter)]
@@ -396,7 +434,7 @@ class DonorAdmin(LockedAdmin, HistoryAdmin):
 
 
 @admin.register(Collection)
-class CollectionAdmin(LockedAdmin, HistoryAdmin):
+class CollectionAdmin(StoredFilesAdmin, LockedAdmin, HistoryAdmin):
     list_display = ["name", "slug", "modified_at"]
     search_fields = ["name", "description"]
     list_filter = [("image", admin.EmptyFieldListFilter)]
@@ -414,13 +452,13 @@ class RelationAdmin(HistoryAdmin):
 
 
 @admin.register(Scan)
-class ScanAdmin(HistoryAdmin):
-    list_display = ["alt_text", "document", "order", "width", "height"]
+class ScanAdmin(StoredFilesAdmin, HistoryAdmin):
+    list_display = ["alt_text", "document", "order", "original_filename", "width", "height"]
     list_select_related = ["document"]
     list_filter = [("document__status", admin.ChoicesFieldListFilter)]
     search_fields = ["alt_text", "=document__record_id", "document__title"]
     autocomplete_fields = ["document"]
-    readonly_fields = ["width", "height"]
+    readonly_fields = ["original_filename", "width", "height"]
     formfield_overrides = {models.ImageField: {"form_class": ScanImageField}}
 
     def get_urls(self):

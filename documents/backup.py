@@ -45,6 +45,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from . import uploads
 from .search import indexing_suspended, rebuild_index
 
 FORMAT = "archive-backup"
@@ -122,9 +123,10 @@ def _file_fields():
 
 
 def _safe_name(name):
-    """A storage name from an archive, refused if it could lead outside its storage."""
+    """A storage name from an archive, refused if it could lead outside its storage or hide what it
+    is (control or direction-changing characters)."""
     path = PurePosixPath(name)
-    if not name or path.is_absolute() or ".." in path.parts or "\\" in name:
+    if not name or path.is_absolute() or ".." in path.parts or "\\" in name or uploads.hides_characters(name):
         raise BackupError(f"The archive names a file outside its storage: {name!r}.")
     return name
 
@@ -469,6 +471,13 @@ def _plan_media(archive, manifest, storages, replace):
         if entry["storage"] not in storages:
             raise BackupError(f"The archive holds files for a storage this code has not: {entry['storage']}.")
         storage = storages[entry["storage"]]
+        with archive.open(entry["member"]) as content:
+            # The same rule as for an upload: a format the archive stores, named as what it is.
+            if not uploads.extension_matches(entry["name"], content):
+                raise BackupError(
+                    f"The archive's file {entry['name']} is not an image or PDF of the kind its name says; "
+                    "nothing was restored."
+                )
         if storage.exists(entry["name"]):
             with storage.open(entry["name"], "rb") as current:
                 sha256 = hashlib.sha256()

@@ -464,7 +464,7 @@ def drill_disk_full(stack, result):
         scan = noise_png(600)
         result.step(
             f"Media folder: a 2 MB tmpfs filled to {left // 1000} kB free; "
-            f"uploading a {len(scan) // 1000} kB scan through the admin."
+            f"uploading a {len(scan) // 1000} kB scan through the admin, then the same image as a new donor's logo."
         )
         (document_pk,), *_ = postgres.sql("SELECT id FROM documents_document WHERE record_id = %s", [SEED_RECORD])
         count = "SELECT COUNT(*) FROM documents_scan WHERE document_id = %s"
@@ -476,6 +476,14 @@ def drill_disk_full(stack, result):
         reply = curator.post_form(upload, fields, [("files", "page-1.png", scan, "image/png")])
         message = re.search(r"The scans could not be stored \([^)]*\)\. Nothing was saved\.", reply.text)
         scans_after = postgres.sql(count, [document_pk])[0][0]
+        # The same full disk on an admin form that stores a file as it saves its row: a donor's logo.
+        donor_form = "/admin/documents/donor/add/"
+        donor_fields = {"csrfmiddlewaretoken": curator.csrf_token(donor_form), "name": "Drill Foundation"}
+        donor_fields |= {"slug": "drill-foundation", "description": "", "url": "", "acknowledgement": ""}
+        logo_reply = curator.post_form(donor_form, donor_fields, [("logo", "logo.png", scan, "image/png")])
+        logo_message = re.search(r"The files could not be stored \([^)]*\)\. Nothing was saved", logo_reply.text)
+        donors = "SELECT COUNT(*) FROM documents_donor WHERE slug = 'drill-foundation'"
+        donor_rows = postgres.sql(donors)[0][0]
         leftovers = [name for name in files_under(media) if name != "filler.bin"]
         filler.unlink()
         fields["csrfmiddlewaretoken"] = curator.csrf_token(upload)
@@ -485,6 +493,10 @@ def drill_disk_full(stack, result):
             if message
             else f"{reply.status}, no message",
             "scan rows before / after": f"{scans_before} / {scans_after}",
+            "a donor's logo on the same full disk": f"{logo_reply.status}, the form says: “{logo_message.group(0)}.”"
+            if logo_message
+            else f"{logo_reply.status}, no message",
+            "donor rows after": donor_rows,
             "files left in the media folder besides the filler": ", ".join(leftovers) or "none",
             "the same upload with space again": f"{retry.status}, {len(files_under(media))} files stored "
             "(original, thumbnail, reading size)",
@@ -493,6 +505,9 @@ def drill_disk_full(stack, result):
             reply.status == 200
             and message is not None
             and scans_after == scans_before
+            and logo_reply.status == 200
+            and logo_message is not None
+            and donor_rows == 0
             and not leftovers
             and retry.status == 302
         )

@@ -376,7 +376,12 @@ def _document_parts(state, names):
             related.append(f"{text} ({row['note']})" if row.get("note") else text)
     yield "relations", "Related documents", "; ".join(sorted(related))
     scans = sorted(state.parts["scans"], key=lambda row: (row["order"], row["id"]))
-    pages = [f"{row['order']}. {row['alt_text']} ({_text_of_file(row['image'])})" for row in scans]
+    # A scan is named as it was uploaded (it is stored under a name of the server's); older versions
+    # recorded no uploaded name.
+    pages = [
+        f"{row['order']}. {row['alt_text']} ({row.get('original_filename') or _text_of_file(row['image'])})"
+        for row in scans
+    ]
     yield "scans", "Scans", "; ".join(pages)
 
 

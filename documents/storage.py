@@ -1,14 +1,73 @@
-"""Where scans are stored: outside the public media files, behind a view that checks the document."""
+"""Where uploads are stored: public media files (PDFs, logos, collection images) and, apart from
+them, scans; every file is served by a view that checks who may see it (documents/media_views.py)."""
 
 import contextlib
+import contextvars
 import os
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
 from django.urls import reverse
 
+# The files written since removed_on_failure() began, in this thread or task; None outside it.
+_written = contextvars.ContextVar("written", default=None)
 
-class ScanStorage(FileSystemStorage):
+
+class StorageError(OSError):
+    """A file could not be written (a full disk, a quota, a file-size limit); nothing of it is left."""
+
+
+class MediaStorage(FileSystemStorage):
+    """Files under MEDIA_ROOT, for every file field (STORAGES["default"]; scans: ScanStorage).
+
+    A write that fails part-way (a full disk) removes what it had written, which Django leaves, and
+    raises StorageError, which the admin answers with a message on the form rather than a 500."""
+
+    def _save(self, name, content):
+        path = self.path(name)
+        existed = os.path.exists(path)
+        try:
+            name = super()._save(name, content)
+        except OSError as error:
+            if not existed:
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(path)
+                self._remove_empty_folder(path)
+            raise StorageError(error.errno, error.strerror or "storage error", name) from error
+        if (written := _written.get()) is not None:
+            written.append((self, name))
+        return name
+
+    def delete(self, name):
+        super().delete(name)
+        self._remove_empty_folder(self.path(name))
+
+    def _remove_empty_folder(self, path):
+        """A file's folder (a scan's key, a year of PDFs) once its last file is gone; never the root."""
+        folder = os.path.dirname(path)
+        if folder != self.location:
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)  # fails, as it should, while the folder still holds a file
+
+
+@contextlib.contextmanager
+def removed_on_failure():
+    """Files written inside this block are removed again if it fails: a save whose database rows
+    were rolled back (a later file that did not fit, a database error) leaves no file behind."""
+    written = []
+    token = _written.set(written)
+    try:
+        yield
+    except BaseException:
+        for storage, name in written:
+            with contextlib.suppress(OSError):
+                storage.delete(name)
+        raise
+    finally:
+        _written.reset(token)
+
+
+class ScanStorage(MediaStorage):
     """Files under SCAN_ROOT (default MEDIA_ROOT/scans), whose URLs lead to ``media_views.scan_file``.
 
     The location is read from settings on every use, so that tests and operators that change
@@ -25,31 +84,6 @@ class ScanStorage(FileSystemStorage):
     def url(self, name):
         return reverse("scan_file", kwargs={"name": name})
 
-    def _save(self, name, content):
-        """Django leaves what it had written when a write fails part-way (a full disk): remove that
-        partial file, and the scan's folder if it is left empty, so that nothing is orphaned."""
-        path = self.path(name)
-        existed = os.path.exists(path)
-        try:
-            return super()._save(name, content)
-        except OSError:
-            if not existed:
-                with contextlib.suppress(FileNotFoundError):
-                    os.remove(path)
-                self._remove_empty_folder(path)
-            raise
-
-    def delete(self, name):
-        super().delete(name)
-        self._remove_empty_folder(self.path(name))
-
-    def _remove_empty_folder(self, path):
-        """A scan's folder (its key) once its last file is gone; never the root."""
-        folder = os.path.dirname(path)
-        if folder != self.location:
-            with contextlib.suppress(OSError):
-                os.rmdir(folder)  # fails, as it should, while the folder still holds a file
-
 
 def scan_storage():
     """The storage named "scans" in STORAGES if the operator configured one (e.g. a private S3 bucket)."""
@@ -59,5 +93,6 @@ def scan_storage():
 
 
 def scan_upload_to(scan, filename):
-    """Each scan's original and derivatives share a folder named by its unguessable key."""
+    """Each scan's original and derivatives share a folder named by its unguessable key; the file
+    names are the server's (documents/uploads.py)."""
     return f"{scan.key}/{filename}"

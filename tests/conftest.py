@@ -1,10 +1,16 @@
 from io import StringIO
 
+import django.test.testcases
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from documents import roles
+
+# Django's live server answers MEDIA_URL from MEDIA_ROOT itself (django.views.static), which no
+# deployment of this site does: the browser and nginx tests get every file from the views that check
+# who may see it and set its type and headers (documents/media_views.py), as users do.
+django.test.testcases._MediaFilesHandler = lambda application: application
 
 
 def pytest_collection_modifyitems(items):

@@ -200,7 +200,7 @@ print(json.dumps({
 
 def test_by_default_media_are_files_and_there_are_no_replicas():
     facts = configured()
-    assert facts["default"] == "django.core.files.storage.filesystem.FileSystemStorage"
+    assert facts["default"] == "documents.storage.MediaStorage"  # files on disk; a failed write leaves none
     assert facts["scans"] == "documents.storage.ScanStorage"
     assert facts["scan_url"] == "/media/scans/3f0c/page-001.jpg"
     assert facts["replicas"] == [] and facts["routers"] == [] and not facts["pin_middleware"]

@@ -2,11 +2,9 @@
 
 import uuid
 from collections import namedtuple
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.images import get_image_dimensions
-from django.core.validators import FileExtensionValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
@@ -15,8 +13,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from ..dates import DatePrecision, date_span, format_partial_date
-from ..images import make_derivatives, validate_pdf, validate_scan_image
+from ..images import make_derivatives, validate_scan_image
 from ..storage import scan_storage, scan_upload_to
+from ..uploads import UploadFileField, UploadImageField, display_name, validate_pdf
 from .base import NormalizedTextModel, TimeStampedModel, VersionedModel
 from .groups import Collection, Donor
 from .people import Person
@@ -81,12 +80,7 @@ class Document(NormalizedTextModel, TimeStampedModel, VersionedModel):
     archives = models.ManyToManyField(Archive, verbose_name="original archives", blank=True, related_name="documents")
     rights = models.TextField(blank=True)
     original_uploaded_date = models.DateField(null=True, blank=True)
-    original_pdf = models.FileField(
-        "PDF of the original",
-        upload_to="pdfs/%Y/",
-        blank=True,
-        validators=[FileExtensionValidator(["pdf"]), validate_pdf],
-    )
+    original_pdf = UploadFileField("PDF of the original", upload_to="pdfs/%Y/", blank=True, validators=[validate_pdf])
 
     persons = models.ManyToManyField(Person, through="DocumentPerson", related_name="documents", blank=True)
     donors = models.ManyToManyField(Donor, blank=True, related_name="documents")
@@ -259,7 +253,7 @@ class Scan(NormalizedTextModel):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="scans")
     # Names the scan's folder in storage: unguessable, so one file's URL reveals no other.
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    image = models.ImageField(
+    image = UploadImageField(
         "scan",
         upload_to=scan_upload_to,
         storage=scan_storage,
@@ -267,10 +261,12 @@ class Scan(NormalizedTextModel):
         validators=[validate_scan_image],
         help_text="JPEG, PNG, TIFF, WebP or GIF. The file is kept as it is; readers see a copy sized for the screen.",
     )
-    thumbnail = models.ImageField(
+    # The name the file was uploaded under, only to be shown: it is stored under the server's name.
+    original_filename = models.CharField("uploaded as", max_length=255, blank=True, editable=False)
+    thumbnail = UploadImageField(
         upload_to=scan_upload_to, storage=scan_storage, max_length=255, editable=False, blank=True
     )
-    reading = models.ImageField(
+    reading = UploadImageField(
         "reading size", upload_to=scan_upload_to, storage=scan_storage, max_length=255, editable=False, blank=True
     )
     width = models.PositiveIntegerField(editable=False, null=True)
@@ -301,9 +297,10 @@ class Scan(NormalizedTextModel):
         self.width, self.height = derivatives.width, derivatives.height
         self.thumbnail_width, self.thumbnail_height = get_image_dimensions(derivatives.thumbnail[1])
         self.reading_width, self.reading_height = get_image_dimensions(derivatives.reading[1])
+        self.original_filename = display_name(self.image.name)
         written = []
         try:
-            self.image.save(PurePath(self.image.name).name, self.image.file, save=False)
+            self.image.save(self.image.name, self.image.file, save=False)
             written.append(self.image.name)
             for field, (name, content) in [
                 (self.thumbnail, derivatives.thumbnail),

@@ -3,6 +3,7 @@
 from django.db import models
 from django.urls import reverse
 
+from ..uploads import UploadImageField, validate_web_image
 from ..validators import validate_web_url
 from .base import SluggedModel, TimeStampedModel, VersionedModel
 from .facets import FacetKind
@@ -14,7 +15,7 @@ class Donor(SluggedModel, TimeStampedModel, VersionedModel):
 
     description = models.TextField(blank=True)
     url = models.URLField("link", blank=True, validators=[validate_web_url])
-    logo = models.ImageField(upload_to="donors/", blank=True)
+    logo = UploadImageField(upload_to="donors/", blank=True, validators=[validate_web_image])
     acknowledgement = models.CharField(
         max_length=500,
         blank=True,
@@ -42,7 +43,7 @@ class Collection(SluggedModel, TimeStampedModel, VersionedModel):
     """A curated set of documents: a theme, a trip, a conference."""
 
     description = models.TextField(blank=True)
-    image = models.ImageField(upload_to="collections/", blank=True)
+    image = UploadImageField(upload_to="collections/", blank=True, validators=[validate_web_image])
 
     objects = PublicQuerySet.as_manager()
     document_path = "collections"
