@@ -138,10 +138,13 @@ def tune_sqlite(database):
     """Several gunicorn workers write to one SQLite file (make serve). WAL lets readers go on while one
     writer commits; IMMEDIATE takes the write lock when a transaction begins, so two writers queue on
     the busy timeout instead of one failing with "database is locked" when its read lock cannot be
-    upgraded; the timeout (seconds) is how long a writer waits its turn (docs/reliability.md)."""
+    upgraded; the timeout (seconds) is how long a writer waits its turn before its request answers 503
+    (docs/reliability.md)."""
     if database["ENGINE"] == "django.db.backends.sqlite3":
         database.setdefault("OPTIONS", {}).update(
-            init_command="PRAGMA journal_mode=WAL", transaction_mode="IMMEDIATE", timeout=20
+            init_command="PRAGMA journal_mode=WAL",
+            transaction_mode="IMMEDIATE",
+            timeout=float(os.environ.get("DJANGO_SQLITE_TIMEOUT", "20")),
         )
 
 
