@@ -198,6 +198,22 @@ class PrivatePostgres:
     def stop(self, mode="fast"):
         self._pg(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
 
+    def processes(self):
+        """The postmaster and every process it started (backends, checkpointer, WAL writer…)."""
+        postmaster = (self.data / "postmaster.pid").read_text().split()[0]
+        children = subprocess.run(["pgrep", "-P", postmaster], capture_output=True, text=True).stdout.split()
+        return [int(pid) for pid in [postmaster, *children]]
+
+    def freeze(self):
+        """Stop every process of the server (SIGSTOP): the machine stays up and its kernel goes on
+        accepting connections and acknowledging what is sent, but nothing answers."""
+        for pid in self.processes():
+            os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self):
+        for pid in self.processes():
+            os.kill(pid, signal.SIGCONT)
+
     def version(self):
         return self._pg(str(self.bin / "postgres"), "--version").strip()
 
@@ -213,6 +229,8 @@ class PrivatePostgres:
 
     def destroy(self):
         if (self.data / "postmaster.pid").exists():
+            with contextlib.suppress(OSError, IndexError):
+                self.thaw()  # a frozen server would not stop
             with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
                 self.stop("immediate")
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -10,6 +10,8 @@ import json
 import resource
 import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -22,7 +24,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from reversion.models import Version
 
-from documents.drill_servers import Client, Gunicorn, prepare_database, server_env
+from documents.drill_servers import ROOT, Client, Gunicorn, PrivatePostgres, prepare_database, server_env
 from documents.drills import SEED_PAGE, SEED_RECORD, noise_png, sqlite_workers_run
 from documents.models import Scan
 
@@ -320,3 +322,59 @@ def test_a_save_that_waits_past_sqlites_busy_timeout_answers_503_while_reads_go_
     assert read.status == 200
     assert saved.status == 200
     assert "Internal Server Error" not in log
+
+
+# -- a PostgreSQL server that stops answering -------------------------------------------------------
+
+
+@pytest.fixture
+def private_postgres():
+    postgres = PrivatePostgres()
+    try:
+        yield postgres.create()
+    finally:
+        postgres.destroy()
+
+
+def test_a_frozen_postgresql_server_answers_503_in_bounded_time_and_the_site_recovers(private_postgres, tmp_path):
+    """The server's processes stopped (SIGSTOP) while the machine stays up: connections already open
+    get no answer, new ones are accepted by the kernel and never greeted. Requests used to hang until
+    gunicorn killed the workers; now each answers 503 within the answer and connect timeouts."""
+    env = server_env(private_postgres.url(), DJANGO_MEDIA_ROOT=tmp_path / "media")
+    prepare_database(env)
+    timeouts = {"DJANGO_PG_STATEMENT_TIMEOUT": "1", "DJANGO_PG_ANSWER_TIMEOUT": "2", "DJANGO_PG_CONNECT_TIMEOUT": "2"}
+    with Gunicorn(env | timeouts, workers=2, log=tmp_path / "gunicorn.log") as server:
+        reader = Client(server.url)
+        assert [reader.get(path).status for path in PAGES] == [200] * len(PAGES)  # connections open
+
+        private_postgres.freeze()
+        try:
+            replies = [reader.get(path, timeout=30) for path in PAGES + PAGES]
+        finally:
+            private_postgres.thaw()
+
+        assert [reply.status for reply in replies] == [503] * len(replies), [r.text[:200] for r in replies]
+        assert max(reply.seconds for reply in replies) < 2 + 2 + 1.5  # no answer, then no greeting
+        assert [reader.get(path).status for path in PAGES] == [200] * len(PAGES)
+        assert server.running() and "WORKER TIMEOUT" not in server.log_text()
+
+
+def database_settings(entry):
+    """The default database's ENGINE, server options and answer timeout as a process started through
+    entry ("wsgi": as gunicorn does, "command": as manage.py does) sees them."""
+    imports = {"wsgi": "import archive_project.wsgi", "command": "import django; django.setup()"}[entry]
+    code = f"{imports}; from django.conf import settings; d = settings.DATABASES['default']; "
+    code += "print(d['ENGINE'], d['ANSWER_TIMEOUT'], d['OPTIONS']['options'], d['OPTIONS']['tcp_user_timeout'])"
+    env = server_env("postgres://archive@127.0.0.1:1/archive", DJANGO_SETTINGS_MODULE="archive_project.settings")
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_requests_are_bounded_by_timeouts_that_management_commands_are_not():
+    engine, answer, *options, tcp = database_settings("wsgi")
+    assert (engine, answer, tcp) == ("documents.postgresql", "15.0", "10000")
+    assert "statement_timeout=10000" in options  # milliseconds, below gunicorn's 30 s
+    engine, answer, *options, tcp = database_settings("command")  # migrate, backups: no limit
+    assert (engine, answer, tcp) == ("documents.postgresql", "None", "10000")
+    assert "statement_timeout=0" in options
