@@ -24,7 +24,16 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from reversion.models import Version
 
-from documents.drill_servers import ROOT, Client, Gunicorn, PrivatePostgres, prepare_database, server_env
+from documents.drill_servers import (
+    ROOT,
+    Client,
+    Gunicorn,
+    Nginx,
+    PrivatePostgres,
+    SlowClients,
+    prepare_database,
+    server_env,
+)
 from documents.drills import SEED_PAGE, SEED_RECORD, noise_png, sqlite_workers_run
 from documents.models import Scan
 
@@ -378,3 +387,23 @@ def test_requests_are_bounded_by_timeouts_that_management_commands_are_not():
     engine, answer, *options, tcp = database_settings("command")  # migrate, backups: no limit
     assert (engine, answer, tcp) == ("documents.postgresql", "None", "10000")
     assert "statement_timeout=0" in options
+
+
+# -- slow clients --------------------------------------------------------------------------------------
+
+
+def test_behind_nginx_readers_are_served_while_slow_clients_hold_connections(sqlite_server):
+    """Clients that send their request head a byte a second hold gunicorn's sync workers, one each,
+    and every other reader waits; nginx (docs/nginx/archive.conf) holds them instead."""
+    server, _ = sqlite_server
+    with SlowClients(server.port, count=4):  # as many as there are workers, and two more
+        time.sleep(1)
+        stalled = Client(server.url).get("/", timeout=3)
+    assert stalled.status == 0  # no answer in 3 s: every worker is taken
+
+    with Nginx(f"127.0.0.1:{server.port}", ROOT / "staticfiles") as nginx, SlowClients(nginx.port, count=20):
+        time.sleep(1)
+        reader = Client(nginx.url)
+        replies = [reader.get(path, timeout=10) for path in PAGES + PAGES]
+    assert [reply.status for reply in replies] == [200] * len(replies)
+    assert max(reply.seconds for reply in replies) < 2
