@@ -7,7 +7,8 @@ becomes a short static page, or the API's JSON error, that reads nothing from th
 context processors, no session, no user. Anything else is the site's ordinary 500 page.
 
 A refused connection fails in milliseconds; a server that does not answer at all fails after the
-PostgreSQL connect_timeout in settings (DJANGO_PG_CONNECT_TIMEOUT). Persistent connections are
+PostgreSQL connect_timeout in settings (DJANGO_PG_CONNECT_TIMEOUT), and one that stops answering a
+connection already open after DJANGO_PG_ANSWER_TIMEOUT (documents/postgresql/). Persistent connections are
 health-checked before reuse (CONN_HEALTH_CHECKS), so once the database is back the next request
 reconnects and succeeds without restarting the app server (docs/reliability.md).
 """
