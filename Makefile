@@ -156,9 +156,10 @@ loadtest: $(VENV)/.installed-run $(SERVE_KEY_FILE)
 	$(LOADTEST_ENV) $(BIN)/python manage.py run_loadtest --flush-cache --clients $(LOADTEST_CLIENTS) \
 	  --seconds $(LOADTEST_SECONDS) --warmup $(LOADTEST_WARMUP) $(if $(LOADTEST_WORKERS),--workers $(LOADTEST_WORKERS))
 
-# Fault drills (docs/reliability.md): PostgreSQL restarted and a backend killed mid-save, the media disk
-# full, Redis stopped, SQLite under several workers, each against servers of the drills' own (a private
-# PostgreSQL cluster and redis-server on free ports, a tmpfs, which needs root); writes the results
+# Fault drills (docs/reliability.md): PostgreSQL restarted, frozen, and its backends killed mid-save (at a
+# chosen moment and at random ones), the media disk full, Redis stopped, SQLite under several workers, slow
+# clients against gunicorn alone and behind nginx, each against servers of the drills' own (a private
+# PostgreSQL cluster, redis-server and nginx on free ports, a tmpfs, which needs root); writes the results
 # into docs/reliability.md and cleans up whether it passes or fails. DRILLS="postgres-restart ..." for some.
 DRILLS ?=
 drills: $(VENV)/.installed-run
