@@ -11,7 +11,7 @@ WORKERS ?= 3
 SERVE_KEY_FILE := .serve-secret-key
 SERVE_ENV = DJANGO_DEBUG=0 DJANGO_HTTPS=0 DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SERVE_KEY_FILE))}"
 
-.PHONY: run serve db test lint check pytest clean bench backup restore loadtest drills
+.PHONY: run serve serve-nginx db test lint check pytest clean bench backup restore loadtest drills
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { \
@@ -46,6 +46,13 @@ serve: db $(SERVE_KEY_FILE)
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(SERVE_ENV) $(BIN)/gunicorn archive_project.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
 	  --access-logfile -
+
+# The same behind nginx, as in production (docs/deployment.md, "Behind nginx"): Debian's nginx on
+# 127.0.0.1:$(PORT) with docs/nginx/archive.conf, gunicorn on a loopback port behind it. nginx buffers
+# whole requests and answers, so slow clients cannot hold gunicorn's few workers.
+serve-nginx: db $(SERVE_KEY_FILE)
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(SERVE_ENV) $(BIN)/python manage.py serve_nginx --port $(PORT) --workers $(WORKERS)
 
 # make backup [BACKUP=path]: the database and media in one zip, by default backups/archive-<UTC time>.zip.
 backup: $(VENV)/.installed-run
@@ -149,9 +156,10 @@ loadtest: $(VENV)/.installed-run $(SERVE_KEY_FILE)
 	$(LOADTEST_ENV) $(BIN)/python manage.py run_loadtest --flush-cache --clients $(LOADTEST_CLIENTS) \
 	  --seconds $(LOADTEST_SECONDS) --warmup $(LOADTEST_WARMUP) $(if $(LOADTEST_WORKERS),--workers $(LOADTEST_WORKERS))
 
-# Fault drills (docs/reliability.md): PostgreSQL restarted and a backend killed mid-save, the media disk
-# full, Redis stopped, SQLite under several workers, each against servers of the drills' own (a private
-# PostgreSQL cluster and redis-server on free ports, a tmpfs, which needs root); writes the results
+# Fault drills (docs/reliability.md): PostgreSQL restarted, frozen, and its backends killed mid-save (at a
+# chosen moment and at random ones), the media disk full, Redis stopped, SQLite under several workers, slow
+# clients against gunicorn alone and behind nginx, each against servers of the drills' own (a private
+# PostgreSQL cluster, redis-server and nginx on free ports, a tmpfs, which needs root); writes the results
 # into docs/reliability.md and cleans up whether it passes or fails. DRILLS="postgres-restart ..." for some.
 DRILLS ?=
 drills: $(VENV)/.installed-run

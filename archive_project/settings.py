@@ -110,6 +110,15 @@ DATABASES = {
 }
 
 
+# Web processes only: archive_project/wsgi.py sets the defaults, so that migrate, backups and other
+# long management commands run without limits unless these are set (docs/reliability.md, "Timeouts").
+# A statement running longer is cancelled by the server (and answered 503, documents/unavailable.py)...
+PG_STATEMENT_TIMEOUT = float(os.environ.get("DJANGO_PG_STATEMENT_TIMEOUT", "0"))
+# ...and a command without an answer this long means the server has stopped answering at all: the
+# connection is closed, and the request answers 503 (documents/postgresql/base.py). 0: wait for ever.
+PG_ANSWER_TIMEOUT = float(os.environ.get("DJANGO_PG_ANSWER_TIMEOUT", "0"))
+
+
 def tune_postgresql(database):
     """A common word's matches and a facet's documents run to hundreds of thousands of rows: with
     PostgreSQL's default 4 MB their bitmaps go lossy and every row's search vector is read again
@@ -121,14 +130,23 @@ def tune_postgresql(database):
     documents. 1.1 is the usual value for SSD and cloud storage, where random reads cost about as
     much as sequential ones."""
     if database["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, with connections that stop waiting for a server that stops answering.
+        database["ENGINE"] = "documents.postgresql"
+        database["ANSWER_TIMEOUT"] = PG_ANSWER_TIMEOUT or None
         database.setdefault("OPTIONS", {})["options"] = (
             f"-c work_mem={os.environ.get('DJANGO_PG_WORK_MEM', '64MB')}"
             f" -c random_page_cost={os.environ.get('DJANGO_PG_RANDOM_PAGE_COST', '1.1')}"
+            f" -c statement_timeout={PG_STATEMENT_TIMEOUT * 1000:.0f}"
         )
         # A server that does not answer (host down, packets dropped) fails the connection in this many
         # seconds and the request with the 503 page (documents/unavailable.py), instead of hanging a worker
         # for the operating system's TCP timeout of minutes. A refused connection fails at once anyway.
         database["OPTIONS"].setdefault("connect_timeout", int(os.environ.get("DJANGO_PG_CONNECT_TIMEOUT", "3")))
+        # A host that vanishes (powered off, cut off): TCP keepalives find an idle connection dead within
+        # about 20 s, and data sent that the host does not acknowledge fails the connection after 10 s,
+        # instead of the operating system's minutes (libpq's keepalives* and tcp_user_timeout).
+        tcp = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 2}
+        database["OPTIONS"] = tcp | {"tcp_user_timeout": 10_000} | database["OPTIONS"]
 
 
 tune_postgresql(DATABASES["default"])
@@ -138,10 +156,13 @@ def tune_sqlite(database):
     """Several gunicorn workers write to one SQLite file (make serve). WAL lets readers go on while one
     writer commits; IMMEDIATE takes the write lock when a transaction begins, so two writers queue on
     the busy timeout instead of one failing with "database is locked" when its read lock cannot be
-    upgraded; the timeout (seconds) is how long a writer waits its turn (docs/reliability.md)."""
+    upgraded; the timeout (seconds) is how long a writer waits its turn before its request answers 503
+    (docs/reliability.md)."""
     if database["ENGINE"] == "django.db.backends.sqlite3":
         database.setdefault("OPTIONS", {}).update(
-            init_command="PRAGMA journal_mode=WAL", transaction_mode="IMMEDIATE", timeout=20
+            init_command="PRAGMA journal_mode=WAL",
+            transaction_mode="IMMEDIATE",
+            timeout=float(os.environ.get("DJANGO_SQLITE_TIMEOUT", "20")),
         )
 
 

@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -147,6 +148,120 @@ class Gunicorn:
         self.stop()
 
 
+NGINX_SITE = ROOT / "docs" / "nginx" / "archive.conf"
+# The rest of an nginx.conf around the site, for an nginx of our own (Debian's /etc/nginx/nginx.conf
+# does the same for a real deployment).
+_NGINX_MAIN = """
+{user}
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log {folder}/access.log;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    include {folder}/archive.conf;
+}}
+"""
+
+
+class Nginx:
+    """nginx (Debian's) with the site of docs/nginx/archive.conf on a port of its own, in front of an
+    app server (upstream: "127.0.0.1:PORT"), in a temporary folder of its own."""
+
+    def __init__(self, upstream, static_root, port=None):
+        self.upstream, self.static_root, self.port = upstream, Path(static_root), port or free_port()
+        self.folder, self.process = None, None
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def site(self):
+        values = {"@UPSTREAM@": self.upstream, "@LISTEN@": f"127.0.0.1:{self.port}", "@SERVER_NAME@": "_"}
+        values["@STATIC_ROOT@"] = str(self.static_root.resolve())
+        text = NGINX_SITE.read_text()
+        for name, value in values.items():
+            text = text.replace(name, value)
+        return text
+
+    def start(self):
+        program = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not Path(program).exists():
+            raise RuntimeError("nginx not found (apt-get install nginx)")
+        self.folder = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX + "nginx-"))
+        (self.folder / "archive.conf").write_text(self.site())
+        # As root, nginx's workers would run as nobody, who may not read this folder: keep them root here.
+        user = "user root;" if os.geteuid() == 0 else ""
+        (self.folder / "nginx.conf").write_text(_NGINX_MAIN.format(user=user, folder=self.folder))
+        command = [program, "-p", str(self.folder), "-c", str(self.folder / "nginx.conf"), "-g", "daemon off;"]
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"nginx stopped at start: {self.process.stderr.read().decode()[-2000:]}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                return self
+            time.sleep(0.05)
+        raise RuntimeError("nginx did not start")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGQUIT)  # graceful: open connections are finished
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.folder:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class SlowClients:
+    """Connections that send a request head a byte at a time and never finish it (slowloris), until
+    stopped."""
+
+    REQUEST = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow-client\r\nX-Padding: " + b"x" * 200
+
+    def __init__(self, port, count=20, interval=1.0):
+        self.port, self.count, self.interval = port, count, interval
+        self.stopping = threading.Event()
+        self.threads = [threading.Thread(target=self._trickle) for _ in range(count)]
+
+    def _trickle(self):
+        while not self.stopping.is_set():  # a connection the server closes is opened again, as attackers do
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=5) as sock:
+                for byte in self.REQUEST:
+                    sock.sendall(bytes([byte]))
+                    if self.stopping.wait(self.interval):
+                        return
+            self.stopping.wait(self.interval)
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join()
+
+
 def _as_postgres():
     """PostgreSQL refuses to run as root: as root, its commands run as the postgres user."""
     return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
@@ -198,6 +313,22 @@ class PrivatePostgres:
     def stop(self, mode="fast"):
         self._pg(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
 
+    def processes(self):
+        """The postmaster and every process it started (backends, checkpointer, WAL writer…)."""
+        postmaster = (self.data / "postmaster.pid").read_text().split()[0]
+        children = subprocess.run(["pgrep", "-P", postmaster], capture_output=True, text=True).stdout.split()
+        return [int(pid) for pid in [postmaster, *children]]
+
+    def freeze(self):
+        """Stop every process of the server (SIGSTOP): the machine stays up and its kernel goes on
+        accepting connections and acknowledging what is sent, but nothing answers."""
+        for pid in self.processes():
+            os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self):
+        for pid in self.processes():
+            os.kill(pid, signal.SIGCONT)
+
     def version(self):
         return self._pg(str(self.bin / "postgres"), "--version").strip()
 
@@ -213,6 +344,8 @@ class PrivatePostgres:
 
     def destroy(self):
         if (self.data / "postmaster.pid").exists():
+            with contextlib.suppress(OSError, IndexError):
+                self.thaw()  # a frozen server would not stop
             with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
                 self.stop("immediate")
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -10,6 +10,7 @@ import contextlib
 import io
 import os
 import platform
+import random
 import re
 import shutil
 import sqlite3
@@ -28,8 +29,10 @@ from .drill_servers import (
     TEMP_PREFIX,
     Client,
     Gunicorn,
+    Nginx,
     PrivatePostgres,
     PrivateRedis,
+    SlowClients,
     collect_static,
     prepare_database,
     remove_leftovers,
@@ -237,6 +240,7 @@ class Stack:
         env = server_env(self.postgres.url(), REDIS_URL=self.redis.url, DJANGO_MEDIA_ROOT=self.media)
         self.token = prepare_database(env, corpus=self.corpus)
         collect_static(env)
+        self.static_root = ROOT / "staticfiles"  # where collectstatic wrote (settings.STATIC_ROOT)
         self.app = Gunicorn(env, workers=3, log=self.folder / "gunicorn.log")
         self.cleanup.callback(self.app.stop)
         self.app.start()
@@ -396,6 +400,148 @@ def drill_backend_killed(stack, result):
     )
 
 
+def drill_backend_killed_at_random(stack, result, runs=25):
+    """The same fault at random moments: every backend of the app killed somewhere in a save (reading,
+    writing, committing, closing a server-side cursor), run after run."""
+    app, postgres = stack.app, stack.postgres
+    curator = Client(app.url, stack.token)
+    created = curator.send_json("POST", "/api/v1/documents/", new_document(2))
+    record_id, etag = created.json()["record_id"], created.headers["ETag"]
+    url = f"/api/v1/documents/{record_id}/"
+    durations = []
+    for number in range(3):  # how long a save takes, to spread the kills over it
+        reply = curator.send_json("PATCH", url, {"summary": f"Warming up {number}."}, {"If-Match": etag})
+        durations.append(reply.seconds)
+        etag = reply.headers["ETag"]
+    span = percentile(durations, 0.5)
+    result.step(
+        f"Created draft {record_id}; a save takes about {ms(span)}. {runs} times: a save sent, and after a random "
+        f"0–{ms(span)} every backend of the app killed with pg_terminate_backend."
+    )
+    answers, half_written, saved_despite_503 = [], [], 0
+    for run in range(runs):
+        before = document_state(postgres, record_id)
+        change = {"summary": f"Save {run} with a kill.", "authors": [PEOPLE[run % len(PEOPLE)]]}
+        replies = []
+        saving = threading.Thread(
+            target=lambda replies, change, etag: replies.append(
+                curator.send_json("PATCH", url, change, {"If-Match": etag})
+            ),
+            args=(replies, change, etag),
+        )
+        saving.start()
+        time.sleep(random.uniform(0, span))
+        postgres.sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'archive_drills'"
+            " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        )
+        saving.join(60)
+        reply = replies[0] if replies else None
+        answers.append(reply.status if reply else 0)
+        after = document_state(postgres, record_id)
+        saved = after["document"][1] == change["summary"] and after["versions"] == before["versions"] + 1
+        if after != before and not saved:
+            half_written.append(run)
+        if reply and reply.status == 503 and saved:
+            saved_despite_503 += 1  # killed after its commit, before its answer
+        etag = curator.get(url).headers.get("ETag", etag)
+    counts = {status: answers.count(status) for status in sorted(set(answers))}
+    result.numbers = {
+        "answers": ", ".join(f"{status or 'no answer'}: {count}" for status, count in counts.items()),
+        "500 answers": counts.get(500, 0),
+        "saves half written": len(half_written),
+        "503 answers whose save was committed whole (killed between commit and answer)": saved_despite_503,
+        "gunicorn still serving": "yes" if app.running() and Client(app.url).get("/").status == 200 else "no",
+    }
+    result.passed = (
+        set(counts) <= {200, 503}
+        and counts.get(503, 0) > 0
+        and not half_written
+        and app.running()
+        and Client(app.url).get("/").status == 200
+    )
+
+
+def drill_postgres_frozen(stack, result, frozen_seconds=25.0):
+    app, postgres = stack.app, stack.postgres
+    pids_before = worker_pids(app)
+    with Readers(app.url) as readers:
+        time.sleep(5)
+        frozen = time.monotonic()
+        postgres.freeze()
+        result.step(
+            "Every PostgreSQL process stopped (SIGSTOP: the machine answers TCP, the server nothing) under 4 "
+            f"reading clients, for {frozen_seconds:.0f} s; the app has the production timeouts (statement 10 s, "
+            "answer 15 s, connect 3 s; gunicorn's own is 60 s here)."
+        )
+        time.sleep(frozen_seconds)
+        postgres.thaw()
+        thawed = time.monotonic()
+        time.sleep(10)
+    # Asked before the thaw and answered after the freeze; asked after the thaw.
+    during = [answer for answer in readers.answers if answer[0] < thawed and answer[1] >= frozen]
+    after = [answer for answer in readers.answers if answer[0] >= thawed]
+    unavailable = [answer for answer in during if answer[2] == 503]
+    first_ok = min(
+        (finished - thawed for _, finished, status, *_ in readers.answers if status == 200 and finished > thawed),
+        default=None,
+    )
+    result.numbers = {
+        "answers to requests made while frozen": statuses(during),
+        "503 latency, p50 / p95 / max": " / ".join(
+            ms(value)
+            for value in (
+                percentile(latencies(unavailable), 0.5),
+                percentile(latencies(unavailable), 0.95),
+                max(latencies(unavailable), default=0),
+            )
+        ),
+        "longest answer of all": ms(max(latencies(readers.answers), default=0)),
+        "thawed to first 200": ms(first_ok) if first_ok is not None else "never",
+        "answers to requests made after the thaw": statuses(after),
+        "gunicorn workers replaced": "no" if worker_pids(app) == pids_before else "yes",
+    }
+    result.passed = (
+        all(answer[2] in (200, 503) for answer in readers.answers)
+        and len(unavailable) > 0
+        and max(latencies(readers.answers)) < 30  # gunicorn's default timeout (make serve)
+        and worker_pids(app) == pids_before
+        and after
+        and all(answer[2] == 200 for answer in after)
+    )
+
+
+def timed_reads(base, seconds):
+    """One reader going through the pages for that long; each answer as (status, seconds)."""
+    reader, answers, deadline, turn = Client(base), [], time.monotonic() + seconds, 0
+    while time.monotonic() < deadline:
+        reply = reader.get(READER_PATHS[turn % len(READER_PATHS)], timeout=10)
+        answers.append((reply.status, reply.seconds))
+        turn += 1
+    return answers
+
+
+def drill_slow_clients(stack, result, clients=20, seconds=10.0):
+    app = stack.app
+    with Nginx(f"127.0.0.1:{app.port}", stack.static_root) as nginx:
+        result.step(
+            f"{clients} clients send a request head a byte a second and never finish it (reconnecting when cut off) "
+            f"while one reader times the pages for {seconds:.0f} s (10 s allowed each): first against gunicorn "
+            "itself (3 sync workers), then against nginx in front of it (docs/nginx/archive.conf)."
+        )
+        for name, port, url in (("gunicorn alone", app.port, app.url), ("behind nginx", nginx.port, nginx.url)):
+            with SlowClients(port, count=clients):
+                time.sleep(2)
+                answers = timed_reads(url, seconds)
+            served = [answer for answer in answers if answer[0] == 200]
+            result.numbers[f"{name}: answers"] = statuses([(0, 0, status) for status, _ in answers])
+            result.numbers[f"{name}: latency p50 / max"] = (
+                f"{ms(percentile([s for _, s in answers], 0.5))} / {ms(max(s for _, s in answers))}"
+            )
+            if name == "behind nginx":
+                result.passed = len(served) == len(answers) > 10 and max(s for _, s in answers) < 2
+
+
 def drill_redis_stopped(stack, result, down_seconds=5.0):
     app, redis = stack.app, stack.redis
     log_start = len(app.log_text())
@@ -540,9 +686,15 @@ def drill_sqlite_workers(result, clients=8, seconds=20.0):
 DRILLS = {
     "postgres-restart": ("PostgreSQL restarted under load", drill_postgres_restart),
     "backend-killed": ("A PostgreSQL backend killed in the middle of a multi-table save", drill_backend_killed),
+    "backend-killed-random": (
+        "PostgreSQL backends killed at random moments of a save, 25 times",
+        drill_backend_killed_at_random,
+    ),
+    "postgres-frozen": ("PostgreSQL frozen (its processes stopped, the machine up) under load", drill_postgres_frozen),
     "disk-full": ("The media disk full during a scan upload", drill_disk_full),
     "redis-stopped": ("Redis stopped under load", drill_redis_stopped),
     "sqlite-workers": ("SQLite with several workers and concurrent curator saves", None),
+    "slow-clients": ("Slow clients holding connections, gunicorn alone and behind nginx", drill_slow_clients),
 }
 
 

@@ -34,10 +34,14 @@ def cache_ok():
     ping = getattr(cache, "ping", None)
     if ping is not None and not ping():
         return False
-    token = secrets.token_hex(8)
+    # A key of this probe's own: load balancers probe every app server at once, and with one shared
+    # key a probe would read another's value and report a working cache unavailable.
+    key = f"healthz:{secrets.token_hex(8)}"
     try:
-        cache.set("healthz", token, timeout=10)
-        return cache.get("healthz") == token
+        cache.set(key, "ok", timeout=10)
+        written = cache.get(key) == "ok"
+        cache.delete(key)
+        return written
     except Exception:
         logger.warning("Health check: the cache is unavailable", exc_info=True)
         return False

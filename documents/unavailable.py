@@ -7,14 +7,17 @@ becomes a short static page, or the API's JSON error, that reads nothing from th
 context processors, no session, no user. Anything else is the site's ordinary 500 page.
 
 A refused connection fails in milliseconds; a server that does not answer at all fails after the
-PostgreSQL connect_timeout in settings (DJANGO_PG_CONNECT_TIMEOUT). Persistent connections are
+PostgreSQL connect_timeout in settings (DJANGO_PG_CONNECT_TIMEOUT), and one that stops answering a
+connection already open after DJANGO_PG_ANSWER_TIMEOUT (documents/postgresql/). Persistent connections are
 health-checked before reuse (CONN_HEALTH_CHECKS), so once the database is back the next request
 reconnects and succeeds without restarting the app server (docs/reliability.md).
 """
 
+import sqlite3
 import sys
 
-from django.db import InterfaceError, OperationalError
+import psycopg
+from django.db import DatabaseError, InterfaceError
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
@@ -26,24 +29,38 @@ RETRY_AFTER = 30
 MESSAGE = "The archive cannot reach its database just now. Please try again in a minute."
 
 
-# PostgreSQL's codes for a connection that failed or a server shutting down or starting up; any other
-# error (a bad query, a statement timeout, a full disk) is a fault to fix, answered 500.
-CONNECTION_SQLSTATES = ("08", "57P01", "57P02", "57P03")
-# SQLite's: the file cannot be opened (moved, unmounted), or a writer waited past its busy timeout.
-SQLITE_UNAVAILABLE = ("unable to open database file", "database is locked")
+# PostgreSQL's codes for a database that cannot serve just now, where trying again later is the answer:
+# a connection that failed (08), a server short of connections, memory or disk (53), shutting down,
+# crashed, starting up or ending the session (57P), a statement cancelled by statement_timeout (57014:
+# a server too loaded, or waiting on locks, to answer in time; settings.py), an idle transaction ended
+# (25P03). Any other error (a bad query, a missing table) is a fault to fix, answered 500.
+TRANSIENT_SQLSTATES = ("08", "53", "57P", "57014", "25P03")
+# SQLite's: the file cannot be opened (moved, unmounted), a writer waited past its busy timeout, the
+# disk is full or failing.
+SQLITE_UNAVAILABLE = (
+    "unable to open database file",
+    "database is locked",
+    "database or disk is full",
+    "disk I/O error",
+)
 
 
 def database_unavailable(exc):
-    """Whether exc is the database being unreachable, as opposed to a failing query: a missing table
-    after a forgotten migrate must not tell everyone to come back in a minute."""
-    if isinstance(exc, InterfaceError):  # the connection is already closed
+    """Whether exc is the database being unreachable or unable to serve, as opposed to a failing query:
+    a missing table after a forgotten migrate must not tell everyone to come back in a minute."""
+    if isinstance(exc, InterfaceError):  # Django's: the connection is already closed
         return True
-    if not isinstance(exc, OperationalError):
-        return False
-    cause = exc.__cause__  # the driver's own error, which Django's wraps
-    if hasattr(cause, "sqlstate"):  # psycopg: no code at all when the connection itself failed
-        return cause.sqlstate is None or cause.sqlstate.startswith(CONNECTION_SQLSTATES)
-    return any(message in str(exc) for message in SQLITE_UNAVAILABLE)
+    # The driver's own error: the cause of Django's, or raised bare where Django does not wrap it (it
+    # closes a server-side cursor, QuerySet.iterator(), without wrapping: a connection killed just
+    # before raises psycopg's error itself).
+    error = exc.__cause__ if isinstance(exc, DatabaseError) and exc.__cause__ is not None else exc
+    if isinstance(error, psycopg.Error):
+        if error.sqlstate is None:  # raised by psycopg, not the server: the connection failed, or a bug
+            return isinstance(error, psycopg.OperationalError)
+        return error.sqlstate.startswith(TRANSIENT_SQLSTATES)
+    if isinstance(error, sqlite3.OperationalError):
+        return any(message in str(error) for message in SQLITE_UNAVAILABLE)
+    return False
 
 
 def unavailable_response(request):

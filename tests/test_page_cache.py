@@ -17,7 +17,7 @@ import pytest
 import redis
 from django.core.cache import caches
 from django.db import connection
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from documents.api.throttling import AnonymousThrottle
@@ -388,6 +388,27 @@ def test_healthz_follows_a_stopped_and_restarted_redis(client, archive, own_redi
     assert client.get("/healthz").json() == {"database": "ok", "cache": "ok"}
     assert not caches["pages"].circuit_open()
     assert client.get(LIST).status_code == 200
+
+
+@pytest.mark.django_db
+def test_parallel_healthz_probes_all_find_a_working_redis_ok(redis_db, settings):
+    """Load balancers probe every app server at once: six probes at a time against a Redis that works
+    must all say "ok", and leave no key behind."""
+    settings.CACHES = redis_db.caches()
+    answers = []
+
+    def probe():
+        prober = Client()
+        answers.extend(prober.get("/healthz").json()["cache"] for _ in range(40))
+        connection.close()  # this thread's own
+
+    probes = [threading.Thread(target=probe) for _ in range(6)]
+    for thread in probes:
+        thread.start()
+    for thread in probes:
+        thread.join()
+    assert answers.count("ok") == len(answers) == 240
+    assert redis_db.keys() == set()
 
 
 # -- throttle counts shared across workers ---------------------------------------------------------

@@ -5,16 +5,36 @@ locked"; a scan upload that runs out of disk leaves no row and no file.
 The first two run a real gunicorn (documents/drill_servers.py) on a SQLite file of their own,
 whatever database the test run uses: the point is several processes and a real outage."""
 
+import contextlib
+import json
 import resource
 import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.test import Client as DjangoClient
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from reversion.models import Version
 
-from documents.drill_servers import Client, Gunicorn, prepare_database, server_env
-from documents.drills import SEED_PAGE, noise_png, sqlite_workers_run
+from documents.drill_servers import (
+    ROOT,
+    Client,
+    Gunicorn,
+    Nginx,
+    PrivatePostgres,
+    SlowClients,
+    prepare_database,
+    server_env,
+)
+from documents.drills import SEED_PAGE, SEED_RECORD, noise_png, sqlite_workers_run
 from documents.models import Scan
 
 from .factories import DocumentFactory
@@ -31,8 +51,9 @@ def sqlite_server(tmp_path):
     env = server_env(
         f"sqlite:///{folder / 'archive.sqlite3'}", DJANGO_MEDIA_ROOT=tmp_path / "media", DJANGO_CONN_MAX_AGE=0
     )
-    prepare_database(env)
+    token = prepare_database(env)
     with Gunicorn(env, workers=2, log=tmp_path / "gunicorn.log") as server:
+        server.token = token
         yield server, folder
 
 
@@ -155,3 +176,234 @@ def test_a_refused_connection_is_an_outage(rf):
     response = answer_to(refused_postgresql, rf)
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
+
+
+def test_a_connection_killed_as_django_closes_a_server_side_cursor_is_an_outage(db, rf):
+    """QuerySet.iterator() reads through a server-side cursor, which Django closes without wrapping
+    the driver's error: a connection killed just before the close raised psycopg's own error, bare,
+    and the curator got a 500 (the random kills of the backend-killed drill hit it)."""
+    require_postgresql()
+    DocumentFactory.create_batch(2)
+
+    def killed_as_the_cursor_closes():
+        with transaction.atomic():
+            cursor = connection.chunked_cursor()  # what QuerySet.iterator() reads through
+            cursor.execute("SELECT id FROM documents_document")
+            cursor.fetchmany(1)
+            terminate(connection.connection.info.backend_pid)
+            cursor.close()  # as django.db.models.sql.compiler.cursor_iter does when the rows run out
+
+    response = answer_to(killed_as_the_cursor_closes, rf)
+    assert response.status_code == 503
+
+
+def test_a_statement_cancelled_by_the_statement_timeout_is_an_outage(db, rf):
+    """A server too loaded (or a lock held too long) to answer within the statement timeout: try again."""
+    require_postgresql()
+
+    def too_slow():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 50")
+            cursor.execute("SELECT pg_sleep(1)")
+
+    response = answer_to(too_slow, rf)
+    assert response.status_code == 503
+
+
+# -- a save whose PostgreSQL backend is killed, through the test client ------------------------------
+
+
+def require_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("kills a PostgreSQL backend")
+
+
+def terminate(pid):
+    """pg_terminate_backend from a connection of its own; returns once the backend is gone."""
+    killer = connection.copy()
+    try:
+        with killer.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+            for _ in range(200):
+                cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid])
+                if cursor.fetchone() is None:
+                    return
+                time.sleep(0.025)
+    finally:
+        killer.close()
+    raise AssertionError(f"backend {pid} still there")
+
+
+@contextlib.contextmanager
+def history_table_held():
+    """Hold the history table in SHARE mode from another connection: reads go on, and a save waits
+    at its first history row, after it has written the document and its people (uncommitted)."""
+    blocker = connection.copy()
+    blocker.set_autocommit(False)
+    try:
+        with blocker.cursor() as cursor:
+            cursor.execute("LOCK TABLE reversion_version IN SHARE MODE")
+        yield
+    finally:
+        blocker.rollback()
+        blocker.close()
+
+
+def kill_the_first_backend_that_waits(killed):
+    """In a thread, on a connection of its own: find the backend that waits on a lock and kill it."""
+    try:
+        with connection.cursor() as cursor:
+            for _ in range(400):
+                cursor.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                )
+                if waiting := cursor.fetchone():
+                    terminate(waiting[0])
+                    killed.append(waiting[0])
+                    return
+                time.sleep(0.025)
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_save_whose_backend_is_killed_midway_answers_503_writes_nothing_and_can_be_sent_again(curator):
+    require_postgresql()
+    document = DocumentFactory(draft=True, summary="Before the kill.")
+    versions = Version.objects.get_for_object(document).count()
+    # The curator's program, as a user would see it: an answer for every request, never an exception.
+    api = DjangoClient(
+        HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=curator).key}", raise_request_exception=False
+    )
+    url = f"/api/v1/documents/{document.record_id}/"
+    change, tag = json.dumps({"summary": "Changed by the killed save."}), api.get(url)["ETag"]
+
+    killed = []
+    with history_table_held():
+        killer = threading.Thread(target=kill_the_first_backend_that_waits, args=(killed,))
+        killer.start()
+        response = api.patch(url, change, content_type="application/json", HTTP_IF_MATCH=tag)
+        killer.join()
+
+    assert killed, "the save never waited on the history table"
+    assert response.status_code == 503, response.content[:500]
+    assert response.json()["error"]["code"] == "unavailable"
+    assert response["Retry-After"] == "30"
+    document.refresh_from_db()  # the next query reconnects by itself
+    assert document.summary == "Before the kill."
+    assert Version.objects.get_for_object(document).count() == versions
+
+    again = api.patch(url, change, content_type="application/json", HTTP_IF_MATCH=tag)
+    assert again.status_code == 200
+    document.refresh_from_db()
+    assert document.summary == "Changed by the killed save."
+    assert Version.objects.get_for_object(document).count() == versions + 1
+
+
+# -- SQLite: a writer that waits past its busy timeout ----------------------------------------------
+
+
+def test_a_save_that_waits_past_sqlites_busy_timeout_answers_503_while_reads_go_on(tmp_path):
+    """Another process holds SQLite's write lock (a long import, a backup tool): a save waits its busy
+    timeout (DJANGO_SQLITE_TIMEOUT), then answers 503 (never a 500); reads are served meanwhile (WAL);
+    once the lock is released the same save succeeds."""
+    database = tmp_path / "archive.sqlite3"
+    env = server_env(f"sqlite:///{database}", DJANGO_MEDIA_ROOT=tmp_path / "media", DJANGO_SQLITE_TIMEOUT=1)
+    token = prepare_database(env)
+    with Gunicorn(env, workers=2, log=tmp_path / "gunicorn.log") as server:
+        curator, reader = Client(server.url, token), Client(server.url)
+        url = f"/api/v1/documents/{SEED_RECORD}/"
+        tag = curator.get(url).headers["ETag"]
+        holder = sqlite3.connect(database, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # the write lock, as a writer in another process holds it
+        try:
+            refused = curator.send_json("PATCH", url, {"summary": "Saved once the lock is free."}, {"If-Match": tag})
+            read = reader.get(SEED_PAGE)
+        finally:
+            holder.rollback()
+            holder.close()
+        saved = curator.send_json("PATCH", url, {"summary": "Saved once the lock is free."}, {"If-Match": tag})
+        log = server.log_text()
+
+    assert refused.status == 503, refused.text[:500]
+    assert refused.json()["error"]["code"] == "unavailable"
+    assert 1 <= refused.seconds < 5
+    assert read.status == 200
+    assert saved.status == 200
+    assert "Internal Server Error" not in log
+
+
+# -- a PostgreSQL server that stops answering -------------------------------------------------------
+
+
+@pytest.fixture
+def private_postgres():
+    postgres = PrivatePostgres()
+    try:
+        yield postgres.create()
+    finally:
+        postgres.destroy()
+
+
+def test_a_frozen_postgresql_server_answers_503_in_bounded_time_and_the_site_recovers(private_postgres, tmp_path):
+    """The server's processes stopped (SIGSTOP) while the machine stays up: connections already open
+    get no answer, new ones are accepted by the kernel and never greeted. Requests used to hang until
+    gunicorn killed the workers; now each answers 503 within the answer and connect timeouts."""
+    env = server_env(private_postgres.url(), DJANGO_MEDIA_ROOT=tmp_path / "media")
+    prepare_database(env)
+    timeouts = {"DJANGO_PG_STATEMENT_TIMEOUT": "1", "DJANGO_PG_ANSWER_TIMEOUT": "2", "DJANGO_PG_CONNECT_TIMEOUT": "2"}
+    with Gunicorn(env | timeouts, workers=2, log=tmp_path / "gunicorn.log") as server:
+        reader = Client(server.url)
+        assert [reader.get(path).status for path in PAGES] == [200] * len(PAGES)  # connections open
+
+        private_postgres.freeze()
+        try:
+            replies = [reader.get(path, timeout=30) for path in PAGES + PAGES]
+        finally:
+            private_postgres.thaw()
+
+        assert [reply.status for reply in replies] == [503] * len(replies), [r.text[:200] for r in replies]
+        assert max(reply.seconds for reply in replies) < 2 + 2 + 1.5  # no answer, then no greeting
+        assert [reader.get(path).status for path in PAGES] == [200] * len(PAGES)
+        assert server.running() and "WORKER TIMEOUT" not in server.log_text()
+
+
+def database_settings(entry):
+    """The default database's ENGINE, server options and answer timeout as a process started through
+    entry ("wsgi": as gunicorn does, "command": as manage.py does) sees them."""
+    imports = {"wsgi": "import archive_project.wsgi", "command": "import django; django.setup()"}[entry]
+    code = f"{imports}; from django.conf import settings; d = settings.DATABASES['default']; "
+    code += "print(d['ENGINE'], d['ANSWER_TIMEOUT'], d['OPTIONS']['options'], d['OPTIONS']['tcp_user_timeout'])"
+    env = server_env("postgres://archive@127.0.0.1:1/archive", DJANGO_SETTINGS_MODULE="archive_project.settings")
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_requests_are_bounded_by_timeouts_that_management_commands_are_not():
+    engine, answer, *options, tcp = database_settings("wsgi")
+    assert (engine, answer, tcp) == ("documents.postgresql", "15.0", "10000")
+    assert "statement_timeout=10000" in options  # milliseconds, below gunicorn's 30 s
+    engine, answer, *options, tcp = database_settings("command")  # migrate, backups: no limit
+    assert (engine, answer, tcp) == ("documents.postgresql", "None", "10000")
+    assert "statement_timeout=0" in options
+
+
+# -- slow clients --------------------------------------------------------------------------------------
+
+
+def test_behind_nginx_readers_are_served_while_slow_clients_hold_connections(sqlite_server):
+    """Clients that send their request head a byte a second hold gunicorn's sync workers, one each,
+    and every other reader waits; nginx (docs/nginx/archive.conf) holds them instead."""
+    server, _ = sqlite_server
+    with SlowClients(server.port, count=4):  # as many as there are workers, and two more
+        time.sleep(1)
+        stalled = Client(server.url).get("/", timeout=3)
+    assert stalled.status == 0  # no answer in 3 s: every worker is taken
+
+    with Nginx(f"127.0.0.1:{server.port}", ROOT / "staticfiles") as nginx, SlowClients(nginx.port, count=20):
+        time.sleep(1)
+        reader = Client(nginx.url)
+        replies = [reader.get(path, timeout=10) for path in PAGES + PAGES]
+    assert [reply.status for reply in replies] == [200] * len(replies)
+    assert max(reply.seconds for reply in replies) < 2
