@@ -62,6 +62,7 @@ from .models import (
     Scan,
     Subject,
 )
+from .models.documents import gone_record_id_message, gone_record_ids
 from .search import indexing_suspended, reindex_documents
 
 # Rows read from the database and written per round trip: big enough to amortise the queries,
@@ -1194,6 +1195,7 @@ class Importer:
             for document in Document.objects.select_for_update().filter(record_id__in=record_ids).order_by()
         }
         states = document_states(documents.values())
+        self.gone_record_ids = gone_record_ids(record_ids - documents.keys())
         self.known_record_ids = set(
             Document.objects.filter(record_id__in=targets).values_list("record_id", flat=True).order_by()
         )
@@ -1222,6 +1224,9 @@ class Importer:
         first = self.record_rows.get(record_id)
         if first is not None and first != raw.number:
             result.errors.append(("record_id", f"{record_id} is also on row {first}: one row per document"))
+            return self.report.add(result)
+        if document is None and record_id in self.gone_record_ids:
+            result.errors.append(("record_id", gone_record_id_message(record_id)))
             return self.report.add(result)
         desired = self._document_desired(values, document, record_id, result)
         if result.errors:

@@ -19,6 +19,14 @@ class InvalidParameters(exceptions.ValidationError):
         self.message, self.code = message, code
 
 
+class Gone(exceptions.APIException):
+    """A 410: the document with this record ID was deleted; the ID is never given to another."""
+
+    status_code = 410
+    default_code = "gone"
+    default_detail = "The document with this record ID was deleted. Its record ID is never given to another document."
+
+
 def error_body(status, code, message, fields=None):
     return {"error": {"status": status, "code": code, "message": message, "fields": fields or {}}}
 

@@ -23,6 +23,7 @@ from ..models import (
     Classification,
     Collection,
     Document,
+    DocumentChange,
     DocumentPerson,
     DocumentType,
     Donor,
@@ -32,7 +33,9 @@ from ..models import (
     Relation,
     RelationType,
 )
+from ..models.documents import gone_record_id_message, gone_record_ids
 from ..validators import validate_web_url
+from .errors import Gone
 from .serializers import SelectableFieldsMixin
 
 WRITE_ACTIONS = ("create", "update", "partial_update", "destroy")
@@ -99,6 +102,13 @@ def stale(outcome):
         "Read it again for its current ETag and values, then send your change with that ETag.",
         {conflict.key: [f"Theirs: {conflict.theirs}. Yours: {conflict.yours}."] for conflict in outcome.conflicts},
     )
+
+
+def raise_missing_document(record_id, user):
+    """No document has this record ID: a 410 if it had one that was deleted, else a 404."""
+    if DocumentChange.objects.gone(record_id, user):
+        raise Gone()
+    raise Http404("No document with this record ID.")
 
 
 # -- who may write ----------------------------------------------------------------------------------
@@ -234,6 +244,8 @@ class DocumentWriteSerializer(WriteSerializer):
             return value
         if Document.objects.filter(record_id=value).exists():
             raise serializers.ValidationError("Another document has this record ID.")
+        if gone_record_ids([value]):
+            raise serializers.ValidationError(gone_record_id_message(value))
         return value
 
 
@@ -460,7 +472,7 @@ class DocumentWrites(WritableMixin):
     def writable(self, key):
         found = Document.objects.filter(record_id=key).first()
         if found is None:
-            raise Http404("No document with this record ID.")
+            raise_missing_document(key, self.request.user)
         return found
 
     def check_write(self, document, data):
