@@ -13,7 +13,7 @@ from django.db.models import Count, F, OuterRef, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from . import history, merging, roles
@@ -364,8 +364,25 @@ class PersonAdmin(LockedAdmin, HistoryAdmin):
         return person.document_total
 
 
+class NamedByDocumentsAdmin(LockedAdmin, HistoryAdmin):
+    """Donors and collections: deleting one that documents name is refused (models/groups.py); the
+    confirmation page lists those documents as protected, as it lists a person's roles, and deletes nothing."""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        named = Document.objects.filter(**{f"{self.model.document_path}__in": objs}).distinct().order_by("record_id")
+        protected = [
+            *protected,
+            *(
+                format_html('Document: <a href="{}">{}</a>', reverse("admin:documents_document_change", args=[d.pk]), d)
+                for d in named
+            ),
+        ]
+        return deleted, counts, perms_needed, protected
+
+
 @admin.register(Donor)
-class DonorAdmin(LockedAdmin, HistoryAdmin):
+class DonorAdmin(NamedByDocumentsAdmin):
     list_display = ["name", "acknowledgement", "url"]
     search_fields = ["name", "description"]
     list_filter = [("logo", admin.EmptyFieldListFilter)]
@@ -374,7 +391,7 @@ class DonorAdmin(LockedAdmin, HistoryAdmin):
 
 
 @admin.register(Collection)
-class CollectionAdmin(LockedAdmin, HistoryAdmin):
+class CollectionAdmin(NamedByDocumentsAdmin):
     list_display = ["name", "slug", "modified_at"]
     search_fields = ["name", "description"]
     list_filter = [("image", admin.EmptyFieldListFilter)]

@@ -96,10 +96,11 @@ def test_a_deleted_draft_that_was_never_public_is_a_404_to_the_public_and_410_to
 
 @pytest.mark.django_db
 def test_oai_keeps_a_deleted_record_deleted_after_new_documents_are_added(client):
-    document = DocumentFactory()
-    record_id = document.record_id
-    document.delete()
-    new_document(status=Document.Status.PUBLISHED)
+    new_document("Older", status=Document.Status.PUBLISHED)
+    newest = new_document("Newest", status=Document.Status.PUBLISHED)
+    record_id = newest.record_id
+    newest.delete()
+    new_document("Added after the deletion", status=Document.Status.PUBLISHED)
     response = client.get(
         "/oai/", {"verb": "GetRecord", "identifier": f"oai:testserver:{record_id}", "metadataPrefix": "oai_dc"}
     )

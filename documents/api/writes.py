@@ -79,9 +79,10 @@ class StillNamed(exceptions.APIException):
 
 
 def still_named(record, protected):
-    """A 409 that says which documents still name the record (a person's links), or how many
-    records do; ``fields`` lists the documents' record IDs."""
-    record_ids = sorted({link.document.record_id for link in protected if hasattr(link, "document")})
+    """A 409 that says which documents still name the record (through a person's links, or a donor's
+    or collection's documents themselves), or how many records do; ``fields`` lists the record IDs."""
+    documents = {getattr(named, "document", named) for named in protected}
+    record_ids = sorted({document.record_id for document in documents if isinstance(document, Document)})
     if not record_ids:
         return StillNamed(f"Not deleted: {record} is still named by {len(protected)} other record(s).")
     shown = ", ".join(map(str, record_ids[:20])) + (f" and {len(record_ids) - 20} more" if len(record_ids) > 20 else "")
