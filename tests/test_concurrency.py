@@ -19,7 +19,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from documents import roles
-from documents.models import Document, FacetCount
+from documents.models import Document, Donor, FacetCount
 from documents.search import facet_index
 
 from .factories import CollectionFactory, DocumentFactory, DonorFactory, LanguageFactory, PersonFactory
@@ -114,3 +114,44 @@ def test_eight_curators_creating_and_editing_at_once_get_no_500_and_lose_no_edit
     kept = counts()
     facet_index.rebuild()
     assert kept == counts()
+
+
+def test_the_same_address_saved_at_once_is_one_donor_and_409s_never_a_500(django_user_model):
+    """Eight curators add a donor with the same address at the same moment, half through the API, half
+    through the admin: both check that the address is free before saving, so all pass the check and the
+    database refuses all but one. The others answer 409 and nothing of theirs is saved."""
+    start = threading.Barrier(CURATORS)
+    answers = []
+
+    def work(number):
+        user = django_user_model.objects.create_superuser(f"admin-{number}", f"admin-{number}@example.org")
+        client = Client(raise_request_exception=False)
+        try:
+            if number % 2:
+                client.defaults["HTTP_AUTHORIZATION"] = f"Token {Token.objects.create(user=user).key}"
+                start.wait()
+                body = {"name": f"Donor of curator {number}", "slug": "the-same-donor"}
+                reply = client.post("/api/v1/donors/", body, content_type="application/json")
+            else:
+                client.force_login(user)
+                start.wait()
+                body = {"name": f"Donor of curator {number}", "slug": "the-same-donor"}
+                reply = client.post("/admin/documents/donor/add/", body)
+            answers.append((number % 2, reply.status_code, reply.content[:500]))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(CURATORS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [answer for answer in answers if answer[1] >= 500] == []
+    saved = [answer for answer in answers if answer[1] in (201, 302)]
+    refused = [answer for answer in answers if answer[1] not in (201, 302)]
+    assert len(saved) == 1 and Donor.objects.filter(slug="the-same-donor").count() == 1
+    for _, status, content in refused:
+        # Refused before saving (the address was taken by then: a form error, a 400) or by the database (409).
+        assert status in (200, 400, 409), (status, content)
+        if status == 409:
+            assert b"Not saved" in content and b"at the same moment" in content
