@@ -5,17 +5,20 @@ import json
 import threading
 
 import pytest
+from django.db import connection
 from django.test import Client
 from lxml import etree
 from rest_framework.authtoken.models import Token
 
+from documents.backup import create_backup, restore_backup
 from documents.drill_servers import Client as DrillClient
 from documents.drill_servers import Gunicorn, prepare_database, server_env
 from documents.drills import new_document as new_drill_document
 from documents.importing import import_file
-from documents.models import Document
+from documents.models import Document, record_ids
 
 from .factories import DocumentFactory
+from .test_backup import empty_everything
 
 API = "/api/v1"
 OAI = {"oai": "http://www.openarchives.org/OAI/2.0/"}
@@ -172,3 +175,21 @@ def test_parallel_creates_on_sqlite_never_share_or_reuse_a_record_id(tmp_path):
         record_ids = [answer.json()["record_id"] for answer in answers]
         assert len(set(record_ids)) == 18 and min(record_ids) > newest["record_id"]
         assert curator.get(url).status == 410
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_restore_moves_the_sequence_past_every_restored_record_id_and_tombstone(media_root, tmp_path):
+    new_document("Kept", status=Document.Status.PUBLISHED)
+    newest = new_document("Deleted, the newest", status=Document.Status.PUBLISHED)
+    gone = newest.record_id
+    newest.delete()
+    create_backup(tmp_path / "archive.zip")
+    empty_everything(media_root)
+    # Into a freshly migrated database, whose sequence has issued nothing yet.
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT setval(%s, 0)", [record_ids.SEQUENCE])
+        else:
+            cursor.execute(f"UPDATE {record_ids.COUNTER} SET last = 0")
+    restore_backup(tmp_path / "archive.zip")
+    assert new_document("Written after the restore").record_id > gone
