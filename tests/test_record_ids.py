@@ -65,10 +65,11 @@ def test_through_the_api_a_new_document_never_takes_a_deleted_documents_record_i
 
 @pytest.mark.django_db
 def test_an_explicit_record_id_moves_the_sequence_past_it():
-    DocumentFactory(record_id=900_000)
-    assert new_document().record_id == 900_001
-    DocumentFactory(record_id=10)  # below: the sequence stays where it is
-    assert new_document().record_id == 900_002
+    issued = new_document().record_id
+    DocumentFactory(record_id=issued + 1000)
+    assert new_document().record_id == issued + 1001
+    DocumentFactory(record_id=issued + 500)  # below: the sequence stays where it is
+    assert new_document().record_id == issued + 1002
 
 
 @pytest.mark.django_db

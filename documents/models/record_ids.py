@@ -33,6 +33,9 @@ def advance_past(record_id, using="default"):
         if connection.vendor != "postgresql":
             cursor.execute(f"UPDATE {COUNTER} SET last = MAX(last, %s) WHERE id = 1", [record_id])
             return
+        cursor.execute(f"SELECT last_value FROM {SEQUENCE}")
+        if cursor.fetchone()[0] >= record_id:
+            return  # the usual case: an ID below the sequence, e.g. an import updating documents
         # setval is not transactional: the lock is held just around the read and the write, never
         # to the end of the save's transaction, so it cannot take part in a deadlock.
         cursor.execute("SELECT pg_advisory_lock(%s)", [ADVANCE_LOCK])
