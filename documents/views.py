@@ -117,7 +117,10 @@ def document_detail(request, record_id, slug=None):
     )
     if document is None:
         if DocumentChange.objects.gone(record_id, request.user):
-            return render(request, "410.html", status=410)
+            response = render(request, "410.html", status=410)
+            if can_preview(request.user):  # staff also learn of deleted drafts: not for shared caches
+                response["Cache-Control"] = "private, no-store"
+            return response
         raise Http404("No document with this record ID.")
     if slug != document.slug:
         return redirect(document, permanent=True)

@@ -95,7 +95,8 @@ def test_a_deleted_draft_that_was_never_public_is_a_404_to_the_public_and_410_to
     draft.delete()
     assert client.get(f"/documents/{record_id}/").status_code == 404
     assert client.get(f"{API}/documents/{record_id}/").status_code == 404
-    assert staff_client.get(f"/documents/{record_id}/").status_code == 410
+    staff_page = staff_client.get(f"/documents/{record_id}/")
+    assert staff_page.status_code == 410 and staff_page["Cache-Control"] == "private, no-store"
 
 
 @pytest.mark.django_db
