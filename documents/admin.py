@@ -424,8 +424,25 @@ class PersonAdmin(LockedAdmin, HistoryAdmin):
         return person.document_total
 
 
+class NamedByDocumentsAdmin(LockedAdmin, HistoryAdmin):
+    """Donors and collections: deleting one that documents name is refused (models/groups.py); the
+    confirmation page lists those documents as protected, as it lists a person's roles, and deletes nothing."""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        named = Document.objects.filter(**{f"{self.model.document_path}__in": objs}).distinct().order_by("record_id")
+        protected = [
+            *protected,
+            *(
+                format_html('Document: <a href="{}">{}</a>', reverse("admin:documents_document_change", args=[d.pk]), d)
+                for d in named
+            ),
+        ]
+        return deleted, counts, perms_needed, protected
+
+
 @admin.register(Donor)
-class DonorAdmin(StoredFilesAdmin, LockedAdmin, HistoryAdmin):
+class DonorAdmin(StoredFilesAdmin, NamedByDocumentsAdmin):
     list_display = ["name", "acknowledgement", "url"]
     search_fields = ["name", "description"]
     list_filter = [("logo", admin.EmptyFieldListFilter)]
@@ -434,7 +451,7 @@ class DonorAdmin(StoredFilesAdmin, LockedAdmin, HistoryAdmin):
 
 
 @admin.register(Collection)
-class CollectionAdmin(StoredFilesAdmin, LockedAdmin, HistoryAdmin):
+class CollectionAdmin(StoredFilesAdmin, NamedByDocumentsAdmin):
     list_display = ["name", "slug", "modified_at"]
     search_fields = ["name", "description"]
     list_filter = [("image", admin.EmptyFieldListFilter)]

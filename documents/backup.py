@@ -46,6 +46,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from . import uploads
+from .models.record_ids import advance_past_stored
 from .search import indexing_suspended, rebuild_index
 
 FORMAT = "archive-backup"
@@ -543,6 +544,7 @@ def restore_backup(path, using=DEFAULT_DB_ALIAS, replace=False, ignore_migration
                     result.counts[described["model"]] = _load(archive, described, model, using)
                     say(f"{described['model']}: {result.counts[described['model']]:,} rows")
                 _reset_sequences(models_by_label.values(), using)
+                advance_past_stored(using)  # no restored record ID, tombstones' included, is issued again
                 for entry, storage in plan:
                     _write_file(archive, entry, storage, written)
                 result.files = len(written)

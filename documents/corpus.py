@@ -64,6 +64,7 @@ from .models import (
     RelationType,
     Subject,
 )
+from .models.record_ids import advance_past_stored
 from .search import facet_index, get_backend, indexing_suspended, rebuild_index
 from .search.content import index_content
 
@@ -679,6 +680,7 @@ class Generator:
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(_NoStyle(), [Document]):
                 cursor.execute(sql)
+        advance_past_stored()  # bulk_create bypasses save(): move the record ID sequence past the corpus
 
     def load_batch(self, start):
         """Make, insert and (unless use_rebuild) index the documents from start; return how many."""

@@ -62,8 +62,12 @@ from .models import (
     Scan,
     Subject,
 )
+from .models.documents import gone_record_id_message, gone_record_ids
+from .models.record_ids import advance_past
 from .search import indexing_suspended, reindex_documents
 from .text import loose_key, name_key, normalize_text
+
+MAX_RECORD_ID = 2_147_483_647  # the database's integer column
 
 # Rows read from the database and written per round trip: big enough to amortise the queries,
 # small enough that memory stays flat and SQLite's limit on query parameters is never reached.
@@ -1247,6 +1251,11 @@ class Importer:
             for document in Document.objects.select_for_update().filter(record_id__in=record_ids).order_by()
         }
         states = document_states(documents.values())
+        self.gone_record_ids = gone_record_ids(record_ids - documents.keys())
+        new_record_ids = {r for r in record_ids - documents.keys() - self.gone_record_ids if 1 <= r <= MAX_RECORD_ID}
+        if new_record_ids:
+            # Once per chunk, so that each new document's save finds the sequence already past it.
+            advance_past(max(new_record_ids))
         self.known_record_ids = set(
             Document.objects.filter(record_id__in=targets).values_list("record_id", flat=True).order_by()
         )
@@ -1269,12 +1278,15 @@ class Importer:
             if "record_id" not in dict(result.errors):
                 result.errors.append(("record_id", "required: documents are matched by their record ID"))
             return self.report.add(result)
-        if not 1 <= record_id <= 2_147_483_647:
+        if not 1 <= record_id <= MAX_RECORD_ID:
             result.errors.append(("record_id", "must be a positive whole number"))
             return self.report.add(result)
         first = self.record_rows.get(record_id)
         if first is not None and first != raw.number:
             result.errors.append(("record_id", f"{record_id} is also on row {first}: one row per document"))
+            return self.report.add(result)
+        if document is None and record_id in self.gone_record_ids:
+            result.errors.append(("record_id", gone_record_id_message(record_id)))
             return self.report.add(result)
         desired = self._document_desired(values, document, record_id, result)
         if result.errors:

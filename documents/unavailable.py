@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 
 from .api.errors import error_body
+from .write_conflicts import write_conflict
 
 # Seconds a client is asked to wait: about how long a PostgreSQL restart or failover takes.
 RETRY_AFTER = 30
@@ -76,4 +77,6 @@ def unavailable_response(request):
 def server_error(request, template_name="500.html"):
     if database_unavailable(sys.exception()):
         return unavailable_response(request)
+    if write_conflict(sys.exception()):
+        return HttpResponse(render_to_string("409.html"), status=409)
     return HttpResponseServerError(render_to_string(template_name))

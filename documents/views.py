@@ -13,7 +13,7 @@ from . import page_cache
 from .facets import PARAMETERS as FACET_PARAMETERS
 from .facets import build_facets, date_histogram
 from .filters import DocumentFilter
-from .models import Collection, Document, DocumentPerson, Donor, OldSlug, Person
+from .models import Collection, Document, DocumentChange, DocumentPerson, Donor, OldSlug, Person
 from .models.querysets import can_preview
 from .pagination import CappedPaginator
 from .people import ROLE_KINDS, correspondents, links, role_counts, timeline
@@ -109,10 +109,19 @@ def document_list(request):
 def document_detail(request, record_id, slug=None):
     # One narrow read decides 404, redirect and draft headers for everyone, so an unpublished
     # document is gone at once whatever the cache holds; the page's parts may come from the cache.
-    document = get_object_or_404(
-        Document.objects.visible_to(request.user).only("record_id", "slug", "status", "modified_at"),
-        record_id=record_id,
+    document = (
+        Document.objects.visible_to(request.user)
+        .only("record_id", "slug", "status", "modified_at")
+        .filter(record_id=record_id)
+        .first()
     )
+    if document is None:
+        if DocumentChange.objects.gone(record_id, request.user):
+            response = render(request, "410.html", status=410)
+            if can_preview(request.user):  # staff also learn of deleted drafts: not for shared caches
+                response["Cache-Control"] = "private, no-store"
+            return response
+        raise Http404("No document with this record ID.")
     if slug != document.slug:
         return redirect(document, permanent=True)
     # The parts show the host (canonical and IIIF links, the citation's URL) and today's date (the

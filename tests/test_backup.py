@@ -179,7 +179,9 @@ def test_restore_gives_back_everything_and_fresh_ids(client, django_user_model, 
         )
         link = DocumentPerson.objects.create(document=new_document, person=person)
     [new_scan] = Scan.append_to(new_document, [image_upload("page-1.png", size=(40, 60))])
-    assert new_document.record_id == max_record_id + 1
+    # Record IDs come from a sequence that never goes back (other documents may have taken numbers
+    # in between: tests share it), past every restored record ID.
+    assert new_document.record_id > max_record_id
     for model, new in [
         (Document, new_document),
         (Person, person),

@@ -19,6 +19,7 @@ from documents.models import (
     Classification,
     Collection,
     Document,
+    DocumentChange,
     DocumentPerson,
     DocumentType,
     Donor,
@@ -125,8 +126,10 @@ def rich_archive(db):
 
 
 def empty_the_archive():
-    """As a fresh database before any import: no documents, people, donors, collections or terms at all."""
+    """As a fresh database before any import: no documents, people, donors, collections or terms at all,
+    and no tombstones (a deleted document's record ID is never taken again: models/record_ids.py)."""
     Document.objects.all().delete()
+    DocumentChange.objects.all().delete()
     for model in (PersonAlias, Person, Donor, Collection, DocumentType, Classification, Archive, Subject, Place):
         model.objects.all().delete()
     Language.objects.all().delete()

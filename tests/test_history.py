@@ -8,7 +8,7 @@ from django.core.management import call_command
 from reversion.models import Revision, Version
 
 from documents import history
-from documents.models import Document, DocumentFacet, DocumentPerson, FacetKind, RelationType
+from documents.models import Document, DocumentFacet, DocumentPerson, Donor, FacetKind, RelationType
 from documents.search import parse_query, search_documents
 
 from .factories import (
@@ -430,11 +430,17 @@ def test_a_donor_edit_is_recorded(curator_client, curator):
 
 
 @pytest.mark.django_db
-def test_deleting_a_donor_is_in_the_history_of_its_documents(editor_client, cable):
-    """The database drops a deleted donor's links without signals; the documents' histories still show it."""
+def test_deleting_a_donor_is_recorded_once_no_document_names_it(editor_client, cable):
+    """A donor that documents name is not deleted (issue 13: a published page silently lost its
+    acknowledgement) and nothing is recorded; once none names it, its deletion is a revision that
+    "recover deleted" restores."""
     donor = DonorFactory(name="Henry Luce Foundation")
     cable.donors.add(donor)
+    revisions = Revision.objects.count()
+    assert editor_client.post(f"/admin/documents/donor/{donor.pk}/delete/", {"post": "yes"}).status_code == 200
+    assert list(cable.donors.all()) == [donor] and Revision.objects.count() == revisions
+    cable.donors.remove(donor)
     assert editor_client.post(f"/admin/documents/donor/{donor.pk}/delete/", {"post": "yes"}).status_code == 302
-    (entry,) = history.history(cable)
-    assert entry.revision.comment == "Deleted donor “Henry Luce Foundation”."
-    assert User.objects.get(username="group-editor") == entry.revision.user
+    (deleted,) = Version.objects.get_deleted(Donor)
+    assert deleted.revision.comment == "Deleted donor “Henry Luce Foundation”."
+    assert User.objects.get(username="group-editor") == deleted.revision.user

@@ -81,7 +81,7 @@ def loaded(db):
 
 @pytest.mark.django_db
 def test_all_35_records_load_as_published_documents_with_their_record_ids(loaded):
-    """Every record becomes one published document; those without a record id get the next free ones."""
+    """Every record becomes one published document; those without a record id get new ones from the sequence."""
     assert list(loaded) == [rec["doc_key"] for rec in RECORDS]
     assert len(loaded) == 35
     assert Document.objects.published().count() == 35
@@ -91,7 +91,9 @@ def test_all_35_records_load_as_published_documents_with_their_record_ids(loaded
         if rec["record_id"]:
             assert loaded[rec["doc_key"]].record_id == int(rec["record_id"])
     assigned = [loaded[rec["doc_key"]].record_id for rec in RECORDS if not rec["record_id"]]
-    assert assigned == [max(real_ids) + 1, max(real_ids) + 2] == [300654, 300655]
+    # Next from the sequence, which the explicit ones moved past themselves (in a fresh database
+    # 300654 and 300655; tests on PostgreSQL share the sequence, which never goes back).
+    assert assigned[0] > max(real_ids) == 300653 and assigned[1] == assigned[0] + 1
 
 
 @pytest.mark.django_db

@@ -10,6 +10,8 @@ from rest_framework import exceptions
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from ..write_conflicts import MESSAGE, write_conflict
+
 
 class InvalidParameters(exceptions.ValidationError):
     """A 400 with a message of its own and the messages per parameter."""
@@ -17,6 +19,22 @@ class InvalidParameters(exceptions.ValidationError):
     def __init__(self, fields, message="Some parameters are not valid.", code="invalid_parameters"):
         super().__init__(fields, code=code)
         self.message, self.code = message, code
+
+
+class Gone(exceptions.APIException):
+    """A 410: the document with this record ID was deleted; the ID is never given to another."""
+
+    status_code = 410
+    default_code = "gone"
+    default_detail = "The document with this record ID was deleted. Its record ID is never given to another document."
+
+
+class Conflict(exceptions.APIException):
+    """A 409: the write collided with another saved at the same moment (documents/write_conflicts.py)."""
+
+    status_code = 409
+    default_code = "conflict"
+    default_detail = MESSAGE
 
 
 def error_body(status, code, message, fields=None):
@@ -38,6 +56,8 @@ def _messages(value):
 
 
 def exception_handler(exc, context):
+    if write_conflict(exc):
+        exc = Conflict()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # not an API error: Django's 500 handling

@@ -64,8 +64,12 @@ ERRORS = {
     "403": "Signed in, but not allowed to do this (the admin's permissions apply).",
     "404": "Nothing at this address for this client (a draft is a 404, never a 403), or an unknown `format`.",
     "412": "`If-Match` names no version of this record, or someone changed a field you change since you read it.",
-    "409": "A delete: still named by other records, remove those links first. A person's write: another person "
-    "has this name (`fields.existing` is their address).",
+    "409": (
+        "Not done: still named by other records (remove those links first); a person's write: another person has "
+        "this name (`fields.existing` is their address); or the write collided with another saved at the same "
+        "moment (nothing was changed: read again and retry)."
+    ),
+    "410": "The document with this record ID was deleted; its record ID is never given to another document.",
     "428": "`If-Match` is missing: send the `ETag` of your last read of this record.",
     "429": "Too many requests from this address: wait `Retry-After` seconds.",
 }
@@ -173,8 +177,9 @@ class AutoSchema(openapi.AutoSchema):
             codes[1:1] = ["401", "403"]
             if self.method != "POST":
                 codes += ["412", "428"]
-            if self.method == "DELETE" or getattr(self.view, "refuses_duplicates", False):
-                codes.append("409")
+            codes.append("409")
+        if "{record_id}" in self.path:
+            codes.append("410")
         for code in codes:
             if code not in responses:
                 responses[code] = self._get_response_for_code(

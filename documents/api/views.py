@@ -268,7 +268,7 @@ class DocumentViewSet(writes.DocumentWrites, ReadOnlyViewSet):
         record_id = int(self.kwargs["record_id"])
         document = self.get_queryset().filter(record_id=record_id).first()
         if document is None:
-            raise Http404("No document with this record ID.")
+            writes.raise_missing_document(record_id, self.request.user)
         related_of([document], self.request.user)
         linked = [
             document,

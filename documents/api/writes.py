@@ -24,6 +24,7 @@ from ..models import (
     Classification,
     Collection,
     Document,
+    DocumentChange,
     DocumentPerson,
     DocumentType,
     Donor,
@@ -33,8 +34,10 @@ from ..models import (
     Relation,
     RelationType,
 )
+from ..models.documents import gone_record_id_message, gone_record_ids
 from ..validators import validate_web_url
 from . import etags
+from .errors import Gone
 from .serializers import SelectableFieldsMixin
 
 WRITE_ACTIONS = ("create", "update", "partial_update", "destroy")
@@ -90,9 +93,10 @@ class Duplicate(exceptions.APIException):
 
 
 def still_named(record, protected):
-    """A 409 that says which documents still name the record (a person's links), or how many
-    records do; ``fields`` lists the documents' record IDs."""
-    record_ids = sorted({link.document.record_id for link in protected if hasattr(link, "document")})
+    """A 409 that says which documents still name the record (through a person's links, or a donor's
+    or collection's documents themselves), or how many records do; ``fields`` lists the record IDs."""
+    documents = {getattr(named, "document", named) for named in protected}
+    record_ids = sorted({document.record_id for document in documents if isinstance(document, Document)})
     if not record_ids:
         return StillNamed(f"Not deleted: {record} is still named by {len(protected)} other record(s).")
     shown = ", ".join(map(str, record_ids[:20])) + (f" and {len(record_ids) - 20} more" if len(record_ids) > 20 else "")
@@ -127,6 +131,13 @@ def stale(outcome, conflicts=None):
         "Read it again for its current ETag and values, then send your change with that ETag.",
         {conflict.key: [f"Theirs: {conflict.theirs}. Yours: {conflict.yours}."] for conflict in conflicts},
     )
+
+
+def raise_missing_document(record_id, user):
+    """No document has this record ID: a 410 if it had one that was deleted, else a 404."""
+    if DocumentChange.objects.gone(record_id, user):
+        raise Gone()
+    raise Http404("No document with this record ID.")
 
 
 # -- who may write ----------------------------------------------------------------------------------
@@ -276,6 +287,8 @@ class DocumentWriteSerializer(WriteSerializer):
             return value
         if Document.objects.filter(record_id=value).exists():
             raise serializers.ValidationError("Another document has this record ID.")
+        if gone_record_ids([value]):
+            raise serializers.ValidationError(gone_record_id_message(value))
         return value
 
 
@@ -505,7 +518,7 @@ class DocumentWrites(WritableMixin):
     def writable(self, key):
         found = Document.objects.filter(record_id=key).first()
         if found is None:
-            raise Http404("No document with this record ID.")
+            raise_missing_document(key, self.request.user)
         return found
 
     def check_write(self, document, data):
@@ -582,7 +595,6 @@ def set_people(document, role, people):
 
 class PersonWrites(WritableMixin):
     write_serializer_class = PersonWriteSerializer
-    refuses_duplicates = True  # a name another person has: 409 on every write (schema.py)
 
     def check_write(self, person, data):
         """A name another person has (whatever its case, spacing or Unicode form) is a 409 naming them."""

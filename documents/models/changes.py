@@ -13,6 +13,17 @@ class DocumentChangeQuerySet(models.QuerySet):
         """Tombstones an anonymous reader may see: never one that reveals a draft that was never published."""
         return self.filter(was_public=True)
 
+    def deleted(self):
+        return self.filter(kind=DocumentChange.Kind.DELETED)
+
+    def gone(self, record_id, user):
+        """Whether this user may learn that record_id's document was deleted (its address then answers
+        410 Gone, not 404): staff always; others only if it was ever public."""
+        from .querysets import can_preview
+
+        tombstones = self.deleted() if can_preview(user) else self.deleted().visible_to_public()
+        return tombstones.filter(record_id=record_id).exists()
+
 
 class DocumentChange(models.Model):
     """A tombstone: the document with this record id was unpublished or deleted at this time."""

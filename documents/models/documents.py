@@ -4,8 +4,9 @@ import uuid
 from collections import namedtuple
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.images import get_image_dimensions
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
 from django.urls import reverse
@@ -17,12 +18,32 @@ from ..images import make_derivatives, validate_scan_image
 from ..storage import scan_storage, scan_upload_to
 from ..uploads import UploadFileField, UploadImageField, display_name, validate_pdf
 from .base import NormalizedTextModel, TimeStampedModel, VersionedModel
+from .changes import DocumentChange
 from .groups import Collection, Donor
 from .people import Person
 from .querysets import DocumentQuerySet, can_preview
+from .record_ids import advance_past, next_record_id
 from .vocabularies import Archive, Classification, DocumentType, Language, Place, RelationType, Subject
 
 RelatedDocument = namedtuple("RelatedDocument", "wording document relation")
+
+
+def gone_record_ids(record_ids):
+    """Those of these record IDs whose document was deleted (and not recovered): their addresses
+    answer 410 Gone for good, so no other document may take them."""
+    return set(
+        DocumentChange.objects.deleted()
+        .filter(record_id__in=record_ids)
+        .exclude(record_id__in=Document.objects.filter(record_id__in=record_ids).values("record_id"))
+        .values_list("record_id", flat=True)
+    )
+
+
+def gone_record_id_message(record_id):
+    return (
+        f"Record ID {record_id} belonged to a deleted document: its address answers “gone” for good "
+        "and is never given to another document. Leave the record ID empty for the next free number."
+    )
 
 
 def related_order(item):
@@ -41,7 +62,10 @@ class Document(NormalizedTextModel, TimeStampedModel, VersionedModel):
         "record ID",
         unique=True,
         blank=True,
-        help_text="The permanent public number in the document's address. Left empty, the next free number is used.",
+        help_text=(
+            "The permanent public number in the document's address. Left empty, the next free number is used; "
+            "a deleted document's number is never used again."
+        ),
     )
     title = models.CharField(max_length=500)
     slug = models.SlugField(max_length=255, blank=True, help_text="Made from the title if left empty.")
@@ -130,10 +154,17 @@ class Document(NormalizedTextModel, TimeStampedModel, VersionedModel):
     def __str__(self):
         return f"{self.record_id}: {self.title}" if self.record_id else self.title
 
+    def clean(self):
+        if self._state.adding and self.record_id is not None and gone_record_ids([self.record_id]):
+            raise ValidationError({"record_id": gone_record_id_message(self.record_id)}, code="gone")
+
     def save(self, *args, **kwargs):
         self.slug = self.slug or slugify(self.title)[:255].strip("-") or "document"
+        using = kwargs.get("using") or router.db_for_write(Document, instance=self)
         if self.record_id is None:
-            self.record_id = (Document.objects.aggregate(m=models.Max("record_id"))["m"] or 0) + 1
+            self.record_id = next_record_id(using)
+        elif self._state.adding:
+            advance_past(self.record_id, using)  # the sequence never hands out an ID given explicitly
         self.date, self.date_end = date_span(self.date, self.date_precision)
         if self.status == self.Status.PUBLISHED and self.first_published_at is None:
             self.first_published_at = timezone.now()

@@ -1,6 +1,8 @@
 """Donors who fund the archive's work and collections that curators assemble."""
 
 from django.db import models
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.urls import reverse
 
 from ..uploads import UploadImageField, validate_web_image
@@ -54,3 +56,17 @@ class Collection(SluggedModel, TimeStampedModel, VersionedModel):
 
     def get_absolute_url(self):
         return reverse("documents:collection_detail", kwargs={"slug": self.slug})
+
+
+@receiver(pre_delete, sender=Donor, dispatch_uid="donor-named-by-documents")
+@receiver(pre_delete, sender=Collection, dispatch_uid="collection-named-by-documents")
+def _refuse_deleting_while_named(sender, instance, **kwargs):
+    """A donor or collection that documents name is not deleted, drafts' included, as a person is not
+    (DocumentPerson.person is PROTECT): a published page would silently lose its acknowledgement.
+    Their links are many-to-many rows, which Django would delete with them, so the refusal is made
+    here, before anything is deleted, for every path (admin, API, shell, a queryset's delete())."""
+    named = list(instance.documents.order_by("record_id"))
+    if named:
+        raise models.ProtectedError(
+            f"{instance} is named in {len(named)} document(s): remove it from them first.", set(named)
+        )

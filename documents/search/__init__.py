@@ -7,6 +7,8 @@ on every save and relation change); `manage.py rebuild_search_index` rebuilds bo
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.db import transaction
+
 from . import facet_index
 from .backends import get_backend
 from .query import MAX_QUERY_LENGTH, WORD, ParsedQuery, fold, parse_query
@@ -67,9 +69,12 @@ def reindex_documents(ids, batch_size=1000):
     if _suspended.get():
         return
     ids, backend = list(ids), get_backend()
-    for start in range(0, len(ids), batch_size):
-        backend.reindex(ids[start : start + batch_size])
-        facet_index.reindex(ids[start : start + batch_size])
+    # The lock lasts as long as the transaction: no savepoint needed around it, none made.
+    with transaction.atomic(savepoint=False):
+        facet_index.lock_shared_rows()
+        for start in range(0, len(ids), batch_size):
+            backend.reindex(ids[start : start + batch_size])
+            facet_index.reindex(ids[start : start + batch_size])
 
 
 @contextmanager

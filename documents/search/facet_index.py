@@ -16,6 +16,8 @@ ROLE_FACETS = {
     DocumentPerson.Role.PARTICIPANT: FacetKind.PARTICIPANT,
     DocumentPerson.Role.MENTIONED: FacetKind.MENTIONED,
 }
+# pg_advisory_xact_lock's key for lock_shared_rows() ("Shar").
+SHARED_ROWS_LOCK = 0x5368_6172
 MANY_TO_MANY = {FacetKind.LANGUAGE: "languages", FacetKind.DONOR: "donors", FacetKind.COLLECTION: "collections"}
 
 
@@ -118,10 +120,24 @@ def refresh_counts(pairs):
                 FacetCount.objects.filter(facet=facet, value__in=gone).delete()
 
 
+def lock_shared_rows():
+    """Make this transaction, until it ends, the only one writing rows that many documents share: the
+    facet counts and the words of "did you mean" (PostgreSQL; SQLite runs one writer at a time anyway).
+
+    One save writes them several times (the document, then each of its people, languages, donors...),
+    each time for other values, in an order that differs from save to save; two saves with row locks
+    taken so would deadlock. With this one lock taken first, they wait for each other instead, and a
+    count is recounted only once the writer before has committed, so it misses none of its rows."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SHARED_ROWS_LOCK])
+
+
 def rebuild():
     """Every document's facet rows and every count, from scratch, in one transaction (readers
     keep the old rows until it commits)."""
     with transaction.atomic():
+        lock_shared_rows()
         DocumentFacet.objects.all().delete()
         FacetCount.objects.all().delete()
         for queryset in _sources():
