@@ -4,7 +4,7 @@ from django.db import models
 from django.urls import reverse
 
 from ..validators import validate_web_url
-from .base import SluggedModel, TimeStampedModel, VersionedModel
+from .base import NaturalKeyManager, SluggedModel, TimeStampedModel, VersionedModel
 from .facets import FacetKind
 from .querysets import PublicQuerySet
 
@@ -23,7 +23,7 @@ class Donor(SluggedModel, TimeStampedModel, VersionedModel):
         ),
     )
 
-    objects = PublicQuerySet.as_manager()
+    objects = NaturalKeyManager.from_queryset(PublicQuerySet)()
     document_path = "donors"
     facet_kind = FacetKind.DONOR
 
@@ -44,7 +44,7 @@ class Collection(SluggedModel, TimeStampedModel, VersionedModel):
     description = models.TextField(blank=True)
     image = models.ImageField(upload_to="collections/", blank=True)
 
-    objects = PublicQuerySet.as_manager()
+    objects = NaturalKeyManager.from_queryset(PublicQuerySet)()
     document_path = "collections"
     facet_kind = FacetKind.COLLECTION
 

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from .base import SluggedModel, TimeStampedModel, VersionedModel
+from .base import NaturalKeyManager, SluggedModel, TimeStampedModel, VersionedModel
 from .facets import FacetKind
 from .querysets import PublicQuerySet
 
@@ -37,7 +37,7 @@ class Person(SluggedModel, TimeStampedModel, VersionedModel):
         validators=[RegexValidator(r"^[1-9]\d*$", "A VIAF ID is a number, e.g. 101787139.")],
     )
 
-    objects = PublicQuerySet.as_manager()
+    objects = NaturalKeyManager.from_queryset(PublicQuerySet)()
     document_path = "persons"
     facet_kind = FacetKind.PERSON
 
