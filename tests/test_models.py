@@ -158,3 +158,27 @@ def test_dumpdata_with_natural_keys_loads_back_into_an_empty_database(demo, tmp_
     assert records() == before
     seed = Document.objects.get(record_id=121773)
     assert seed.collections.get().name == "Sino-Soviet Relations"
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Иосиф Сталин", "iosif-stalin"),
+        ("Пётр Ильич Чайковский", "petr-ilich-chaykovskiy"),
+        ("Ελευθέριος Βενιζέλος", "eleytherios-venizelos"),
+        ("毛泽东", "maozedong"),
+        ("Zhōu Ēnlái", "zhou-enlai"),
+        ("Straße & Söhne", "strasse-sohne"),
+    ],
+)
+@pytest.mark.django_db
+def test_slugs_are_transliterated_from_any_script(name, slug):
+    """A name in Cyrillic, Greek or Chinese gets a readable slug, not the model's name ("person")."""
+    assert PersonFactory(name=name, slug="").slug == slug
+    assert Donor.objects.create(name=name).slug == slug
+    assert DocumentFactory(title=name, slug="").slug == slug
+
+
+@pytest.mark.django_db
+def test_a_name_with_nothing_to_transliterate_falls_back_to_the_models_name():
+    assert PersonFactory(name="★ ★", slug="").slug == "person"

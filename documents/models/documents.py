@@ -12,12 +12,11 @@ from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
 from ..dates import DatePrecision, date_span, format_partial_date
 from ..images import make_derivatives, validate_pdf, validate_scan_image
 from ..storage import scan_storage, scan_upload_to
-from .base import TimeStampedModel, VersionedModel
+from .base import TimeStampedModel, VersionedModel, slug_for
 from .groups import Collection, Donor
 from .people import Person
 from .querysets import DocumentQuerySet, can_preview
@@ -137,7 +136,7 @@ class Document(TimeStampedModel, VersionedModel):
         return f"{self.record_id}: {self.title}" if self.record_id else self.title
 
     def save(self, *args, **kwargs):
-        self.slug = self.slug or slugify(self.title)[:255].strip("-") or "document"
+        self.slug = self.slug or slug_for(self.title, 255) or "document"
         if self.record_id is None:
             self.record_id = (Document.objects.aggregate(m=models.Max("record_id"))["m"] or 0) + 1
         self.date, self.date_end = date_span(self.date, self.date_precision)
