@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Staff answers private, API answers varying by Authorization (documents/cache_headers.py).
+    "documents.cache_headers.CacheHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "archive_project.urls"
