@@ -362,6 +362,8 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": int(os.environ.get("API_NUM_PROXIES", "0")),
     "EXCEPTION_HANDLER": "documents.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "documents.api.schema.AutoSchema",
+    # An empty ?format= is an unknown format (404), as the schema says (documents/api/renderers.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "documents.api.renderers.ContentNegotiation",
 }
 
 # The OpenAPI schema at /api/v1/schema/ (documents/api/schema.py describes what the views cannot say).

@@ -12,8 +12,11 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
+from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
+    positive_data_acceptance,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -21,7 +24,16 @@ from schemathesis.specs.openapi.checks import (
 from documents.models import Document
 from tests.factories import DocumentFactory
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+# The schema says exactly what the server accepts: a request it allows is not refused as malformed
+# (positive_data_acceptance), a request it forbids is (negative_data_rejection).
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    positive_data_acceptance,
+    negative_data_rejection,
+]
 MAX_EXAMPLES = 20
 SEED = 1949
 
@@ -43,8 +55,9 @@ def keep_connection():
     request_finished.connect(close_old_connections)
 
 
-def conformance_test(operation, headers, seen):
-    """A Hypothesis test of one operation that calls it with headers and records each case in seen."""
+def conformance_test(operation, headers, seen, mode):
+    """A Hypothesis test of one operation, with data the schema allows (positive mode) or forbids
+    (negative), that calls it with headers and records each case in seen."""
 
     @seed(SEED)
     @settings(
@@ -54,7 +67,7 @@ def conformance_test(operation, headers, seen):
         phases=[Phase.explicit, Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    @given(case=operation.as_strategy())
+    @given(case=operation.as_strategy(generation_mode=mode))
     def check(case):
         seen.append(case)
         response = case.call(headers=headers)
@@ -64,18 +77,20 @@ def conformance_test(operation, headers, seen):
 
 
 def run(headers):
-    """Every operation of the live schema, MAX_EXAMPLES cases each: (operations, cases, failures)."""
+    """Every operation of the live schema, MAX_EXAMPLES cases each in each mode: (operations, cases,
+    failures)."""
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
     operations, cases, failures = 0, 0, []
     for result in schema.get_all_operations():
         operation = result.ok()
         operations += 1
-        seen = []
-        try:
-            conformance_test(operation, headers, seen)()
-        except (Exception, FailureGroup) as failure:  # collected, then reported together
-            failures.append(f"{operation.label}: {failure}")
-        cases += len(seen)
+        for mode in GenerationMode:
+            seen = []
+            try:
+                conformance_test(operation, headers, seen, mode)()
+            except (Exception, FailureGroup) as failure:  # collected, then reported together
+                failures.append(f"{operation.label} ({mode}): {failure}")
+            cases += len(seen)
     return operations, cases, failures
 
 

@@ -10,6 +10,8 @@
 - Two hooks: the catch-all JSON 404 is not an operation, and ``?fields=`` makes every field of a
   selectable resource optional."""
 
+import re
+
 import django_filters
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiFilterExtension, OpenApiViewExtension
@@ -32,8 +34,17 @@ from .errors import NotFoundView
 from .serializers import DocumentDetailSerializer, DocumentListSerializer, SelectableFieldsMixin
 
 FACET_NAMES = ("type", "classification", "language", "donor", "collection", *site_facets.PERSON_KINDS)
-DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+
+# The partial dates dates.parse_partial_date() takes: YYYY, YYYY-MM or YYYY-MM-DD (months and days of one
+# or two digits, spaces around), real Gregorian days only, year 0001 to 9999.
+_YEAR = "([0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
+_LEAP_YEAR = "([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)"
+_DAYS = "((0?[13578]|1[02])-(0?[1-9]|[12][0-9]|3[01])|(0?[469]|11)-(0?[1-9]|[12][0-9]|30)|0?2-(0?[1-9]|1[0-9]|2[0-8]))"
+DATE_PATTERN = rf"^\s*({_YEAR}(-(0?[1-9]|1[0-2]))?|{_YEAR}-{_DAYS}|{_LEAP_YEAR}-0?2-29)\s*$"
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+# A record ID as the API reads it (views.record_id_parameter) and the schema says it.
+RECORD_ID = re.compile(r"[0-9]{1,10}")
+MAX_RECORD_ID = 2**31 - 1  # a PositiveIntegerField's largest on every database
 
 # -- errors ----------------------------------------------------------------------------------------
 
@@ -64,7 +75,8 @@ ERRORS = {
     "403": "Signed in, but not allowed to do this (the admin's permissions apply).",
     "404": "Nothing at this address for this client (a draft is a 404, never a 403), or an unknown `format`.",
     "412": "`If-Match` does not name the current version: someone changed the record since you read it.",
-    "409": "Still named by other records: remove those links first.",
+    "409": "A conflict: the body duplicates a record (a taken slug or record ID, a relation the two documents "
+    "already have), or, to delete, other records still name this one (remove those links first).",
     "428": "`If-Match` is missing: send the `ETag` of your last read of this record.",
     "429": "Too many requests from this address: wait `Retry-After` seconds.",
 }
@@ -103,7 +115,7 @@ class AutoSchema(openapi.AutoSchema):
         parameters = list(super().get_override_parameters())
         names = {getattr(parameter, "name", None) for parameter in parameters}
         if self.is_read() and hasattr(self.view, "selected_fields") and "fields" not in names:
-            parameters.append(fields_parameter(self.get_response_serializers()))
+            parameters.append(fields_parameter(self.view.get_serializer_class()))
         if self.is_read():
             parameters += [
                 OpenApiParameter(
@@ -168,8 +180,7 @@ class AutoSchema(openapi.AutoSchema):
             codes[1:1] = ["401", "403"]
             if self.method != "POST":
                 codes += ["412", "428"]
-            if self.method == "DELETE":
-                codes.append("409")
+            codes.append("409")
         for code in codes:
             if code not in responses:
                 responses[code] = self._get_response_for_code(
@@ -182,14 +193,23 @@ class AutoSchema(openapi.AutoSchema):
         return responses
 
 
-def fields_parameter(serializer):
-    names = list((getattr(serializer, "Meta", None) and serializer.Meta.fields) or [])
-    choices = f" Fields: {', '.join(f'`{name}`' for name in names)}." if names else ""
+def names_parameter(name, names, description):
+    """A query parameter holding some of these names, comma-separated (``?fields=record_id,title``): as the
+    server reads it (views.listed_names), exactly these names, no spaces, at least one."""
     return OpenApiParameter(
-        "fields",
-        str,
-        description="Keep only these fields, comma-separated (`?fields=record_id,title`); an unknown name is a 400."
-        + choices,
+        name,
+        {"type": "array", "items": {"type": "string", "enum": list(names)}, "minItems": 1},
+        style="form",
+        explode=False,
+        description=description,
+    )
+
+
+def fields_parameter(serializer_class):
+    """``?fields=``: the names views.selected_fields() accepts, the serializer's own fields."""
+    names = list(serializer_class().fields)
+    return names_parameter(
+        "fields", names, "Keep only these fields, comma-separated (`?fields=record_id,title`); any other is a 400."
     )
 
 
@@ -295,13 +315,11 @@ class DocumentPageSerializer(serializers.Serializer):
 
 
 DOCUMENT_LIST_PARAMETERS = [
-    OpenApiParameter(
+    names_parameter(
         "facets",
-        str,
-        description=(
-            f"Facet counts to add, comma-separated: {', '.join(f'`{name}`' for name in FACET_NAMES)} "
-            "(one facet of people at a time). Each counts as if its own selection were cleared."
-        ),
+        FACET_NAMES,
+        "Facet counts to add, comma-separated (one facet of people at a time). Each counts as if its own "
+        "selection were cleared.",
     ),
     OpenApiParameter("count", bool, description="`true` adds `count`, the number of matching documents."),
     OpenApiParameter(
@@ -329,7 +347,13 @@ document_views = extend_schema_view(
 
 relation_views = extend_schema_view(
     list=extend_schema(
-        parameters=[OpenApiParameter("document", int, description="Only the relations of this record ID (either end).")]
+        parameters=[
+            OpenApiParameter(
+                "document",
+                {"type": "integer", "minimum": 0, "maximum": MAX_RECORD_ID},
+                description="Only the relations of this record ID (either end).",
+            )
+        ]
     )
 )
 

@@ -233,7 +233,7 @@ class DocumentWriteSerializer(WriteSerializer):
                 raise serializers.ValidationError("A record ID never changes: it is the document's permanent address.")
             return value
         if Document.objects.filter(record_id=value).exists():
-            raise serializers.ValidationError("Another document has this record ID.")
+            raise serializers.ValidationError("Another document has this record ID.", code="unique")
         return value
 
 
@@ -318,7 +318,7 @@ class RelationWriteSerializer(WriteSerializer):
             twins = twins.exclude(pk=self.instance.pk)
         if twins.exists():
             raise serializers.ValidationError(
-                {"type": ["These two documents are already linked by a relation of this type."]}
+                {"type": ["These two documents are already linked by a relation of this type."]}, code="unique"
             )
         return data
 
