@@ -385,6 +385,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "documents.api.schema.optional_selected_fields",
+        "documents.api.schema.request_rules",
     ],
     "ENUM_NAME_OVERRIDES": {
         "PersonKindEnum": "documents.models.Person.Kind",

@@ -42,6 +42,10 @@ _LEAP_YEAR = "([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579
 _DAYS = "((0?[13578]|1[02])-(0?[1-9]|[12][0-9]|3[01])|(0?[469]|11)-(0?[1-9]|[12][0-9]|30)|0?2-(0?[1-9]|1[0-9]|2[0-8]))"
 DATE_PATTERN = rf"^\s*({_YEAR}(-(0?[1-9]|1[0-2]))?|{_YEAR}-{_DAYS}|{_LEAP_YEAR}-0?2-29)\s*$"
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+# What DRF's CharField refuses whatever the schema's length says: a NUL, and (trimmed) nothing but spaces.
+NO_NUL = r"^[^\u0000]*$"
+NOT_BLANK = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+WEB_URL = r"^https?://"  # validators.validate_web_url
 # A record ID as the API reads it (views.record_id_parameter) and the schema says it.
 RECORD_ID = re.compile(r"[0-9]{1,10}")
 MAX_RECORD_ID = 2**31 - 1  # a PositiveIntegerField's largest on every database
@@ -135,12 +139,22 @@ class AutoSchema(openapi.AutoSchema):
             parameters.append(
                 OpenApiParameter(
                     "If-Match",
-                    str,
+                    # One strong entity tag, as a read's ETag gives it (not "*", not a list, not W/).
+                    {"type": "string", "pattern": r'^"[^"]*"$'},
                     OpenApiParameter.HEADER,
-                    description="The `ETag` of your last read: without it 428, if the record changed since 412.",
+                    required=True,  # without it 428 (writes.py)
+                    description="The `ETag` of your last read of this record, as it came: without it 428, if the "
+                    "record changed since (or the tag is not one the server gave) 412.",
                 )
             )
         return parameters
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        related = isinstance(field, serializers.RelatedField) and not field.allow_null
+        if direction == "request" and related and schema.get("type") == "string":
+            schema.setdefault("minLength", 1)  # DRF reads "" as no record at all ("may not be null")
+        return schema
 
     def _get_format_parameters(self):
         parameters = super()._get_format_parameters()
@@ -240,7 +254,7 @@ class DocumentFilterParameters(OpenApiFilterExtension):
             schema = {"type": "string"}
             explode = None
             if isinstance(filter_, FacetFilter):
-                schema = {"type": "array", "items": {"type": "string"}}
+                schema = {"type": "array", "items": {"type": "string", "minLength": 1, "pattern": NOT_BLANK}}
                 explode = True
                 description = description or (
                     f"{filter_.label}: a slug (see its `documents_api_url`); repeat the parameter for any of several."
@@ -395,6 +409,32 @@ def selectable_components():
             todo.append(subclass)
             found.add(subclass.__name__.removesuffix("Serializer"))
     return found
+
+
+def request_rules(result, generator, request, public):
+    """What the write serializers check beyond what drf-spectacular reads from them, in their request
+    bodies: text without a NUL and not only spaces where required, web addresses http(s)."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):
+            for prop in component.get("properties", {}).values():
+                _tighten(prop)
+    return result
+
+
+def _tighten(schema):
+    for branch in schema.get("oneOf", []):
+        _tighten(branch)
+    if schema.get("type") == "array" and "items" in schema:
+        # A list of slugs or codes: an empty one is read as no value at all ("may not be null").
+        items = schema["items"]
+        if items.get("type") == "string" and "enum" not in items:
+            items.setdefault("minLength", 1)
+        _tighten(items)
+    if schema.get("type") == "string" and "pattern" not in schema and "enum" not in schema:
+        if schema.get("format") == "uri":
+            schema["pattern"] = WEB_URL
+        elif "format" not in schema:
+            schema["pattern"] = NOT_BLANK if schema.get("minLength", 0) >= 1 else NO_NUL
 
 
 def optional_selected_fields(result, generator, request, public):

@@ -371,6 +371,7 @@ class DocumentViewSet(writes.DocumentWrites, ReadOnlyViewSet):
             raise InvalidParameters(
                 {name: ["Not with updated_since: the changes are every change, in time order."] for name in mixed},
                 message=f"updated_since cannot be combined with {', '.join(mixed)}.",
+                code="not_with_updated_since",
             )
         since = changes.parse_since(request.query_params["updated_since"])
         fields = self.selected_fields()
