@@ -42,6 +42,8 @@ BEYOND_THE_SCHEMA = (
     "The year of death cannot be before the year of birth.",
     "An alias is named twice.",
     "Not with updated_since",  # the changes take no filters (docs/api.md)
+    "Choose at most",  # values in all filters together
+    "The start of the date range is after its end.",
     # Duplicates, which are 409 when they are the only fault (errors.py).
     "These two documents are already linked",
     "Another document has this record ID.",

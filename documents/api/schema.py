@@ -28,19 +28,19 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from .. import facets as site_facets
-from ..filters import DocumentFilter, FacetFilter, PartialDateFilter
+from ..filters import MAX_VALUES, DocumentFilter, FacetFilter, PartialDateFilter
 from ..models import DocumentChange
 from .errors import NotFoundView
 from .serializers import DocumentDetailSerializer, DocumentListSerializer, SelectableFieldsMixin
 
 FACET_NAMES = ("type", "classification", "language", "donor", "collection", *site_facets.PERSON_KINDS)
 
-# The partial dates dates.parse_partial_date() takes: YYYY, YYYY-MM or YYYY-MM-DD (months and days of one
-# or two digits, spaces around), real Gregorian days only, year 0001 to 9999.
+# The partial dates the filters take (dates.parse_partial_date()): YYYY, YYYY-MM or YYYY-MM-DD (months and
+# days of one or two digits, spaces around), real Gregorian days only, year 0001 to 9999; or nothing.
 _YEAR = "([0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
 _LEAP_YEAR = "([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)"
 _DAYS = "((0?[13578]|1[02])-(0?[1-9]|[12][0-9]|3[01])|(0?[469]|11)-(0?[1-9]|[12][0-9]|30)|0?2-(0?[1-9]|1[0-9]|2[0-8]))"
-DATE_PATTERN = rf"^\s*({_YEAR}(-(0?[1-9]|1[0-2]))?|{_YEAR}-{_DAYS}|{_LEAP_YEAR}-0?2-29)\s*$"
+DATE_PATTERN = rf"^\s*({_YEAR}(-(0?[1-9]|1[0-2]))?|{_YEAR}-{_DAYS}|{_LEAP_YEAR}-0?2-29)?\s*$"
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 # What DRF's CharField refuses whatever the schema's length says: a NUL, and (trimmed) nothing but spaces.
 NO_NUL = r"^[^\u0000]*$"
@@ -254,7 +254,11 @@ class DocumentFilterParameters(OpenApiFilterExtension):
             schema = {"type": "string"}
             explode = None
             if isinstance(filter_, FacetFilter):
-                schema = {"type": "array", "items": {"type": "string", "minLength": 1, "pattern": NOT_BLANK}}
+                schema = {
+                    "type": "array",
+                    "items": {"type": "string", "minLength": 1, "pattern": NOT_BLANK},
+                    "maxItems": MAX_VALUES,  # and at most as many in all filters together
+                }
                 explode = True
                 description = description or (
                     f"{filter_.label}: a slug (see its `documents_api_url`); repeat the parameter for any of several."
@@ -262,7 +266,8 @@ class DocumentFilterParameters(OpenApiFilterExtension):
             elif isinstance(filter_, PartialDateFilter):
                 schema = {"type": "string", "pattern": DATE_PATTERN}
             elif isinstance(filter_, django_filters.ChoiceFilter):
-                schema = {"type": "string", "enum": [value for value, _ in filter_.extra["choices"]]}
+                # Empty is the default, as on the page.
+                schema = {"type": "string", "enum": ["", *(value for value, _ in filter_.extra["choices"])]}
             elif name == "q":
                 schema = {"type": "string", "maxLength": filter_.extra.get("max_length")}
             parameter = {

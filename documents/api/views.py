@@ -517,7 +517,7 @@ class RelationViewSet(writes.RelationWrites, ReadOnlyViewSet):
 
     def get_queryset(self):
         relations = visible_relations(self.request.user)
-        if self.action == "list" and self.request.query_params.get("document", "").strip():
+        if self.action == "list" and "document" in self.request.query_params:  # given, it is a record ID
             record_id = record_id_parameter(self.request, "document")
             relations = relations.filter(Q(source__record_id=record_id) | Q(target__record_id=record_id))
         return relations
