@@ -340,3 +340,12 @@ def test_a_duplicate_is_a_conflict_not_a_bad_request(curator_api, cast):
         assert response.status_code == 409, (url, response.content)
         assert error(response)["code"] == "unique"
     assert counts == (Person.objects.count(), Donor.objects.count(), Document.objects.count(), Relation.objects.count())
+
+
+@pytest.mark.django_db
+def test_a_number_where_the_schema_says_text_is_refused(curator_api, cast):
+    """The schema says text (type: string): a number is a 400, not made into text."""
+    response = send(curator_api, "post", "/donors/", {"name": -142, "acknowledgement": 7})
+    assert response.status_code == 400
+    assert set(error(response)["fields"]) == {"name", "acknowledgement"}
+    assert not Donor.objects.filter(name="-142").exists()

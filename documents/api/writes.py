@@ -174,6 +174,15 @@ class PeopleField(serializers.ListField):
 class WriteSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
     """Reads a write's body; the view writes it (history, locking and permissions are the view's)."""
 
+    def to_internal_value(self, data):
+        # DRF's CharField also takes a number and makes it text; the schema says text (type: string).
+        if isinstance(data, dict):
+            texts = [name for name, field in self.fields.items() if isinstance(field, serializers.CharField)]
+            wrong = [name for name in texts if data.get(name) is not None and not isinstance(data[name], str)]
+            if wrong:
+                raise serializers.ValidationError({name: ["Not text."] for name in wrong}, code="invalid")
+        return super().to_internal_value(data)
+
 
 class DocumentWriteSerializer(WriteSerializer):
     """A document as a client sends it: the detail shape's writable fields, with related records
