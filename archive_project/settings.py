@@ -39,7 +39,8 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, whose change lists filter only by their declared filters (documents/admin_site.py).
+    "documents.admin_site.ArchiveAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -76,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Staff answers private, API answers varying by Authorization (documents/cache_headers.py).
+    "documents.cache_headers.CacheHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "archive_project.urls"
@@ -386,6 +389,8 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": int(os.environ.get("API_NUM_PROXIES", "0")),
     "EXCEPTION_HANDLER": "documents.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "documents.api.schema.AutoSchema",
+    # An empty ?format= is an unknown format (404), as the schema says (documents/api/renderers.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "documents.api.renderers.ContentNegotiation",
 }
 
 # The OpenAPI schema at /api/v1/schema/ (documents/api/schema.py describes what the views cannot say).
@@ -407,6 +412,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "documents.api.schema.optional_selected_fields",
+        "documents.api.schema.request_rules",
     ],
     "ENUM_NAME_OVERRIDES": {
         "PersonKindEnum": "documents.models.Person.Kind",

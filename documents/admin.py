@@ -7,6 +7,7 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, F, OuterRef, Subquery
@@ -235,10 +236,13 @@ class DecadeFilter(admin.SimpleListFilter):
         return [(str(decade), f"{decade}s") for decade in decades]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            start = int(self.value())
-            return queryset.filter(date__year__gte=start, date__year__lt=start + 10)
-        return queryset
+        if self.value() is None:
+            return queryset
+        # A year of up to four digits: anything else (a number too big for the database) is refused.
+        if not re.fullmatch(r"[0-9]{1,4}", self.value()):
+            raise IncorrectLookupParameters(f"Not a decade: {self.value()}")
+        start = int(self.value())
+        return queryset.filter(date__year__gte=start, date__year__lt=start + 10)
 
 
 @admin.register(Document)

@@ -18,12 +18,17 @@ from django.utils.safestring import mark_safe
 from .crosswalk import dublin_core
 from .iiif import rights_uri
 
-# Credits read from the Source field: the wording a citation gives them, and the phrase that names them.
-# A name runs to the end of its sentence; a full stop after a lone capital is an initial ("A.I. Mikoyan").
-_NAMES = r"\s+(?P<names>.+?)(?=\s*(?:;|(?<![\s.][A-Z])\.(?:\s|$)|$))"
+# Credits read from the Source field: the wording a citation gives them, and the verbs that name them.
 CREDITS = (
-    ("Contributed by", re.compile(r"\b(?:provided|contributed|donated|obtained)\b[^.;]*?\bby" + _NAMES, re.I)),
-    ("Translated by", re.compile(r"\btranslated\b[^.;]*?\bby" + _NAMES, re.I)),
+    ("Contributed by", r"provided|contributed|donated|obtained"),
+    ("Translated by", r"translated"),
+)
+_VERBS = "|".join(verbs for wording, verbs in CREDITS)
+# A list of names runs to the end of its sentence or clause, or to the next credit ("…, and later translated
+# by"); a full stop after a lone capital is an initial ("A.I. Mikoyan").
+_END = rf"(?=\s*(?:;|(?<![\s.][A-Z])\.(?:\s|$)|$)|,?\s+(?:and\s+(?:\w+\s+){{0,2}})?(?:{_VERBS})\b)"
+CREDIT_PATTERNS = tuple(
+    (wording, re.compile(rf"\b(?:{verbs})\b[^.;]*?\bby\s+(?P<names>.+?){_END}", re.I)) for wording, verbs in CREDITS
 )
 TRANSLATED_BY = "Translated by"
 
@@ -67,7 +72,7 @@ class CitationRecord:
     subjects: tuple
     genre: str
     archives: tuple
-    credits: tuple  # ((wording, names), ...) in CREDITS order
+    credits: tuple  # ((wording, (name, ...)), ...) in CREDITS order
     rights: str
     accessed: object  # datetime.date
     pdf_url: str
@@ -81,7 +86,7 @@ class CitationRecord:
 
     @property
     def translators(self):
-        return tuple(names for wording, names in self.credits if wording == TRANSLATED_BY)
+        return tuple(name for wording, names in self.credits if wording == TRANSLATED_BY for name in names)
 
 
 def _first(dc, element):
@@ -103,14 +108,26 @@ def _name(literal, people):
     return Name(literal, family=family, given=given)
 
 
+def _split_names(names):
+    """ "A and B", "A, B and C" as separate names; a comma inside one inverted name ("Smith, J.") does not
+    split it, so a comma splits only where every part is a full name of several words."""
+    split = []
+    for part in re.split(r",?\s+and\s+", names):
+        pieces = [piece.strip() for piece in part.split(",")]
+        split += pieces if len(pieces) > 1 and all(" " in piece for piece in pieces) else [part.strip()]
+    return [name for name in split if name]
+
+
 def credits(source):
-    """((wording, names), ...) read from a Source text, e.g. (("Translated by", "Sergey Radchenko"),)."""
+    """((wording, names), ...) read from a Source text, one per wording, each name once, e.g.
+    (("Translated by", ("A.I. Mikoyan", "Gary Goldberg")),)."""
     found = []
-    for wording, pattern in CREDITS:
+    for wording, pattern in CREDIT_PATTERNS:
+        names = []
         for match in pattern.finditer(source or ""):
-            credit = (wording, match.group("names").strip())
-            if credit not in found:
-                found.append(credit)
+            names += [name for name in _split_names(match.group("names")) if name not in names]
+        if names:
+            found.append((wording, tuple(names)))
     return tuple(found)
 
 
@@ -149,8 +166,10 @@ def citation_record(document, base_url, related=None, accessed=None):
 
 
 def _sentence(wording, names):
-    # A name may end in an initial's full stop ("Smith, J."): no second one then.
-    return f"{wording} {names}" + ("" if names.endswith(".") else ".")
+    """ "Translated by A, B, and C." (a serial comma, as Chicago has it); a name may end in an initial's
+    full stop ("Smith, J."): no second one then."""
+    listed = " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + ", and " + names[-1]
+    return f"{wording} {listed}" + ("" if listed.endswith(".") else ".")
 
 
 def credit_sentences(record):
@@ -238,7 +257,7 @@ def bibtex(record):
     """One ``@misc`` entry (biblatex fields, which BibTeX ignores where it lacks them), keyed by record id."""
     fields = [
         ("author", " and ".join(_bibtex_name(name) for name in record.creators)),
-        ("translator", " and ".join("{" + bibtex_escape(names) + "}" for names in record.translators)),
+        ("translator", " and ".join("{" + bibtex_escape(name) + "}" for name in record.translators)),
         # Double braces keep the title's capitals as they are.
         ("title", "{" + bibtex_escape(record.title) + "}"),
         ("date", record.date),
@@ -272,7 +291,7 @@ def ris(record):
     and Chicago use for archival documents. Values are one line each; CRLF ends lines, as the spec asks."""
     lines = [("TY", RIS_TYPE), ("ID", record.key), ("TI", record.title)]
     lines += [("AU", name.inverted) for name in record.creators]
-    lines += [("A4", names) for names in record.translators]
+    lines += [("A4", name) for name in record.translators]
     if record.date:
         lines += [("DA", _ris_date(record.date_parts)), ("PY", record.date[:4])]
     lines += [
@@ -307,7 +326,7 @@ def csl_item(record):
         "type": CSL_TYPE,
         "title": record.title,
         "author": [_csl_name(name) for name in record.creators],
-        "translator": [{"literal": names} for names in record.translators],
+        "translator": [{"literal": name} for name in record.translators],
         "genre": record.genre,
         "abstract": record.description,
         "publisher": record.publisher,
@@ -372,7 +391,7 @@ def json_ld(record):
         "name": record.title,
         "dateCreated": record.date,
         "author": _agents(record.creators),
-        "translator": [{"@type": "Person", "name": names} for names in record.translators],
+        "translator": [{"@type": "Person", "name": name} for name in record.translators],
         "description": record.description,
         "genre": record.genre,
         "about": [

@@ -45,7 +45,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection, connections, transaction
-from django.utils.text import slugify
 
 from .dates import DatePrecision, date_span
 from .models import (
@@ -64,6 +63,7 @@ from .models import (
     RelationType,
     Subject,
 )
+from .models.base import slug_for
 from .models.record_ids import advance_past_stored
 from .search import facet_index, get_backend, indexing_suspended, rebuild_index
 from .search.content import index_content
@@ -787,7 +787,7 @@ class Generator:
             id=pk,
             record_id=RECORD_ID_BASE + 1 + index,
             title=title[:500],
-            slug=slugify(title)[:255].strip("-") or "document",
+            slug=slug_for(title, 255) or "document",
             date=date,
             date_precision=precision,
             date_circa=circa,
@@ -982,7 +982,7 @@ def _transliterate(name):
 
 
 def _free_slug(name, taken):
-    base = slugify(name)[:200].strip("-") or "term"
+    base = slug_for(name) or "term"
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1

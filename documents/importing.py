@@ -37,7 +37,6 @@ from django.core.validators import validate_slug
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import slugify
 from reversion.errors import RevisionManagementError
 
 from . import history, roles
@@ -62,6 +61,7 @@ from .models import (
     Scan,
     Subject,
 )
+from .models.base import slug_for
 from .models.documents import gone_record_id_message, gone_record_ids
 from .models.record_ids import advance_past
 from .search import indexing_suspended, reindex_documents
@@ -1505,7 +1505,7 @@ class Importer:
         if model not in self.old_slugs:
             self.old_slugs[model] = set(OldSlug.objects.for_model(model).values_list("slug", flat=True))
         index = self._index(model)
-        base = slugify(name)[:200].strip("-") or model._meta.model_name
+        base = slug_for(name) or model._meta.model_name
         slug, n = base, 2
         while index.get_key(slug) is not None or slug in self.old_slugs[model]:
             slug = f"{base}-{n}"

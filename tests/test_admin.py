@@ -3,7 +3,9 @@
 import datetime
 
 import pytest
+from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from documents.models import Document, DocumentPerson, Relation, RelationType, Scan
 
@@ -200,3 +202,72 @@ def _content_type_id():
     from django.contrib.contenttypes.models import ContentType
 
     return ContentType.objects.get_for_model(Document).pk
+
+
+# Change lists filter only by their declared filters.
+
+REFUSED = "That filter is not available here, or its value is not valid: showing every row."
+
+
+def changelist_url(model):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+def refused(client, url, query):
+    """The list answers a refused filter with a redirect to itself, unfiltered, and says why."""
+    response = client.get(f"{url}?{query}")
+    assert (response.status_code, response.get("Location")) == (302, url), query
+    page = client.get(url)
+    assert page.status_code == 200 and REFUSED in visible_text(page)
+    return True
+
+
+@pytest.mark.django_db
+def test_every_change_list_refuses_a_lookup_it_does_not_declare(staff_client):
+    """No admin runs a query parameter that is not one of its filters: ?pk__regex=[ is refused with a
+    message, never a database error, on every model, Django's own and DRF's tokens included."""
+    for model in admin.site._registry:
+        assert refused(staff_client, changelist_url(model), "pk__regex=[")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        "title__regex=[",  # an invalid regex: a database error before
+        "title__regex=^Cable",  # a valid one is still not a declared filter
+        "title__icontains=Cable",
+        "donors__name__regex=[",
+        "e=1&title__regex=[",
+        "doc_type__id__exact=abc",
+        "decade=99999999999999999999999",  # too big for the database: 500 before
+        "decade=abc",
+        "date__year=99999",
+        "status__exact=published&title__startswith=C",
+    ],
+)
+def test_document_list_refuses_undeclared_filters_and_invalid_values(staff_client, query):
+    DocumentFactory(title="Cable", date=datetime.date(1949, 2, 4))
+    refused(staff_client, changelist_url(Document), query)
+
+
+@pytest.mark.django_db
+def test_declared_filters_still_filter_the_document_list(staff_client):
+    cable = DocumentFactory(title="Cable", date=datetime.date(1949, 2, 4))
+    draft = DocumentFactory(
+        title="Draft memo",
+        date=datetime.date(1962, 10, 1),
+        status=Document.Status.DRAFT,
+        doc_type=DocumentTypeFactory(name="Memo"),
+    )
+    url = changelist_url(Document)
+    for query, shown in [
+        ("status__exact=draft", [draft]),
+        ("decade=1940", [cable]),
+        ("date__year=1962", [draft]),
+        (f"doc_type__id__exact={cable.doc_type_id}", [cable]),
+        ("q=Cable", [cable]),
+    ]:
+        response = staff_client.get(f"{url}?{query}")
+        assert response.status_code == 200, query
+        assert list(response.context["cl"].result_list) == shown, query

@@ -442,3 +442,34 @@ def test_every_write_is_in_the_documents_history_with_its_user(curator, curator_
     assert len(versions) == 3
     assert {version.revision.user for version in versions} == {curator}
     assert "API" in versions[-1].revision.comment
+
+
+@pytest.mark.django_db
+def test_a_duplicate_is_a_conflict_not_a_bad_request(curator_api, cast):
+    """A well-formed body that duplicates a record answers 409 and changes nothing: a taken slug, a
+    taken record ID, or a relation the two documents already have (either way round)."""
+    other = DocumentFactory(record_id=121774, title="Reply")
+    related = RelationType.objects.get(slug="related")
+    Relation.objects.create(source=cast["published"], target=other, type=related)
+    counts = (Person.objects.count(), Donor.objects.count(), Document.objects.count(), Relation.objects.count())
+    for url, body in [
+        ("/people/", {"name": "Another Stalin", "slug": "joseph-stalin"}),
+        ("/donors/", {"name": "Blavatnik", "slug": "blavatnik-family-foundation"}),
+        ("/collections/", {"name": "Sino-Soviet", "slug": "sino-soviet-relations"}),
+        ("/documents/", new_document(record_id=121773)),
+        ("/relations/", {"source": 121773, "target": 121774, "type": "related"}),
+        ("/relations/", {"source": 121774, "target": 121773, "type": "related"}),
+    ]:
+        response = send(curator_api, "post", url, body)
+        assert response.status_code == 409, (url, response.content)
+        assert error(response)["code"] == "unique"
+    assert counts == (Person.objects.count(), Donor.objects.count(), Document.objects.count(), Relation.objects.count())
+
+
+@pytest.mark.django_db
+def test_a_number_where_the_schema_says_text_is_refused(curator_api, cast):
+    """The schema says text (type: string): a number is a 400, not made into text."""
+    response = send(curator_api, "post", "/donors/", {"name": -142, "acknowledgement": 7})
+    assert response.status_code == 400
+    assert set(error(response)["fields"]) == {"name", "acknowledgement"}
+    assert not Donor.objects.filter(name="-142").exists()

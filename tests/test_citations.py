@@ -142,26 +142,40 @@ def test_undated_document_and_question_title(db):
         (
             "Provided to the National Security Archive/Svetlana Savranskaya by Sergo Mikoyan. With permission "
             "of the National Security Archive. Translated by Sergey Radchenko.",
-            (("Contributed by", "Sergo Mikoyan"), ("Translated by", "Sergey Radchenko")),
+            (("Contributed by", ("Sergo Mikoyan",)), ("Translated by", ("Sergey Radchenko",))),
         ),
         (
             "Translated for CWIHP by A.I. Mikoyan and Gary Goldberg.",
-            (("Translated by", "A.I. Mikoyan and Gary Goldberg"),),
+            (("Translated by", ("A.I. Mikoyan", "Gary Goldberg")),),
         ),
         (
             "Obtained by the U.S. National Archives; translated by Jane Doe",
             (
-                ("Contributed by", "the U.S. National Archives"),
-                ("Translated by", "Jane Doe"),
+                ("Contributed by", ("the U.S. National Archives",)),
+                ("Translated by", ("Jane Doe",)),
             ),
         ),
-        ("Translated by Smith, J.", (("Translated by", "Smith, J."),)),
+        ("Translated by Smith, J.", (("Translated by", ("Smith, J.",)),)),
+        ("Translated by Smith, J. and Doe, A.", (("Translated by", ("Smith, J.", "Doe, A.")),)),
+        (
+            "Contributed by Sergo Mikoyan and translated by Sergey Radchenko.",
+            (("Contributed by", ("Sergo Mikoyan",)), ("Translated by", ("Sergey Radchenko",))),
+        ),
+        (
+            "Donated by Jane Roe, and later translated by Sergey Radchenko, Gary Goldberg and Ann Poe; 2004.",
+            (("Contributed by", ("Jane Roe",)), ("Translated by", ("Sergey Radchenko", "Gary Goldberg", "Ann Poe"))),
+        ),
+        (
+            "Translated by Jane Doe. Revised and translated again by Jane Doe and John Roe.",
+            (("Translated by", ("Jane Doe", "John Roe")),),
+        ),
         ("APRF, f. 45, op. 1, d. 331, ll. 1-2.", ()),
         ("", ()),
     ],
 )
 def test_credits_are_read_from_the_source(source, expected):
-    """Contributor and translator credits come from the Source text; initials do not end a name."""
+    """Contributor and translator credits come from the Source text as lists of names: initials do not end
+    a name, a credit ends where the next begins, and a name credited twice is named once."""
     assert citations.credits(source) == expected
 
 
@@ -170,6 +184,31 @@ def test_a_credit_ending_in_an_initial_takes_one_full_stop(db):
     """ "Translated by Smith, J." is cited with its own full stop, not two."""
     record = record_of(DocumentFactory(source="Translated by Smith, J."))
     assert " Translated by Smith, J. Accessed " in citations.chicago(record)
+
+
+@pytest.mark.django_db
+def test_credits_in_one_sentence_are_cited_once_and_each_translator_is_a_name(client):
+    """ "Contributed by A and translated by B and C." is cited as one credit each, never "Translated by"
+    twice, and B and C are two translators in the page, BibTeX, RIS, CSL-JSON and JSON-LD."""
+    source = "Contributed by Sergo Mikoyan and translated by Sergey Radchenko and Gary Goldberg."
+    document = DocumentFactory(source=source)
+    record = record_of(document)
+    credited = "Contributed by Sergo Mikoyan. Translated by Sergey Radchenko and Gary Goldberg."
+    assert f" {credited} Accessed " in citations.chicago(record)
+    page = client.get(document.get_absolute_url())
+    [citation] = lxml.html.fromstring(page.content).xpath('//*[@id="citation-text"]')
+    assert citation.text_content().count("Translated by") == 1 and credited in citation.text_content()
+    assert [person["name"] for person in json_ld(page)["translator"]] == ["Sergey Radchenko", "Gary Goldberg"]
+    bib = citations.bibtex(record)
+    assert read_bibtex(bib)["note"] == credited
+    assert read_bibtex_names(bib, "translator") == [("", "Sergey Radchenko"), ("", "Gary Goldberg")]
+    [entry] = rispy.loads(citations.ris(record))
+    assert entry["notes"] == [credited]
+    assert entry["subsidiary_authors"] == ["Sergey Radchenko", "Gary Goldberg"]  # A4: translators
+    item = citations.csl_item(record)
+    assert item["note"] == credited
+    assert item["translator"] == [{"literal": "Sergey Radchenko"}, {"literal": "Gary Goldberg"}]
+    jsonschema.validate([item], CSL_SCHEMA)
 
 
 # Exports re-read by real parsers.
@@ -212,7 +251,7 @@ def test_bibtex_round_trips_through_bibtexparser(hostile):
         ("Иван", "Ёлкин"),
         ("", "Ministry of Trade and Industry"),
     ]
-    assert read_bibtex_names(text, "translator") == [("", "李小龙 and A.I. Smith")]
+    assert read_bibtex_names(text, "translator") == [("", "李小龙"), ("", "A.I. Smith")]
     # Non-Latin scripts stay UTF-8, not LaTeX escapes.
     assert "Ёлка и 中文 naïve Satō" in text
 

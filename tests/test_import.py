@@ -142,6 +142,15 @@ def test_an_import_creates_documents_people_and_terms_and_reports_each_row():
 
 
 @pytest.mark.django_db
+def test_people_and_documents_named_in_another_script_get_transliterated_slugs():
+    """The import chooses slugs as the admin does: "Иосиф Сталин" is iosif-stalin, not "person"."""
+    report = run(csv_bytes([{**LETTER, "title": "Телеграмма Сталина", "authors": ["Иосиф Сталин"]}]))
+    assert report.committed, report.errors
+    assert Person.objects.get(name="Иосиф Сталин").slug == "iosif-stalin"
+    assert Document.objects.get(record_id=700003).slug == "telegramma-stalina"
+
+
+@pytest.mark.django_db
 def test_a_dry_run_changes_nothing_and_reports_what_would_happen():
     """A dry run reports each row as the import would, and leaves the archive exactly as it was."""
     DocumentFactory(record_id=700001, title="Old title")

@@ -157,6 +157,17 @@ def test_cyrillic_greek_and_german_words_find_their_documents(client):
 
 
 @pytest.mark.django_db
+def test_marks_of_every_script_are_folded_both_ways(client):
+    """ "Петр" finds "Пётр" and the other way round, and Greek accents fold as Latin ones do, on both
+    databases (SQLite's tokenizer folds Latin marks only)."""
+    marked = DocumentFactory(title="Письмо", text="Пётр Иванович в Αθήνα")
+    plain = DocumentFactory(title="Записка", text="Петр Иванович в Αθηνα")
+    for query in ["Петр", "Пётр", "ПЁТР", "Αθηνα", "Αθήνα"]:
+        assert sorted(found(client, query)) == sorted([marked.record_id, plain.record_id]), query
+    assert "<mark>Петр</mark>" in client.get("/documents/", {"q": "Пётр"}).content.decode()
+
+
+@pytest.mark.django_db
 def test_index_follows_a_cleared_or_deleted_term(client):
     # A donor that documents name cannot be deleted (models/groups.py); a subject can.
     donor = DonorFactory(name="Zorblatt Foundation")

@@ -5,6 +5,8 @@ from collections import deque
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
+from django.test import Client
+from rest_framework.authtoken.models import Token
 
 from documents.models import Document, DocumentPerson, Language, Person, Relation, RelationType
 
@@ -153,3 +155,63 @@ def test_staff_can_preview_a_draft_marked_as_such(staff_client, draft):
     assert response.status_code == 200
     assert "Draft preview" in response.content.decode()
     assert response["X-Robots-Tag"] == "noindex"
+
+
+def header_values(response, name):
+    return {value.strip().lower() for value in response.get(name, "").split(",") if value.strip()}
+
+
+@pytest.mark.django_db
+def test_no_shared_cache_may_keep_a_page_made_for_staff(staff_client, draft):
+    """Every page, feed, file and API answer a staff member gets may show a draft: Cache-Control says
+    private, never public, whether or not this one shows it. Readers' pages stay cacheable."""
+    probes = [
+        "/",
+        "/documents/?q=zzdraft",
+        draft.get_absolute_url(),
+        f"/documents/{draft.record_id}/cite.bib",
+        "/feeds/documents/",
+        "/sitemap.xml",
+        "/oai/?verb=ListRecords&metadataPrefix=oai_dc",
+    ]
+    pages = crawl(staff_client, probes)
+    assert len(pages) > 20
+    for path in [
+        "/api/v1/",
+        f"/api/v1/documents/{draft.record_id}/",
+        "/api/v1/documents/export.jsonl",
+        "/api/v1/schema/",
+    ]:
+        pages[path] = staff_client.get(path)
+    for path, response in pages.items():
+        cache_control = header_values(response, "Cache-Control")
+        assert "private" in cache_control and "public" not in cache_control, path
+    reader = Client()
+    assert "private" not in header_values(reader.get("/documents/"), "Cache-Control")
+    assert "public" in header_values(reader.get("/api/v1/documents/"), "Cache-Control")
+
+
+@pytest.mark.django_db
+def test_api_answers_vary_by_authorization(client, draft, django_user_model):
+    """The API answers the same URL differently by token (a draft for staff, 404 for others): every
+    answer, to a token or to no token, says Vary: Authorization, and a token's answer is private."""
+    staff = django_user_model.objects.create_user("program", password="a-long-test-password", is_staff=True)
+    token = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=staff).key}"}
+    paths = [
+        "/api/v1/",
+        "/api/v1/documents/",
+        "/api/v1/documents/121773/",
+        f"/api/v1/documents/{draft.record_id}/",
+        "/api/v1/people/",
+        "/api/v1/documents/export.jsonl",
+        "/api/v1/schema/",
+        "/api/v1/no-such-resource/",
+    ]
+    for path in paths:
+        for headers in ({}, token):
+            response = client.get(path, **headers)
+            assert "authorization" in header_values(response, "Vary"), (path, headers)
+            if headers:
+                assert "private" in header_values(response, "Cache-Control"), path
+    assert client.get(f"/api/v1/documents/{draft.record_id}/", **token).status_code == 200
+    assert client.get(f"/api/v1/documents/{draft.record_id}/").status_code == 404

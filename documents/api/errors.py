@@ -3,7 +3,9 @@
     {"error": {"status": 404, "code": "not_found", "message": "…", "fields": {…}}}
 
 ``fields`` maps a query parameter (or body field) to its messages; it is empty when no single
-parameter is at fault."""
+parameter is at fault. A body whose only fault is that it duplicates a record (a slug, a record ID,
+a relation: validators with the code "unique") is a 409 Conflict, not a 400: the request is well
+formed, the archive already holds it."""
 
 from django.http import Http404
 from rest_framework import exceptions
@@ -64,6 +66,8 @@ def exception_handler(exc, context):
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(*exc.args)
     if isinstance(exc, exceptions.ValidationError):
+        if set(_codes(exc.get_codes())) == {"unique"}:
+            response.status_code = 409
         fields = _flat(exc.detail)
         code = getattr(exc, "code", None) or _first_code(exc.get_codes()) or "invalid"
         message = getattr(exc, "message", None) or " ".join(
@@ -76,6 +80,13 @@ def exception_handler(exc, context):
         code = _first_code(exc.get_codes()) if isinstance(exc, exceptions.APIException) else "error"
         response.data = error_body(response.status_code, code or "error", str(detail), getattr(exc, "fields", None))
     return response
+
+
+def _codes(codes):
+    """Every code of a ValidationError's get_codes(), however nested."""
+    if isinstance(codes, str):
+        return [codes]
+    return [code for item in (codes.values() if isinstance(codes, dict) else codes) for code in _codes(item)]
 
 
 def _first_code(codes):

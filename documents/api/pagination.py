@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import F, OrderBy, Q
@@ -105,12 +106,10 @@ class CursorPagination(BasePagination):
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
-        if raw in (None, ""):
+        if raw is None:
             return DEFAULT_PAGE_SIZE
-        try:
-            size = int(raw)
-        except ValueError:
-            size = 0
+        # ASCII digits only, as the schema's integer: not "", " 5", "+5" nor "5_0", which int() takes.
+        size = int(raw) if re.fullmatch(r"[0-9]{1,3}", raw) else 0
         if not 1 <= size <= MAX_PAGE_SIZE:
             raise serializers.ValidationError(
                 {self.page_size_query_param: [f"A whole number from 1 to {MAX_PAGE_SIZE}."]}, code="invalid"
@@ -202,21 +201,21 @@ class CursorPagination(BasePagination):
             "type": "object",
             "required": ["next", "results"],
             "properties": {
-                "next": {"type": "string", "format": "uri", "nullable": True},
+                "next": {
+                    "type": "string",
+                    "format": "uri",
+                    "nullable": True,
+                    "description": "The next page: follow it as it is (its `cursor` is the server's own).",
+                },
                 "count": {"type": "integer", "description": "Only with ?count=true."},
                 "results": schema,
             },
         }
 
     def get_schema_operation_parameters(self, view):
+        # ``cursor`` is not one: a client never writes one, it follows ``next`` (or ``Link``), which
+        # carries the cursor the server made, good only for that query and order.
         return [
-            {
-                "name": self.cursor_query_param,
-                "required": False,
-                "in": "query",
-                "description": "The cursor from the previous page's `next` link.",
-                "schema": {"type": "string"},
-            },
             {
                 "name": self.page_size_query_param,
                 "required": False,

@@ -5,7 +5,10 @@ import csv
 import io
 import json
 
+from rest_framework.exceptions import NotFound
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
+from rest_framework.settings import api_settings
 
 from ..importing import escape_cell
 
@@ -64,3 +67,13 @@ class CSVRenderer(BaseRenderer):
         for row in rows:
             writer.writerow([escape_cell(cell(row.get(name))) for name in columns])
         return buffer.getvalue().encode(self.charset)
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    """DRF's, except that an empty ``?format=`` is an unknown format (404) like any other the view
+    does not have, as the schema's enum says, instead of being read as no format at all."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        if request.query_params.get(api_settings.URL_FORMAT_OVERRIDE) == "":
+            raise NotFound("Unknown format: choose one the schema lists, or leave out ?format=.")
+        return super().select_renderer(request, renderers, format_suffix)

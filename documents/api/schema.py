@@ -10,6 +10,8 @@
 - Two hooks: the catch-all JSON 404 is not an operation, and ``?fields=`` makes every field of a
   selectable resource optional."""
 
+import re
+
 import django_filters
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiFilterExtension, OpenApiViewExtension
@@ -26,14 +28,27 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from .. import facets as site_facets
-from ..filters import DocumentFilter, FacetFilter, PartialDateFilter
+from ..filters import MAX_VALUES, DocumentFilter, FacetFilter, PartialDateFilter
 from ..models import DocumentChange
 from .errors import NotFoundView
 from .serializers import DocumentDetailSerializer, DocumentListSerializer, SelectableFieldsMixin
 
 FACET_NAMES = ("type", "classification", "language", "donor", "collection", *site_facets.PERSON_KINDS)
-DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+
+# The partial dates the filters take (dates.parse_partial_date()): YYYY, YYYY-MM or YYYY-MM-DD (months and
+# days of one or two digits, spaces around), real Gregorian days only, year 0001 to 9999; or nothing.
+_YEAR = "([0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
+_LEAP_YEAR = "([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)"
+_DAYS = "((0?[13578]|1[02])-(0?[1-9]|[12][0-9]|3[01])|(0?[469]|11)-(0?[1-9]|[12][0-9]|30)|0?2-(0?[1-9]|1[0-9]|2[0-8]))"
+DATE_PATTERN = rf"^\s*({_YEAR}(-(0?[1-9]|1[0-2]))?|{_YEAR}-{_DAYS}|{_LEAP_YEAR}-0?2-29)?\s*$"
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+# What DRF's CharField refuses whatever the schema's length says: a NUL, and (trimmed) nothing but spaces.
+NO_NUL = r"^[^\u0000]*$"
+NOT_BLANK = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+WEB_URL = r"^https?://"  # validators.validate_web_url
+# A record ID as the API reads it (views.record_id_parameter) and the schema says it.
+RECORD_ID = re.compile(r"[0-9]{1,10}")
+MAX_RECORD_ID = 2**31 - 1  # a PositiveIntegerField's largest on every database
 
 # -- errors ----------------------------------------------------------------------------------------
 
@@ -65,8 +80,9 @@ ERRORS = {
     "404": "Nothing at this address for this client (a draft is a 404, never a 403), or an unknown `format`.",
     "412": "`If-Match` names no version of this record, or someone changed a field you change since you read it.",
     "409": (
-        "Not done: still named by other records (remove those links first); a person's write: another person has "
-        "this name (`fields.existing` is their address); or the write collided with another saved at the same "
+        "Not done: the body duplicates a record (a taken slug or record ID, a relation the two documents already "
+        "have, a person's name another person has: `fields.existing` is their address); to delete, other records "
+        "still name this one (remove those links first); or the write collided with another saved at the same "
         "moment (nothing was changed: read again and retry)."
     ),
     "410": "The document with this record ID was deleted; its record ID is never given to another document.",
@@ -108,7 +124,7 @@ class AutoSchema(openapi.AutoSchema):
         parameters = list(super().get_override_parameters())
         names = {getattr(parameter, "name", None) for parameter in parameters}
         if self.is_read() and hasattr(self.view, "selected_fields") and "fields" not in names:
-            parameters.append(fields_parameter(self.get_response_serializers()))
+            parameters.append(fields_parameter(self.view.get_serializer_class()))
         if self.is_read():
             parameters += [
                 OpenApiParameter(
@@ -128,8 +144,10 @@ class AutoSchema(openapi.AutoSchema):
             parameters.append(
                 OpenApiParameter(
                     "If-Match",
-                    str,
+                    # One strong entity tag, as a read's ETag gives it, or "*" (not a list, not W/).
+                    {"type": "string", "pattern": r'^(\*|"[^"]*")$'},
                     OpenApiParameter.HEADER,
+                    required=True,  # without it 428 (writes.py)
                     description=(
                         "The `ETag` of your last read, exactly as it came, or `*` (the current version). Without "
                         "it 428; a weak or unknown tag 412. An earlier version's tag is merged with the saves "
@@ -138,6 +156,13 @@ class AutoSchema(openapi.AutoSchema):
                 )
             )
         return parameters
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        related = isinstance(field, serializers.RelatedField) and not field.allow_null
+        if direction == "request" and related and schema.get("type") == "string":
+            schema.setdefault("minLength", 1)  # DRF reads "" as no record at all ("may not be null")
+        return schema
 
     def _get_format_parameters(self):
         parameters = super()._get_format_parameters()
@@ -192,14 +217,23 @@ class AutoSchema(openapi.AutoSchema):
         return responses
 
 
-def fields_parameter(serializer):
-    names = list((getattr(serializer, "Meta", None) and serializer.Meta.fields) or [])
-    choices = f" Fields: {', '.join(f'`{name}`' for name in names)}." if names else ""
+def names_parameter(name, names, description):
+    """A query parameter holding some of these names, comma-separated (``?fields=record_id,title``): as the
+    server reads it (views.listed_names), exactly these names, no spaces, at least one."""
     return OpenApiParameter(
-        "fields",
-        str,
-        description="Keep only these fields, comma-separated (`?fields=record_id,title`); an unknown name is a 400."
-        + choices,
+        name,
+        {"type": "array", "items": {"type": "string", "enum": list(names)}, "minItems": 1},
+        style="form",
+        explode=False,
+        description=description,
+    )
+
+
+def fields_parameter(serializer_class):
+    """``?fields=``: the names views.selected_fields() accepts, the serializer's own fields."""
+    names = list(serializer_class().fields)
+    return names_parameter(
+        "fields", names, "Keep only these fields, comma-separated (`?fields=record_id,title`); any other is a 400."
     )
 
 
@@ -230,7 +264,11 @@ class DocumentFilterParameters(OpenApiFilterExtension):
             schema = {"type": "string"}
             explode = None
             if isinstance(filter_, FacetFilter):
-                schema = {"type": "array", "items": {"type": "string"}}
+                schema = {
+                    "type": "array",
+                    "items": {"type": "string", "minLength": 1, "pattern": NOT_BLANK},
+                    "maxItems": MAX_VALUES,  # and at most as many in all filters together
+                }
                 explode = True
                 description = description or (
                     f"{filter_.label}: a slug (see its `documents_api_url`); repeat the parameter for any of several."
@@ -238,7 +276,8 @@ class DocumentFilterParameters(OpenApiFilterExtension):
             elif isinstance(filter_, PartialDateFilter):
                 schema = {"type": "string", "pattern": DATE_PATTERN}
             elif isinstance(filter_, django_filters.ChoiceFilter):
-                schema = {"type": "string", "enum": [value for value, _ in filter_.extra["choices"]]}
+                # Empty is the default, as on the page.
+                schema = {"type": "string", "enum": ["", *(value for value, _ in filter_.extra["choices"])]}
             elif name == "q":
                 schema = {"type": "string", "maxLength": filter_.extra.get("max_length")}
             parameter = {
@@ -305,13 +344,11 @@ class DocumentPageSerializer(serializers.Serializer):
 
 
 DOCUMENT_LIST_PARAMETERS = [
-    OpenApiParameter(
+    names_parameter(
         "facets",
-        str,
-        description=(
-            f"Facet counts to add, comma-separated: {', '.join(f'`{name}`' for name in FACET_NAMES)} "
-            "(one facet of people at a time). Each counts as if its own selection were cleared."
-        ),
+        FACET_NAMES,
+        "Facet counts to add, comma-separated (one facet of people at a time). Each counts as if its own "
+        "selection were cleared.",
     ),
     OpenApiParameter("count", bool, description="`true` adds `count`, the number of matching documents."),
     OpenApiParameter(
@@ -339,7 +376,13 @@ document_views = extend_schema_view(
 
 relation_views = extend_schema_view(
     list=extend_schema(
-        parameters=[OpenApiParameter("document", int, description="Only the relations of this record ID (either end).")]
+        parameters=[
+            OpenApiParameter(
+                "document",
+                {"type": "integer", "minimum": 0, "maximum": MAX_RECORD_ID},
+                description="Only the relations of this record ID (either end).",
+            )
+        ]
     )
 )
 
@@ -381,6 +424,32 @@ def selectable_components():
             todo.append(subclass)
             found.add(subclass.__name__.removesuffix("Serializer"))
     return found
+
+
+def request_rules(result, generator, request, public):
+    """What the write serializers check beyond what drf-spectacular reads from them, in their request
+    bodies: text without a NUL and not only spaces where required, web addresses http(s)."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):
+            for prop in component.get("properties", {}).values():
+                _tighten(prop)
+    return result
+
+
+def _tighten(schema):
+    for branch in schema.get("oneOf", []):
+        _tighten(branch)
+    if schema.get("type") == "array" and "items" in schema:
+        # A list of slugs or codes: an empty one is read as no value at all ("may not be null").
+        items = schema["items"]
+        if items.get("type") == "string" and "enum" not in items:
+            items.setdefault("minLength", 1)
+        _tighten(items)
+    if schema.get("type") == "string" and "pattern" not in schema and "enum" not in schema:
+        if schema.get("format") == "uri":
+            schema["pattern"] = WEB_URL
+        elif "format" not in schema:
+            schema["pattern"] = NOT_BLANK if schema.get("minLength", 0) >= 1 else NO_NUL
 
 
 def optional_selected_fields(result, generator, request, public):

@@ -34,5 +34,5 @@ urlpatterns = [
     # The split view serves its start-up script from ?script, so the page needs no inline script (CSP).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,
-    re_path(r"^.*$", NotFoundView.as_view(), name="not-found"),
+    re_path(r"^[\s\S]*$", NotFoundView.as_view(), name="not-found"),  # any path, a line break in it too
 ]

@@ -6,8 +6,6 @@ ID is not revealed), and nested lists (related documents, relations, facet count
 the same user could open. Writes (staff only, with the admin's permissions, If-Match and history)
 come from the mixins of writes.py."""
 
-import re
-
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
@@ -39,7 +37,7 @@ from . import changes, etags, writes
 from .errors import InvalidParameters
 from .pagination import CursorPagination
 from .renderers import CSVRenderer
-from .schema import document_views, relation_views
+from .schema import MAX_RECORD_ID, RECORD_ID, document_views, relation_views
 from .serializers import (
     ClassificationSerializer,
     CollectionSerializer,
@@ -78,10 +76,22 @@ def related_of(documents, user):
     return documents
 
 
+def listed_names(request, name):
+    """The names of ?name=a,b as given (None without the parameter): the schema's comma-separated array
+    (schema.names_parameter), so an empty value names nothing and is a 400."""
+    given = request.query_params.get(name)
+    if given is None:
+        return None
+    if not given:
+        raise InvalidParameters({name: ["Name at least one, or leave the parameter out."]}, message=f"{name} is empty.")
+    return given.split(",")
+
+
 def selected_fields(request, serializer_class, context=None):
-    """The field names of ?fields=a,b (None: all), each one the serializer has; else a 400."""
-    names = [name.strip() for name in request.query_params.get("fields", "").split(",") if name.strip()]
-    if not names:
+    """The field names of ?fields=a,b (None: all), each exactly a name the serializer has, as the schema
+    lists them; else a 400."""
+    names = listed_names(request, "fields")
+    if names is None:
         return None
     known = list(serializer_class(context=context or {"request": request}).fields)
     unknown = [name for name in names if name not in known]
@@ -233,15 +243,15 @@ class DocumentFilterBackend(DjangoFilterBackend):
 
 
 FACET_NAMES = ("type", "classification", "language", "donor", "collection", *site_facets.PERSON_KINDS)
-TRUE, FALSE = ("true", "1", "yes"), ("false", "0", "no", "")
+TRUE, FALSE = "true", "false"  # a boolean in the schema: exactly these
 FILTER_PARAMETERS = tuple(DocumentFilter.base_filters)
 
 
 def flag(request, name):
-    value = request.query_params.get(name, "").strip().lower()
-    if value not in TRUE + FALSE:
+    value = request.query_params.get(name, FALSE)
+    if value not in (TRUE, FALSE):
         raise InvalidParameters({name: ["true or false."]}, message=f"{name} is true or false.")
-    return value in TRUE
+    return value == TRUE
 
 
 @document_views
@@ -302,7 +312,7 @@ class DocumentViewSet(writes.DocumentWrites, ReadOnlyViewSet):
     # -- facets ---------------------------------------------------------------------------------
 
     def requested_facets(self, request):
-        names = [name.strip() for name in request.query_params.get("facets", "").split(",") if name.strip()]
+        names = listed_names(request, "facets") or []
         unknown = [name for name in names if name not in FACET_NAMES]
         if unknown:
             raise InvalidParameters(
@@ -353,6 +363,7 @@ class DocumentViewSet(writes.DocumentWrites, ReadOnlyViewSet):
             raise InvalidParameters(
                 {name: ["Not with updated_since: the changes are every change, in time order."] for name in mixed},
                 message=f"updated_since cannot be combined with {', '.join(mixed)}.",
+                code="not_with_updated_since",
             )
         since = changes.parse_since(request.query_params["updated_since"])
         fields = self.selected_fields()
@@ -457,10 +468,6 @@ class LanguageViewSet(ReadOnlyViewSet):
         return self.public_queryset(Language).with_published_counts()
 
 
-RECORD_ID = re.compile(r"[0-9]{1,10}")
-MAX_RECORD_ID = 2**31 - 1  # a PositiveIntegerField's largest on every database
-
-
 def record_id_parameter(request, name):
     """The record ID in ?name=: ASCII digits (not "²" nor "١", which str.isdigit() takes), no
     larger than a record ID can be; else a 400 naming the parameter."""
@@ -502,7 +509,7 @@ class RelationViewSet(writes.RelationWrites, ReadOnlyViewSet):
 
     def get_queryset(self):
         relations = visible_relations(self.request.user)
-        if self.action == "list" and self.request.query_params.get("document", "").strip():
+        if self.action == "list" and "document" in self.request.query_params:  # given, it is a record ID
             record_id = record_id_parameter(self.request, "document")
             relations = relations.filter(Q(source__record_id=record_id) | Q(target__record_id=record_id))
         return relations

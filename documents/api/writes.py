@@ -227,6 +227,15 @@ class PeopleField(serializers.ListField):
 class WriteSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
     """Reads a write's body; the view writes it (history, locking and permissions are the view's)."""
 
+    def to_internal_value(self, data):
+        # DRF's CharField also takes a number and makes it text; the schema says text (type: string).
+        if isinstance(data, dict):
+            texts = [name for name, field in self.fields.items() if isinstance(field, serializers.CharField)]
+            wrong = [name for name in texts if data.get(name) is not None and not isinstance(data[name], str)]
+            if wrong:
+                raise serializers.ValidationError({name: ["Not text."] for name in wrong}, code="invalid")
+        return super().to_internal_value(data)
+
 
 class DocumentWriteSerializer(WriteSerializer):
     """A document as a client sends it: the detail shape's writable fields, with related records
@@ -286,7 +295,7 @@ class DocumentWriteSerializer(WriteSerializer):
                 raise serializers.ValidationError("A record ID never changes: it is the document's permanent address.")
             return value
         if Document.objects.filter(record_id=value).exists():
-            raise serializers.ValidationError("Another document has this record ID.")
+            raise serializers.ValidationError("Another document has this record ID.", code="unique")
         if gone_record_ids([value]):
             raise serializers.ValidationError(gone_record_id_message(value))
         return value
@@ -373,7 +382,7 @@ class RelationWriteSerializer(WriteSerializer):
             twins = twins.exclude(pk=self.instance.pk)
         if twins.exists():
             raise serializers.ValidationError(
-                {"type": ["These two documents are already linked by a relation of this type."]}
+                {"type": ["These two documents are already linked by a relation of this type."]}, code="unique"
             )
         return data
 

@@ -1,5 +1,6 @@
 """Small abstract mixins shared by the archive's models."""
 
+from anyascii import anyascii
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -114,9 +115,15 @@ class SluggedModel(NormalizedTextModel):
         return (self.slug,)
 
 
+def slug_for(text, max_length=200):
+    """A URL slug for text in any script, transliterated to ASCII first ("Иосиф Сталин" → "iosif-stalin",
+    "毛泽东" → "maozedong"); "" when nothing is left of it."""
+    return slugify(anyascii(text))[:max_length].strip("-")
+
+
 def unique_slug(model, text, exclude_pk=None, max_length=200):
     """A slug for text that no other row of model (or its old slugs) uses."""
-    base = slugify(text)[:max_length].strip("-") or model._meta.model_name
+    base = slug_for(text, max_length) or model._meta.model_name
     taken_current = model.objects.exclude(pk=exclude_pk).filter(slug__startswith=base)
     taken = set(taken_current.values_list("slug", flat=True))
     taken |= set(OldSlug.objects.for_model(model).filter(slug__startswith=base).values_list("slug", flat=True))

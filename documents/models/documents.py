@@ -11,13 +11,12 @@ from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
 from ..dates import DatePrecision, date_span, format_partial_date
 from ..images import make_derivatives, validate_scan_image
 from ..storage import scan_storage, scan_upload_to
 from ..uploads import UploadFileField, UploadImageField, display_name, validate_pdf
-from .base import NormalizedTextModel, TimeStampedModel, VersionedModel
+from .base import NormalizedTextModel, TimeStampedModel, VersionedModel, slug_for
 from .changes import DocumentChange
 from .groups import Collection, Donor
 from .people import Person
@@ -159,7 +158,7 @@ class Document(NormalizedTextModel, TimeStampedModel, VersionedModel):
             raise ValidationError({"record_id": gone_record_id_message(self.record_id)}, code="gone")
 
     def save(self, *args, **kwargs):
-        self.slug = self.slug or slugify(self.title)[:255].strip("-") or "document"
+        self.slug = self.slug or slug_for(self.title, 255) or "document"
         using = kwargs.get("using") or router.db_for_write(Document, instance=self)
         if self.record_id is None:
             self.record_id = next_record_id(using)

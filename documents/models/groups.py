@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from ..uploads import UploadImageField, validate_web_image
 from ..validators import validate_web_url
-from .base import SluggedModel, TimeStampedModel, VersionedModel
+from .base import NaturalKeyManager, SluggedModel, TimeStampedModel, VersionedModel
 from .facets import FacetKind
 from .querysets import PublicQuerySet
 
@@ -26,7 +26,7 @@ class Donor(SluggedModel, TimeStampedModel, VersionedModel):
         ),
     )
 
-    objects = PublicQuerySet.as_manager()
+    objects = NaturalKeyManager.from_queryset(PublicQuerySet)()
     document_path = "donors"
     facet_kind = FacetKind.DONOR
 
@@ -47,7 +47,7 @@ class Collection(SluggedModel, TimeStampedModel, VersionedModel):
     description = models.TextField(blank=True)
     image = UploadImageField(upload_to="collections/", blank=True, validators=[validate_web_image])
 
-    objects = PublicQuerySet.as_manager()
+    objects = NaturalKeyManager.from_queryset(PublicQuerySet)()
     document_path = "collections"
     facet_kind = FacetKind.COLLECTION
 

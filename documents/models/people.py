@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from ..text import name_key
-from .base import NormalizedTextModel, SluggedModel, TimeStampedModel, VersionedModel
+from .base import NaturalKeyManager, NormalizedTextModel, SluggedModel, TimeStampedModel, VersionedModel
 from .facets import FacetKind
 from .querysets import PublicQuerySet
 
@@ -45,7 +45,7 @@ class Person(SluggedModel, TimeStampedModel, VersionedModel):
         null=True, editable=False, help_text="The name as names are compared: whatever its case, spacing or form."
     )
 
-    objects = PublicQuerySet.as_manager()
+    objects = NaturalKeyManager.from_queryset(PublicQuerySet)()
     document_path = "persons"
     facet_kind = FacetKind.PERSON
 

@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from .content import COLUMNS, documents_for_index, index_content
-from .query import WORD, ParsedQuery, fold
+from .query import FOLD_NON_LATIN_MARKS, WORD, ParsedQuery, fold
 
 # Snippet markers from Unicode's private use area; content.py strips them from indexed text, so
 # the snippet can be escaped as a whole and the markers turned into <mark> afterwards.
@@ -122,8 +122,9 @@ class Backend:
 class SQLiteBackend(Backend):
     """FTS5 with the unicode61 tokenizer folding diacritics and Porter stemming; bm25 ranks.
 
-    Terms go to FTS5 unfolded: the tokenizer folds both the text and the query the same way
-    (folding in Python as well would turn "й" into "и" on one side only)."""
+    The tokenizer lower-cases and folds Latin letters in the text and the query alike, so both keep
+    their accents here (a snippet shows "Zhōu"). It leaves other scripts' marks ("Пётр", "Αθήνα"):
+    those are folded in Python, in the indexed text and in every term, as fold() does on PostgreSQL."""
 
     table, key = "documents_search", "rowid"
     join_where = "documents_search.rowid = documents_document.id"
@@ -149,7 +150,10 @@ class SQLiteBackend(Backend):
         return '"' + term.replace('"', '""') + '"'
 
     def fts_expression(self, parsed):
-        return " AND ".join("(" + " OR ".join(self.quote(term) for term in group) + ")" for group in parsed.groups)
+        return " AND ".join(
+            "(" + " OR ".join(self.quote(term.translate(FOLD_NON_LATIN_MARKS)) for term in group) + ")"
+            for group in parsed.groups
+        )
 
     def match_sql(self, parsed):
         return "%s", [self.fts_expression(parsed)]
@@ -160,7 +164,10 @@ class SQLiteBackend(Backend):
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"INSERT INTO {self.table} (rowid, {', '.join(COLUMNS)}) VALUES (%s{', %s' * len(COLUMNS)})",
-                [(pk, *(content[column] for column in COLUMNS)) for pk, content in rows],
+                [
+                    (pk, *(content[column].translate(FOLD_NON_LATIN_MARKS) for column in COLUMNS))
+                    for pk, content in rows
+                ],
             )
 
     def snippets(self, ids, parsed):

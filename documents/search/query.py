@@ -18,6 +18,23 @@ def fold(text):
     return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
 
+def _non_latin_marks():
+    """{letter: the letter without its marks} for every letter outside the Latin script that is a base
+    letter with combining marks ("ё" → "е", "й" → "и", "ά" → "α"), case kept."""
+    table = {}
+    for code in range(0x370, 0x10000):
+        char = chr(code)
+        base, *marks = unicodedata.normalize("NFD", char)
+        latin = unicodedata.name(char, "").startswith("LATIN")
+        if marks and all(unicodedata.combining(mark) for mark in marks) and not latin:
+            table[code] = base
+    return table
+
+
+# SQLite's unicode61 tokenizer folds marks from Latin letters only; this folds the rest as fold() does.
+FOLD_NON_LATIN_MARKS = _non_latin_marks()
+
+
 @dataclass
 class ParsedQuery:
     """An AND of groups, each an OR of terms (a word or a phrase), minus excluded terms."""
