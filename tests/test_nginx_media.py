@@ -34,7 +34,7 @@ def documented_locations():
 def nginx(tmp_path, live_server, media_root, settings):
     """nginx on a free port with the documented locations, the paths and upstream made this test's."""
     if shutil.which("nginx") is None:
-        pytest.skip("nginx is not installed (apt-get install nginx)")
+        pytest.fail("nginx is not installed: apt-get install nginx (.ci/run installs it)")
     settings.MEDIA_ACCEL_REDIRECT, settings.SCAN_ACCEL_REDIRECT = "/internal-media/", "/internal-scans/"
     locations = (
         documented_locations()

@@ -5,7 +5,7 @@ so deleting the newest document does not hand its number to the next one. On Pos
 SEQUENCE: ``nextval`` never blocks and never repeats, however many writers there are, and it is not
 rolled back with a failed save (a gap, never a duplicate). SQLite has no sequences; a one-row
 counter updated inside the save's transaction is as safe there, because SQLite runs one writer at a
-time. Migration 0017 creates either and starts it above every record ID in documents and tombstones.
+time. Migration 0019 creates either and starts it above every record ID in documents and tombstones.
 """
 
 from django.db import connections
