@@ -173,10 +173,21 @@ http {{
 
 class Nginx:
     """nginx (Debian's) with the site of docs/nginx/archive.conf on a port of its own, in front of an
-    app server (upstream: "127.0.0.1:PORT"), in a temporary folder of its own."""
+    app server (upstream: "127.0.0.1:PORT"), in a temporary folder of its own.
 
-    def __init__(self, upstream, static_root, port=None):
+    media_root and scan_root are the folders its internal locations send uploads from, once the app
+    (run with DJANGO_MEDIA_ACCEL_REDIRECT and DJANGO_SCAN_ACCEL_REDIRECT, as serve_nginx does) has said
+    yes; by default this process's settings MEDIA_ROOT and SCAN_ROOT, scan_root by default the media
+    folder's scans/ (as documents.storage.ScanStorage)."""
+
+    def __init__(self, upstream, static_root, port=None, media_root=None, scan_root=None):
+        from django.conf import settings
+
+        if media_root is None:
+            media_root, scan_root = settings.MEDIA_ROOT, scan_root or settings.SCAN_ROOT
+        media_root = Path(media_root)
         self.upstream, self.static_root, self.port = upstream, Path(static_root), port or free_port()
+        self.media_root, self.scan_root = media_root, Path(scan_root or media_root / "scans")
         self.folder, self.process = None, None
 
     @property
@@ -184,11 +195,17 @@ class Nginx:
         return f"http://127.0.0.1:{self.port}"
 
     def site(self):
+        """docs/nginx/archive.conf with every @NAME@ replaced."""
         values = {"@UPSTREAM@": self.upstream, "@LISTEN@": f"127.0.0.1:{self.port}", "@SERVER_NAME@": "_"}
-        values["@STATIC_ROOT@"] = str(self.static_root.resolve())
+        for name, folder in (("STATIC", self.static_root), ("MEDIA", self.media_root), ("SCAN", self.scan_root)):
+            values[f"@{name}_ROOT@"] = str(folder.resolve()).rstrip("/")  # the file adds the trailing slash
         text = NGINX_SITE.read_text()
         for name, value in values.items():
             text = text.replace(name, value)
+        directives = "\n".join(line.partition("#")[0] for line in text.splitlines())
+        left = sorted(set(re.findall(r"@[A-Z_]+@", directives)))
+        if left:
+            raise RuntimeError(f"{NGINX_SITE} has placeholders Nginx does not fill: {', '.join(left)}")
         return text
 
     def start(self):

@@ -523,7 +523,7 @@ def timed_reads(base, seconds):
 
 def drill_slow_clients(stack, result, clients=20, seconds=10.0):
     app = stack.app
-    with Nginx(f"127.0.0.1:{app.port}", stack.static_root) as nginx:
+    with Nginx(f"127.0.0.1:{app.port}", stack.static_root, media_root=stack.media) as nginx:
         result.step(
             f"{clients} clients send a request head a byte a second and never finish it (reconnecting when cut off) "
             f"while one reader times the pages for {seconds:.0f} s (10 s allowed each): first against gunicorn "

@@ -8,6 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from documents.drill_servers import Gunicorn, Nginx
 
+# The internal locations of docs/nginx/archive.conf.
+MEDIA_ACCEL_REDIRECT, SCAN_ACCEL_REDIRECT = "/internal-media/", "/internal-scans/"
+
 
 class Command(BaseCommand):
     help = (
@@ -20,7 +23,17 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=3)
 
     def handle(self, *args, port, workers, **options):
-        app = Gunicorn(dict(os.environ), workers=workers)
+        env = dict(os.environ)
+        if settings.MEDIA_STORAGE == "filesystem":
+            # Django checks each upload and says what it is; nginx sends it, from the internal locations
+            # of docs/nginx/archive.conf (docs/media.md, "In production"), which serve these same folders.
+            env |= {
+                "DJANGO_MEDIA_ACCEL_REDIRECT": MEDIA_ACCEL_REDIRECT,
+                "DJANGO_SCAN_ACCEL_REDIRECT": SCAN_ACCEL_REDIRECT,
+            }
+        else:  # files in a bucket, which the internal locations cannot read: Django streams scans itself
+            env |= {"DJANGO_MEDIA_ACCEL_REDIRECT": "", "DJANGO_SCAN_ACCEL_REDIRECT": ""}
+        app = Gunicorn(env, workers=workers)
         nginx = Nginx(f"127.0.0.1:{app.port}", settings.STATIC_ROOT, port=port)
         try:
             app.start()
