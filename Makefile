@@ -49,7 +49,8 @@ serve: db $(SERVE_KEY_FILE)
 
 # The same behind nginx, as in production (docs/deployment.md, "Behind nginx"): Debian's nginx on
 # 127.0.0.1:$(PORT) with docs/nginx/archive.conf, gunicorn on a loopback port behind it. nginx buffers
-# whole requests and answers, so slow clients cannot hold gunicorn's few workers.
+# whole requests and answers, so slow clients cannot hold gunicorn's few workers, and sends uploads
+# once Django has said yes (serve_nginx sets DJANGO_MEDIA_ACCEL_REDIRECT and DJANGO_SCAN_ACCEL_REDIRECT).
 serve-nginx: db $(SERVE_KEY_FILE)
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(SERVE_ENV) $(BIN)/python manage.py serve_nginx --port $(PORT) --workers $(WORKERS)
