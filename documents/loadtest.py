@@ -350,9 +350,10 @@ class Phase:
         return [t for times in self.latencies.values() for t in times]
 
 
-def run_phase(base_url, workload, clients, seconds, curator=None, name=None, seed=0, server_pid=None):
-    """N reader threads (and the curator, if given) for `seconds`; returns the Phase with their counts.
-    With the server's process id, also the CPU time its processes used."""
+def run_phase(base_url, workload, clients, seconds, curator=None, name=None, seed=0, server_pid=None, min_edits=0):
+    """N reader threads (and the curator, if given) for `seconds`, and longer (up to TIMEOUT more) until
+    the curator has made min_edits saves; returns the Phase with their counts. With the server's process
+    id, also the CPU time its processes used."""
     phase = Phase(name or f"{clients} clients", clients)
     stop = threading.Event()
     results = [({}, []) for _ in range(clients)]
@@ -386,6 +387,9 @@ def run_phase(base_url, workload, clients, seconds, curator=None, name=None, see
         thread.start()
     try:
         stop.wait(seconds)
+        deadline = time.perf_counter() + TIMEOUT
+        while curator and len(curator.latencies) < min_edits and time.perf_counter() < deadline:
+            time.sleep(0.05)  # a loaded machine saves more slowly: the phase waits for its edits
     finally:
         stop.set()
         for thread in threads:
