@@ -244,8 +244,9 @@ def make_relation(cast):
 
 @pytest.fixture
 def two_clients(curator_api, editor_api, cast):
-    """A document created through the API (so its history holds each version), read by both clients."""
-    assert send(curator_api, "post", "/documents/", new_document()).status_code == 201
+    """A document created through the API (so its history holds each version), read by both clients.
+    Its record ID is given: on PostgreSQL the sequence goes on from earlier tests."""
+    assert send(curator_api, "post", "/documents/", new_document(record_id=121774)).status_code == 201
     return curator_api, editor_api, etag(curator_api, "/documents/121774/")
 
 
