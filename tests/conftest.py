@@ -1,7 +1,9 @@
+import threading
 from io import StringIO
 
 import django.test.testcases
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
@@ -11,6 +13,26 @@ from documents import roles
 # deployment of this site does: the browser and nginx tests get every file from the views that check
 # who may see it and set its type and headers (documents/media_views.py), as users do.
 django.test.testcases._MediaFilesHandler = lambda application: application
+
+
+class OneRequestAtATimeServer(django.test.testcases.ThreadedWSGIServer):
+    """The live server on the test database in SQLite's memory: its request threads share the test's
+    one connection (nothing else can see that database), and a browser's parallel requests (a page,
+    its thumbnails, jsi18n) using it at once fail with "bad parameter or other API misuse". Requests
+    take turns here; connections still get a thread each, so keep-alive never blocks another."""
+
+    def set_app(self, application):
+        turn = threading.Lock()
+
+        def one_at_a_time(environ, start_response):
+            with turn:
+                return application(environ, start_response)
+
+        super().set_app(one_at_a_time)
+
+
+if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    django.test.testcases.LiveServerThread.server_class = OneRequestAtATimeServer
 
 
 def pytest_collection_modifyitems(items):
