@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 
 from .models import Collection, Document, Donor, Scan
 from .models.querysets import can_preview
-from .uploads import format_of
+from .uploads import FORMATS, format_of
 
 # Published scans may be cached a while; a document unpublished later drops out once this runs out.
 PUBLIC_MAX_AGE = 60 * 60
@@ -59,18 +59,19 @@ def visible_scan(user, key):
 MEDIA_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
-def file_response(storage, name, accel_redirect=""):
+def file_response(storage, name, accel_redirect="", served_as=None):
     """The one way a stored file is answered: with the Content-Type of the format found in its
     content (an old file's name may be its uploader's), never sniffed, unable to run script, and
     shown inline only if it is an image a browser shows (PDF and TIFF are downloads).
 
     With accel_redirect, nginx sends the file from that internal location: Django only decides who
-    may have it and what it is (docs/media.md sets the same headers in nginx)."""
+    may have it and what it is (docs/media.md sets the same headers in nginx). served_as, for a file
+    the archive made itself (a scan's JPEG derivatives), spares reading the file to find its format."""
     try:
         file = storage.open(name)
     except FileNotFoundError:
         raise Http404("The file is missing.") from None
-    served_as = format_of(file)
+    served_as = served_as or format_of(file)
     if accel_redirect:
         file.close()
         response = HttpResponse(content_type=served_as.content_type)
@@ -90,7 +91,9 @@ def scan_file_response(scan, name):
     published."""
     if not name or name not in scan.file_names:
         raise Http404("No such scan.")
-    response = file_response(scan.image.storage, name, settings.SCAN_ACCEL_REDIRECT)
+    # The thumbnail and reading image are JPEGs the archive made: only the original's format is read.
+    made_here = FORMATS["JPEG"] if name != scan.image.name else None
+    response = file_response(scan.image.storage, name, settings.SCAN_ACCEL_REDIRECT, made_here)
     return set_cache_headers(response, scan.document)
 
 
