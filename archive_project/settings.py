@@ -193,6 +193,21 @@ if DATABASE_REPLICAS:
         "documents.routers.PinPrimaryMiddleware",
     )
 
+
+# The search index (docs/search.md): a directory per app host, beside the database it is made from
+# (an SQLite file's index sits next to the file; a PostgreSQL database's in the project folder, by
+# the database's name), so that two databases never share one.
+def _search_index_dir(database):
+    if database["ENGINE"] == "django.db.backends.sqlite3" and database["NAME"] not in ("", ":memory:"):
+        return f"{database['NAME']}.search-index"
+    return str(BASE_DIR / f"search-index-{database['NAME'] or 'memory'}")
+
+
+SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR") or _search_index_dir(DATABASES["default"])
+# How often (seconds) a process checks, before a search, whether other processes or hosts have committed
+# changes its index has not applied yet: a reader sees any save within this time.
+SEARCH_SYNC_INTERVAL = float(os.environ.get("SEARCH_SYNC_INTERVAL", "1"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

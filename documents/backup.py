@@ -12,7 +12,7 @@ An archive holds
   derivatives, PDFs, logos, collection images), read and written through the storage API, so
   local folders and S3-compatible buckets back up alike.
 
-What is derived (the search index, facet tables, "did you mean" words) is not stored: a restore
+What is derived (the search index and its outbox) is not stored: a restore
 rebuilds it. Sessions and the cache table are not stored either.
 
 A restore checks every member's checksum before it touches anything, refuses a database that
@@ -47,7 +47,7 @@ from django.utils import timezone
 
 from . import uploads
 from .models.record_ids import advance_past_stored
-from .search import indexing_suspended, rebuild_index
+from .search import rebuild, suspended
 
 FORMAT = "archive-backup"
 FORMAT_VERSION = 1
@@ -58,7 +58,7 @@ CHUNK = 1024 * 1024
 # Never stored: rows that `migrate` makes again (rows that point at them use natural keys) ...
 RECREATED = {"contenttypes.contenttype", "auth.permission"}
 # ... what the documents determine, rebuilt after a restore (documents/search) ...
-DERIVED = {"documents.documentfacet", "documents.facetcount", "documents.searchword"}
+DERIVED = {"documents.searchoutbox"}
 # ... and what nobody needs back: logins end with a restore.
 TRANSIENT = {"sessions.session"}
 # Rows that migrations themselves add (0002 starter vocabularies, 0005 roles): a freshly migrated
@@ -537,7 +537,7 @@ def restore_backup(path, using=DEFAULT_DB_ALIAS, replace=False, ignore_migration
     with _open(path) as archive:
         plan, result.files_unchanged = _plan_media(archive, manifest, storages, replace)
         try:
-            with transaction.atomic(using=using), indexing_suspended():
+            with transaction.atomic(using=using), suspended():
                 _empty_tables(models_by_label, using, everything=replace)
                 for described in manifest["models"]:
                     model = models_by_label[described["model"]]
@@ -557,11 +557,11 @@ def restore_backup(path, using=DEFAULT_DB_ALIAS, replace=False, ignore_migration
             raise
     # Derived tables are rebuilt from the restored rows; pages cached before the restore are stale.
     try:
-        result.documents_indexed = rebuild_index()
+        result.documents_indexed = rebuild()
     except Exception as error:
         raise BackupError(
             f"The archive was restored, but rebuilding the search index failed ({error}): "
-            "run `manage.py rebuild_search_index`."
+            "run `manage.py search_index rebuild`."
         ) from error
     say(f"Search index rebuilt: {result.documents_indexed:,} documents.")
     with contextlib.suppress(Exception):  # a cache that is down holds nothing stale either

@@ -25,9 +25,9 @@ What the benchmark can rely on:
 - Every document's rights statement names the command that made it (corpus_marker()), so a
   script can tell whether a database already holds a given corpus.
 
-Loading is batched (bulk_create inside indexing_suspended(); memory stays bounded by one batch),
-with the big secondary indexes dropped before the load and rebuilt after, then rebuild_index()
-(or the facet table's rebuild, when the search index was made during the load) and ANALYZE.
+Loading is batched (bulk_create inside search.suspended(); memory stays bounded by one batch),
+with the big secondary indexes dropped before the load and rebuilt after, then ANALYZE and the
+search index's rebuild.
 Progress goes to stderr.
 """
 
@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection, connections, transaction
 
+from . import search
 from .dates import DatePrecision, date_span
 from .models import (
     Archive,
@@ -65,8 +66,6 @@ from .models import (
 )
 from .models.base import slug_for
 from .models.record_ids import advance_past_stored
-from .search import facet_index, get_backend, indexing_suspended, rebuild_index
-from .search.content import index_content
 
 RECORD_ID_BASE = 1_000_000
 COMMON_WORD = "delegation"
@@ -90,7 +89,6 @@ LOADED_TABLES = [
     "documents_document_archives",
     "documents_documentperson",
     "documents_relation",
-    "documents_searchindex",
 ]
 
 
@@ -338,14 +336,10 @@ class CorpusError(Exception):
 class Generator:
     """Makes a corpus of `documents` published documents (plus drafts) from `seed`.
 
-    Each batch of documents is inserted with bulk_create and, in the same transaction, indexed
-    for search with the backend's own code (index_content(), upsert(), add_words()) from the
-    objects just made, so nothing is read back; rebuild_index() gives the same index but reads
-    every document back through the ORM, which at a million documents takes longer than the
-    whole load (use_rebuild=True does that instead). On PostgreSQL, `workers` processes load
-    batches in parallel."""
+    Batches of documents are inserted with bulk_create, on PostgreSQL by `workers` processes in
+    parallel; the search index is rebuilt from the database once they are all in."""
 
-    def __init__(self, documents, seed, batch_size=2000, workers=None, use_rebuild=False, stream=None):
+    def __init__(self, documents, seed, batch_size=2000, workers=None, stream=None):
         if documents < 1:
             raise CorpusError("--documents must be at least 1.")
         self.documents, self.seed = documents, seed
@@ -357,7 +351,6 @@ class Generator:
         if connection.vendor != "postgresql":
             workers = 1  # SQLite has one writer at a time
         self.workers = max(1, workers or os.cpu_count() or 1)
-        self.use_rebuild = use_rebuild
         self.stream = stream or sys.stderr
         self.rights = corpus_marker(documents, seed)
         self.timings = {}
@@ -378,26 +371,18 @@ class Generator:
             self.prepare_database()
             with self.phase("vocabularies"):
                 self.make_vocabularies()
-            with self.phase("documents"), indexing_suspended():
+            with self.phase("documents"), search.suspended():
                 self.load_documents()
-            if self.use_rebuild:
-                with self.phase("indexes"):
-                    self.restore_indexes(lambda sql: " USING gin " not in sql)
-                with self.phase("search index"):
-                    progress = Progress("search index", self.total, self.stream)
-                    rebuild_index(progress=progress)
-                    progress.finish()
-            with self.phase("indexes" if not self.use_rebuild else "search indexes"):
+            with self.phase("indexes"):
                 self.restore_indexes()
-            if not self.use_rebuild:  # rebuild_index() has made the facet table already
-                with self.phase("facets"):
-                    facet_index.rebuild()
         finally:
             self.restore_indexes()  # after a failure too: never leave the tables without them
         with self.phase("analyze"):
             self.analyze()
-        with self.phase("check"):
-            self.check_index()
+        with self.phase("search index"):
+            progress = Progress("search index", self.total, self.stream)
+            search.rebuild(progress=progress)
+            progress.finish()
         self.timings["total"] = time.monotonic() - started
         return self.timings
 
@@ -467,13 +452,11 @@ class Generator:
 
     def restore_indexes(self, which=None):
         """Build again what prepare_database() dropped (those `which(sql)` selects, or all). On
-        PostgreSQL in two sessions at once: the search index's GIN (the longest, and built by one
-        process) in one, the rest in the other."""
+        PostgreSQL in two sessions at once."""
         chosen = [sql for _, sql in self.dropped if which is None or which(sql)]
         self.dropped = [(drop, sql) for drop, sql in self.dropped if sql not in chosen]
         if connection.vendor == "postgresql" and len(chosen) > 1:
-            gin = [sql for sql in chosen if " USING gin " in sql]
-            _run_in_parallel([gin, [sql for sql in chosen if sql not in gin]])
+            _run_in_parallel([chosen[::2], chosen[1::2]])
         else:
             _run_in_parallel([chosen])
 
@@ -481,26 +464,12 @@ class Generator:
         if connection.vendor == "postgresql":
             # VACUUM sets the visibility map (index-only scans) and hint bits, as autovacuum would
             # some time after the load; PROCESS_TOAST off skips the texts' TOAST table.
-            tables = [*LOADED_TABLES, "documents_documentfacet", "documents_facetcount"]
+            tables = LOADED_TABLES
             vacuum = [f"VACUUM (ANALYZE, PROCESS_TOAST FALSE) {table}" for table in tables]
             _run_in_parallel([vacuum[:1], vacuum[1:]])
             _run_in_parallel([["ANALYZE"]])
         else:
             _run_in_parallel([["ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"]])
-
-    def check_index(self):
-        """The load indexed each document from the objects it had just made; the search code
-        indexes a document from what it reads back (Backend.reindex()). Both must give the same
-        entries: reindex a sample and compare."""
-        backend = get_backend()
-        sample = [self.first_id + index for index in range(0, self.total, max(1, self.total // 50))]
-        made = _index_entries(backend, sample)
-        backend.reindex(sample)
-        if _index_entries(backend, sample) != made:
-            raise CorpusError(
-                "The search index made during the load differs from what Backend.reindex() makes: "
-                "fix documents/corpus.py, and run `manage.py rebuild_search_index` on this database."
-            )
 
     # -- vocabularies ---------------------------------------------------------------------------
 
@@ -683,7 +652,7 @@ class Generator:
         advance_past_stored()  # bulk_create bypasses save(): move the record ID sequence past the corpus
 
     def load_batch(self, start):
-        """Make, insert and (unless use_rebuild) index the documents from start; return how many."""
+        """Make and insert the documents from start; return how many."""
         stop = min(start + self.batch_size, self.total)
         documents, people, relations, links = [], [], [], _empty_links()
         for index in range(start, stop):
@@ -698,20 +667,6 @@ class Generator:
                     [through(document_id=doc, **{column: term}) for doc, term in rows], batch_size=5000
                 )
             Relation.objects.bulk_create(relations, batch_size=5000)
-            if not self.use_rebuild:
-                # What Backend.reindex() does once it has read the documents back.
-                backend = get_backend()
-                rows = [(document.pk, index_content(document)) for document in documents]
-                backend.upsert(rows)
-        if not self.use_rebuild:
-            with transaction.atomic():
-                if connection.vendor == "postgresql":
-                    # Workers add overlapping words: one at a time, or they can deadlock.
-                    with connection.cursor() as cursor:
-                        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WORDS_LOCK])
-                backend.add_words(
-                    [content for document, (_, content) in zip(documents, rows, strict=True) if document.is_published]
-                )
         return len(documents)
 
     def make_document(self, index, documents, people, relations, links):
@@ -833,7 +788,6 @@ class Generator:
 
 
 _worker_generator = None
-WORDS_LOCK = 7_120_001  # advisory lock key for adding suggestion words
 
 
 def _worker_start():
@@ -884,15 +838,6 @@ def _run_in_parallel(groups):
 
 def _empty_links():
     return {name: [] for name in ("languages", "donors", "collections", "subjects", "places", "archives")}
-
-
-def _index_entries(backend, ids):
-    placeholders = ",".join("%s" for _ in ids)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {backend.key}, * FROM {backend.table} WHERE {backend.key} IN ({placeholders}) ORDER BY 1", ids
-        )
-        return cursor.fetchall()
 
 
 def _database_order(model, queryset=None):
@@ -1009,8 +954,9 @@ def frequent_values():
 
 
 def corpus_state(documents, seed):
-    """'complete' if the database holds exactly this corpus, fully indexed; 'absent' if it holds no
-    synthetic documents; otherwise a sentence saying what it holds instead."""
+    """'complete' if the database holds exactly this corpus, fully indexed; 'unindexed' if it does but its
+    search index is missing or short; 'absent' if it holds no synthetic documents; otherwise a sentence
+    saying what it holds instead."""
     synthetic = Document.objects.filter(record_id__gt=RECORD_ID_BASE, record_id__lte=LAST_RECORD_ID)
     first = synthetic.order_by("record_id").values_list("rights", flat=True).first()
     if first is None:
@@ -1019,13 +965,12 @@ def corpus_state(documents, seed):
         return f"it holds another corpus ({first})"
     published = synthetic.filter(status=Document.Status.PUBLISHED).count()
     drafts = synthetic.filter(status=Document.Status.DRAFT).count()
-    backend = get_backend()
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {backend.table}")
-        indexed = cursor.fetchone()[0]
-    if published != documents or drafts != draft_count(documents) or indexed < published + drafts:
-        return (
-            f"its corpus is incomplete ({published:,} published, {drafts:,} drafts, {indexed:,} indexed): "
-            "an interrupted load"
-        )
+    try:
+        indexed = search.engine.searcher().num_docs
+    except search.SearchUnavailable:
+        indexed = 0
+    if published != documents or drafts != draft_count(documents):
+        return f"its corpus is incomplete ({published:,} published, {drafts:,} drafts): an interrupted load"
+    if indexed < published + drafts:
+        return "unindexed"
     return "complete"

@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from .dates import DatePrecision, parse_partial_date
 from .models import Classification, Document, DocumentPerson, DocumentType, Donor, Person, Relation, RelationType
-from .search import indexing_suspended, reindex_documents
+from .search import enqueue, suspended
 
 DEMO_FILE = Path(__file__).parent / "demo" / "archive.json"
 
@@ -21,9 +21,9 @@ DEMO_FILE = Path(__file__).parent / "demo" / "archive.json"
 def load_demo(path=DEMO_FILE):
     """Create the demo archive's missing rows; return how many documents were created."""
     # Indexed once at the end: bulk inserts of people and aliases send no signals.
-    with indexing_suspended():
+    with suspended():
         documents, created_count = _load(path)
-    reindex_documents(document.pk for document in documents.values())
+    enqueue(document.pk for document in documents.values())
     return created_count
 
 

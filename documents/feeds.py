@@ -9,8 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from .models import Collection, Document, FacetKind, Person
-from .people import links
+from .models import Collection, Document, DocumentPerson, Person
 
 # Entries per feed: a feed says what is new, the list and the sitemap hold the rest.
 FEED_SIZE = 50
@@ -111,6 +110,6 @@ class PersonFeed(NewDocumentsFeed):
         return obj.get_absolute_url()
 
     def documents(self, obj):
-        # The facet table's "any role" rows: a person in two roles in one document is one entry.
-        linked = links(obj, FacetKind.PERSON, published_only=True).values("document_id")
+        # A subquery, not a join: a person in two roles in one document is one entry.
+        linked = DocumentPerson.objects.filter(person=obj).values("document_id")
         return Document.objects.published().filter(pk__in=linked)

@@ -1,24 +1,14 @@
-"""The one FilterSet for documents: the public list uses it, and so will the API."""
+"""The one FilterSet for documents, used by the public list and the API: it reads and checks the
+request's parameters and turns them into the search index's Criteria; the index selects, sorts
+and counts (documents/search/)."""
 
 import django_filters
 from django import forms
-from django.db.models import F
 
 from .dates import date_span, parse_partial_date
-from .idsets import among, id_set
-from .models import (
-    Classification,
-    Collection,
-    Document,
-    DocumentFacet,
-    DocumentType,
-    Donor,
-    FacetKind,
-    Language,
-    Person,
-)
+from .models import Classification, Collection, Document, DocumentType, Donor, Language, Person
 from .models.querysets import can_preview
-from .search import MAX_QUERY_LENGTH, parse_query, search_documents
+from .search import MAX_QUERY_LENGTH, Criteria, Search, parse_query
 
 
 class PartialDateField(forms.CharField):
@@ -40,20 +30,12 @@ class PartialDateFilter(django_filters.Filter):
 
 
 class FacetFilter(django_filters.ModelMultipleChoiceFilter):
-    """Documents with any of the chosen values (OR), found in the facet table's index: no join,
-    no document row read, the same for a type as for a person in a role."""
+    """Documents with any of the chosen values (OR), by the search index's field of the same name."""
 
-    def __init__(self, *args, kind, **kwargs):
+    def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
         kwargs.setdefault("widget", HIDDEN)
         super().__init__(*args, **kwargs)
-        self.kind = kind
-
-    def filter(self, qs, value):
-        ids = [term.pk for term in value or []]
-        if not ids:
-            return qs
-        return qs.filter(pk__in=DocumentFacet.objects.filter(facet=self.kind, value__in=ids).values("document_id"))
 
 
 def visible_terms(model):
@@ -71,8 +53,6 @@ HIDDEN = forms.MultipleHiddenInput
 
 
 MAX_VALUES = 50  # values in all filters together: more is not a reader's query
-DATE_RANGE = ("date_from", "date_to")
-IDS_SENT = 10_000  # see DocumentFilter._chosen()
 
 
 class DocumentFilterForm(forms.Form):
@@ -95,20 +75,16 @@ class DocumentFilter(django_filters.FilterSet):
     )
     date_from = PartialDateFilter(method="filter_date_from", label="From (YYYY, YYYY-MM or YYYY-MM-DD)")
     date_to = PartialDateFilter(method="filter_date_to", label="To (YYYY, YYYY-MM or YYYY-MM-DD)")
-    type = FacetFilter(kind=FacetKind.TYPE, queryset=visible_terms(DocumentType), label="Type")
-    language = FacetFilter(
-        kind=FacetKind.LANGUAGE, queryset=visible_terms(Language), to_field_name="code", label="Language"
-    )
-    classification = FacetFilter(
-        kind=FacetKind.CLASSIFICATION, queryset=visible_terms(Classification), label="Original classification"
-    )
-    person = FacetFilter(kind=FacetKind.PERSON, queryset=visible_terms(Person), label="Person (any role)")
-    author = FacetFilter(kind=FacetKind.AUTHOR, queryset=visible_terms(Person), label="Author")
-    recipient = FacetFilter(kind=FacetKind.RECIPIENT, queryset=visible_terms(Person), label="Recipient")
-    participant = FacetFilter(kind=FacetKind.PARTICIPANT, queryset=visible_terms(Person), label="Participant")
-    mentioned = FacetFilter(kind=FacetKind.MENTIONED, queryset=visible_terms(Person), label="Mentioned")
-    donor = FacetFilter(kind=FacetKind.DONOR, queryset=visible_terms(Donor), label="Donor")
-    collection = FacetFilter(kind=FacetKind.COLLECTION, queryset=visible_terms(Collection), label="Collection")
+    type = FacetFilter(queryset=visible_terms(DocumentType), label="Type")
+    language = FacetFilter(queryset=visible_terms(Language), to_field_name="code", label="Language")
+    classification = FacetFilter(queryset=visible_terms(Classification), label="Original classification")
+    person = FacetFilter(queryset=visible_terms(Person), label="Person (any role)")
+    author = FacetFilter(queryset=visible_terms(Person), label="Author")
+    recipient = FacetFilter(queryset=visible_terms(Person), label="Recipient")
+    participant = FacetFilter(queryset=visible_terms(Person), label="Participant")
+    mentioned = FacetFilter(queryset=visible_terms(Person), label="Mentioned")
+    donor = FacetFilter(queryset=visible_terms(Donor), label="Donor")
+    collection = FacetFilter(queryset=visible_terms(Collection), label="Collection")
     sort = django_filters.ChoiceFilter(
         method="filter_sort",
         label="Sort by",
@@ -126,8 +102,6 @@ class DocumentFilter(django_filters.FilterSet):
         model = Document
         fields = []
         form = DocumentFilterForm
-
-    PERSON_FILTERS = ("person", "author", "recipient", "participant", "mentioned")
 
     def errors_for_reader(self):
         """Each problem with the filters as (label, message)."""
@@ -165,16 +139,13 @@ class DocumentFilter(django_filters.FilterSet):
                     chips.append((filter_.label, str(term), without(name, str(getattr(term, key)))))
         return chips
 
-    # Partial dates match by overlap: a document dated "1949" is found by a search for February 1949.
-    def filter_date_from(self, qs, name, value):
-        return qs.filter(date_end__gte=value[0]) if value else qs
-
-    def filter_date_to(self, qs, name, value):
-        return qs.filter(date__lte=value[1]) if value else qs
+    def filter_queryset(self, queryset):
+        raise TypeError("Documents are selected by the search index: use DocumentFilter.search().")
 
     def filter_text(self, qs, name, value):
-        parsed = self.parsed_query()
-        return search_documents(qs, parsed) if parsed else qs
+        return qs  # never called: see filter_queryset()
+
+    filter_date_from = filter_date_to = filter_sort = filter_text
 
     def parsed_query(self):
         """The reader's query, parsed once; empty when there is none or the form is invalid."""
@@ -193,76 +164,22 @@ class DocumentFilter(django_filters.FilterSet):
     def published_only(self):
         return not can_preview(getattr(self.request, "user", None))
 
-    def ids_without(self, *names):
-        """The ids of the documents every filter but these selects, as a set (None when no
-        filter is left: all visible documents). Each filter's ids (the date range's two ends
-        together) are read once per request and intersected here."""
-        cache = self.__dict__.setdefault("_id_sets", {})
-        keys = sorted(self.active() - set(names))
-        dates = tuple(name for name in keys if name in DATE_RANGE)
-        keys = [name for name in keys if name not in DATE_RANGE] + ([dates] if dates else [])
-        found = None
-        for key in keys:
-            if key not in cache:
-                cache[key] = self._date_ids() if key == dates else self._ids_of(key)
-            found = cache[key] if found is None else found & cache[key]
-        return found
-
-    def _ids_of(self, name):
-        filter_, value = self.filters[name], self.form.cleaned_data[name]
-        if isinstance(filter_, FacetFilter):
-            return self._facet_ids(filter_.kind, value__in=[term.pk for term in value])
-        return id_set(filter_.filter(self.queryset.order_by(), value).values_list("pk"))
-
-    def _facet_ids(self, kind, **condition):
-        rows = DocumentFacet.objects.filter(facet=kind, **condition)
-        if self.published_only():
-            rows = rows.filter(published=True)
-        return id_set(rows.values_list("document_id"))
-
-    def _date_ids(self):
-        """The documents whose date overlaps the range. A date and the last day it can mean
-        always fall in the same year, so the years wholly inside the range come from the facet
-        table's year rows; only a partly covered first or last year is checked day by day."""
+    def criteria(self):
+        """What the request selects, for the search index."""
+        data = self.form.cleaned_data
         start, end = self.date_span()
-        years, edges = {}, set()
-        if start is not None:
-            whole = (start.month, start.day) == (1, 1)
-            years["value__gte"] = start.year if whole else start.year + 1
-            edges |= set() if whole else {start.year}
-        if end is not None:
-            whole = (end.month, end.day) == (12, 31)
-            years["value__lte"] = end.year if whole else end.year - 1
-            edges |= set() if whole else {end.year}
-        found = set()
-        if years.get("value__gte", 0) <= years.get("value__lte", 9999):
-            found = self._facet_ids(FacetKind.YEAR, **years)
-        for year in edges:
-            edge = self.queryset.order_by().filter(date__year=year)
-            if start is not None:
-                edge = edge.filter(date_end__gte=start)
-            if end is not None:
-                edge = edge.filter(date__lte=end)
-            found |= id_set(edge.values_list("pk"))
-        return found
+        values = tuple(
+            (name, tuple(sorted(term.pk for term in data[name])))
+            for name, filter_ in self.filters.items()
+            if isinstance(filter_, FacetFilter) and data.get(name)
+        )
+        return Criteria(self.parsed_query(), values, start, end, self.published_only())
 
-    def matching_ids(self):
-        """The ids of the documents all filters select; None when nothing is chosen (all)."""
-        return self.ids_without()
-
-    def _chosen(self, *without):
-        """The visible documents all filters but these select. Few of them are sent as their
-        ids, read already; many are selected again by the filters in SQL: a list of 300,000 ids
-        costs more to send and match than the filters' own index reads."""
-        ids = self.ids_without(*without)
-        if ids is None:
-            return self.queryset
-        if len(ids) <= IDS_SENT:
-            return self.queryset.filter(pk__in=among(sorted(ids)))
-        qs = self.queryset
-        for name in sorted(self.active() - set(without)):
-            qs = self.filters[name].filter(qs, self.form.cleaned_data[name])
-        return qs
+    def search(self):
+        """The request's Search (valid filters only), made once."""
+        if "_search" not in self.__dict__:
+            self._search = Search(self.criteria())
+        return self._search
 
     def date_span(self):
         """The first and last day of the date range chosen, either end None."""
@@ -270,32 +187,11 @@ class DocumentFilter(django_filters.FilterSet):
         start, end = data.get("date_from"), data.get("date_to")
         return (start[0] if start else None, end[1] if end else None)
 
-    def filter_sort(self, qs, name, value):
-        return qs  # applied last, in the qs property, so that the default holds too
-
-    @property
-    def qs(self):
-        """The documents chosen, in order: those of matching_ids() (each filter read once),
-        or ranked by the search index, which is then joined once instead of matched again."""
-        if not self.is_valid():
-            return super().qs
-        ordering = self.ordering()
-        if "-search_rank" in ordering:
-            qs = search_documents(self._chosen("q"), self.parsed_query(), ranked=True)
-        else:
-            qs = self._chosen()
-        return qs.order_by(*ordering)
-
-    def ordering(self):
-        # A partial date sorts at the first day it can mean, the narrower date first among equal
-        # starts ("4 February 1949", then "February 1949", then "1949"); undated documents come
-        # last either way; the record id breaks ties so pages never overlap.
+    def order(self):
+        """The sort order's name (searching.ORDERS, or "relevance"): relevance by default with words,
+        the newest first without. Every order ends in the record ID, so pages never overlap."""
         key = self.form.cleaned_data.get("sort") if self.is_bound and self.form.is_valid() else ""
         ranked = bool(self.parsed_query().groups)
-        if ranked and key in ("", "relevance"):
-            return ["-search_rank", F("date").desc(nulls_last=True), "record_id"]  # see qs
-        return {
-            "date": [F("date").asc(nulls_last=True), F("date_end").asc(nulls_last=True), "record_id"],
-            "title": ["title", "record_id"],
-            "-published": [F("first_published_at").desc(nulls_last=True), "-record_id"],
-        }.get(key, [F("date").desc(nulls_last=True), F("date_end").desc(nulls_last=True), "record_id"])
+        if key in ("", "relevance"):
+            return "relevance" if ranked else "-date"
+        return key

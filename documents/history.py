@@ -555,9 +555,9 @@ def _set_many_to_many(obj, values, notes):
 
 def _reindex(obj):
     if isinstance(obj, Document):
-        from .search import reindex_documents
+        from .search import enqueue
 
-        reindex_documents([obj.pk])
+        enqueue([obj.pk])
 
 
 def _keep_current(obj, target, user):

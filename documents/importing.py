@@ -64,7 +64,7 @@ from .models import (
 from .models.base import slug_for
 from .models.documents import gone_record_id_message, gone_record_ids
 from .models.record_ids import advance_past
-from .search import indexing_suspended, reindex_documents
+from .search import enqueue, suspended
 from .text import loose_key, name_key, normalize_text
 
 MAX_RECORD_ID = 2_147_483_647  # the database's integer column
@@ -990,7 +990,7 @@ class Importer:
             return report
         try:
             with transaction.atomic():
-                with indexing_suspended():
+                with suspended():
                     self.batch = ImportBatch.objects.create(
                         user=self._user(),
                         file_name=(report.file_name or "")[:255],
@@ -1007,7 +1007,7 @@ class Importer:
                     transaction.set_rollback(True)
                 else:
                     self._record_history()
-                    reindex_documents(sorted(self.touched))
+                    enqueue(sorted(self.touched))
                     report.committed, report.batch = True, self.batch
         except _Abort as error:
             report.file_errors.append(str(error))
@@ -1784,7 +1784,7 @@ def undo_batch(batch, user=None):
         comment = f"Undid import batch {batch.pk} ({batch.file_name})."
         relation_ends = set()  # documents whose relations the undo changes
         restored_documents = []
-        with indexing_suspended():
+        with suspended():
             records = batch.records.order_by("pk")
             updated = records.filter(model="document", action=ImportedRecord.Action.UPDATED)
             relations = []  # (document, its relations before): written once all are removed
@@ -1840,7 +1840,7 @@ def undo_batch(batch, user=None):
             batch.save()
         others = _record_objects((model_name(type(obj)), obj.pk) for obj in restored)
         record_versions(recorder, comment, set(restored_documents) | relation_ends, others)
-        reindex_documents(touched)
+        enqueue(touched)
     return batch
 
 

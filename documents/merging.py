@@ -31,7 +31,7 @@ from reversion.models import Revision
 
 from . import history
 from .models import Document, DocumentPerson, OldSlug, Person, PersonAlias
-from .search import indexing_suspended, reindex_documents
+from .search import enqueue, suspended
 from .text import name_key
 
 # Rows per query where lists of primary keys are sent to the database.
@@ -115,7 +115,7 @@ def merge_people(keep, others, user, alias_kind=PersonAlias.Kind.TRANSLITERATION
         merging = [locked[pk] for pk in other_pks]
         result = MergeResult(keep=keep, merged=[person.name for person in merging])
         comment = f"Merged {', '.join(f'“{name}”' for name in result.merged)} into “{keep}”."
-        with indexing_suspended():
+        with suspended():
             changed_documents = _move_links(keep, merging, result)
             with history.deleting(merging, user):
                 history.set_comment(comment)
@@ -133,7 +133,7 @@ def merge_people(keep, others, user, alias_kind=PersonAlias.Kind.TRANSLITERATION
             last = history.versions_of(merging[0]).values_list("revision_id", flat=True).first()
             Revision.objects.filter(pk=last).update(comment=comment)
         result.documents = sorted(changed_documents)
-        reindex_documents(_documents_of(keep))
+        enqueue(_documents_of(keep))
     return result
 
 
@@ -154,7 +154,7 @@ def _move_links(keep, merging, result):
         DocumentPerson.objects.filter(pk__in=chunk).delete()
     for chunk in _chunks(moved):
         # update(), not a save per row: a person may be named in thousands of documents. It sends no
-        # signals; _touch_documents, _record and reindex_documents do what they would have done.
+        # signals; _touch_documents, _record and enqueue do what they would have done.
         DocumentPerson.objects.filter(pk__in=chunk).update(person=keep)
     result.links_moved, result.links_dropped = len(moved), len(dropped)
     return documents

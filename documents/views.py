@@ -1,5 +1,7 @@
 """Public HTML pages. Anonymous readers see published documents only; staff may preview drafts."""
 
+import dataclasses
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -10,18 +12,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from . import page_cache
-from .facets import PARAMETERS as FACET_PARAMETERS
 from .facets import build_facets, date_histogram
 from .filters import DocumentFilter
 from .models import Collection, Document, DocumentChange, DocumentPerson, Donor, OldSlug, Person
 from .models.querysets import can_preview
-from .pagination import CappedPaginator
-from .people import ROLE_KINDS, correspondents, links, role_counts, timeline
+from .pagination import CappedPaginator, Hits
+from .people import correspondents, person_search, role_counts, timeline
 from .sanitize import plain_text
-from .search import only_common_words, snippets, suggest
+from .search import WORD, Criteria, Search, SearchUnavailable, fold, parse_query
 
 # A person, donor or collection page lists this many documents, then links to the filtered list.
 PREVIEW_SIZE = 20
+NOTHING = Hits()
 
 
 @require_safe
@@ -40,21 +42,31 @@ def _home_context():
 
 @require_safe
 def document_list(request):
-    visible = Document.objects.visible_to(request.user)
-    filterset = DocumentFilter(request.GET, queryset=visible.for_list(), request=request)
-    valid = filterset.is_valid()
-    matching = filterset.matching_ids() if valid else None
-    paginator = CappedPaginator(
-        filterset.qs if valid else Document.objects.none(),
-        settings.DOCUMENTS_PER_PAGE,
-        known_count=len(matching) if matching is not None else None,
+    filterset = DocumentFilter(request.GET, queryset=Document.objects.none(), request=request)
+    context = {"filterset": filterset, "filter_errors": filterset.errors_for_reader(), "documents": []}
+    if not filterset.is_valid():
+        context["page_obj"] = CappedPaginator(NOTHING, 1).get_page(1)
+        return render(request, "documents/document_list.html", context, status=400)
+    try:
+        context.update(_list_context(request, filterset))
+    except SearchUnavailable:
+        context.update(page_obj=CappedPaginator(NOTHING, 1).get_page(1), unavailable=True)
+        return render(request, "documents/document_list.html", context, status=503)
+    return render(request, "documents/document_list.html", context)
+
+
+def _list_context(request, filterset):
+    """The list page's results, facets and histogram: the search index answers, the database gives
+    only the page's documents (and, with words, their texts for the snippets)."""
+    search = filterset.search()
+    visible = Document.objects.visible_to(request.user).for_list()
+    page = CappedPaginator(Hits(search, filterset.order(), visible), settings.DOCUMENTS_PER_PAGE).get_page(
+        request.GET.get("page")
     )
-    page = paginator.get_page(request.GET.get("page"))
-    parsed = filterset.parsed_query()
     documents = list(page.object_list)
     found = {}
-    if valid and parsed.groups:
-        found = snippets([document.pk for document in documents], parsed)
+    if filterset.parsed_query().groups and documents:
+        found = search.snippets(_texts(documents))
     start, end = filterset.date_span()
     for document in documents:
         document.snippet = found.get(document.pk)
@@ -63,46 +75,48 @@ def document_list(request):
             document.date and ((start and document.date < start) or (end and document.date_end > end))
         )
     suggestion = None
-    too_common = valid and parsed.groups and not paginator.count and only_common_words(parsed)
-    if valid and parsed.groups and not paginator.count:
-        corrected = suggest(filterset.form.cleaned_data["q"], parsed, visible)
+    if filterset.parsed_query().groups and not page.paginator.count:
+        corrected = _suggest(filterset)
         if corrected:
             query = request.GET.copy()
             query["q"] = corrected
             query.pop("page", None)
             suggestion = (corrected, query.urlencode())
-    facets, histogram = [], None
-    if valid:
-        # Counts do not depend on the page: every page of a search shares them. The rest of the query
-        # is kept in order, as the toggle links repeat it.
-        query = [(name, value) for name, values in request.GET.lists() if name != "page" for value in values]
+    return {
+        "chips": filterset.chips(request.GET),
+        "facets": build_facets(filterset, request.GET),
+        "histogram": date_histogram(filterset, request.GET),
+        "page_obj": page,
+        "documents": documents,
+        "suggestion": suggestion,
+        "page_requested": request.GET.get("page", ""),
+    }
 
-        def build():
-            return build_facets(filterset, request.GET), date_histogram(filterset, request.GET)
 
-        # A parameter the page does not know is answered uncached: made-up ones must not fill the cache.
-        known = {*filterset.form.fields, *FACET_PARAMETERS}
-        if all(name in known for name, _ in query):
-            facets, histogram = page_cache.fetch(request, "facets", query, build)
-        else:
-            facets, histogram = build()
-    return render(
-        request,
-        "documents/document_list.html",
-        {
-            "filterset": filterset,
-            "filter_errors": filterset.errors_for_reader(),
-            "chips": filterset.chips(request.GET) if valid else [],
-            "facets": facets,
-            "histogram": histogram,
-            "page_obj": page,
-            "documents": documents,
-            "suggestion": suggestion,
-            "too_common": too_common,
-            "page_requested": request.GET.get("page", ""),
-        },
-        status=200 if valid else 400,
-    )
+def _texts(documents):
+    """{id: the text a snippet is cut from}: the text and transcript, else the summary."""
+    rows = Document.objects.filter(pk__in=[d.pk for d in documents]).values_list("pk", "text", "transcript")
+    texts = {pk: f"{text}\n{transcript}".strip() for pk, text, transcript in rows}
+    return {d.pk: texts.get(d.pk) or plain_text(d.summary) for d in documents}
+
+
+def _suggest(filterset):
+    """The query with misspelt words corrected, if the corrected query finds something; else None.
+    Phrases, exclusions and "or" are kept."""
+    search = filterset.search()
+    corrections = search.corrections(filterset.parsed_query())
+    if not corrections:
+        return None
+
+    def replace(match):
+        word = match.group(0)
+        better = corrections.get(fold(word), word)
+        return better.capitalize() if word[:1].isupper() else better
+
+    corrected = WORD.sub(replace, filterset.form.cleaned_data["q"])
+    if not search.count_of(dataclasses.replace(search.criteria, parsed=parse_query(corrected))):
+        return None
+    return corrected
 
 
 @require_safe
@@ -179,30 +193,24 @@ def person_detail(request, slug):
     if moved:
         return moved
     published_only = not can_preview(request.user)
-    documents = Document.objects.visible_to(request.user)
-    counts = role_counts(person, published_only)
-    roles = [
-        {
-            "role": role,
-            "count": counts[role],
-            "documents": documents.filter(pk__in=links(person, ROLE_KINDS[role], published_only).values("document_id"))
-            .for_list()
-            .order_by("date", "record_id")[:PREVIEW_SIZE],
-        }
-        for role in DocumentPerson.Role
-        if counts.get(role)
-    ]
-    return render(
-        request,
-        "documents/person_detail.html",
-        {
-            "person": person,
-            "aliases": person.aliases.all(),
-            "roles": roles,
-            "timeline": timeline(person, published_only),
-            "correspondents": correspondents(person, published_only),
-        },
-    )
+    documents = Document.objects.visible_to(request.user).for_list()
+    context = {"person": person, "aliases": person.aliases.all()}
+    try:
+        counts = role_counts(person, published_only)
+        context["roles"] = [
+            {
+                "role": role,
+                "count": counts[role],
+                "documents": Hits(person_search(person, published_only, role), "date", documents)[0:PREVIEW_SIZE],
+            }
+            for role in DocumentPerson.Role
+            if counts.get(role)
+        ]
+        context["timeline"] = timeline(person, published_only)
+        context["correspondents"] = correspondents(person, published_only)
+    except SearchUnavailable:
+        context["unavailable"] = True
+    return render(request, "documents/person_detail.html", context)
 
 
 @require_safe
@@ -231,14 +239,11 @@ def _group_detail(request, model, slug, filter_name, template):
     group, moved = _public_or_redirect(request, model, slug)
     if moved:
         return moved
-    documents = Document.objects.visible_to(request.user).filter(**{model.document_path: group})
-    return render(
-        request,
-        template,
-        {
-            "object": group,
-            "document_count": documents.count(),
-            "documents": documents.for_list().order_by("date", "record_id")[:PREVIEW_SIZE],
-            "filter_name": filter_name,
-        },
-    )
+    criteria = Criteria(values=((filter_name, (group.pk,)),), published_only=not can_preview(request.user))
+    context = {"object": group, "filter_name": filter_name}
+    try:
+        hits = Hits(Search(criteria), "date", Document.objects.visible_to(request.user).for_list())
+        context.update(document_count=hits.total, documents=hits[0:PREVIEW_SIZE])
+    except SearchUnavailable:
+        context["unavailable"] = True
+    return render(request, template, context)

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from documents import roles
+from documents import roles, search
 
 # Django's live server answers MEDIA_URL from MEDIA_ROOT itself (django.views.static), which no
 # deployment of this site does: the browser and nginx tests get every file from the views that check
@@ -51,6 +51,22 @@ def pytest_collection_modifyitems(items):
         raise pytest.UsageError(
             "Mark these tests django_db(transaction=True, serialized_rollback=True):\n  " + "\n  ".join(unsafe)
         )
+
+
+@pytest.fixture(scope="session")
+def search_index_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("search") / "index"
+
+
+@pytest.fixture(autouse=True)
+def search_index(settings, search_index_dir):
+    """An empty search index per test (the database starts empty too), which every search first
+    brings up to date from the outbox: the test's own writes are never committed, so no commit sends
+    them (tests of the commit path itself set SEARCH_SYNC_INTERVAL back)."""
+    settings.SEARCH_INDEX_DIR = str(search_index_dir)
+    settings.SEARCH_SYNC_INTERVAL = 0
+    search.clear()
+    return search_index_dir
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from documents import search
 from documents.models import (
     Classification,
     Collection,
@@ -21,7 +22,6 @@ from documents.models import (
     Relation,
     RelationType,
 )
-from documents.search import indexing_suspended, rebuild_index
 
 
 class DocumentTypeFactory(factory.django.DjangoModelFactory):
@@ -123,6 +123,6 @@ def image_upload(name="page-1.png", size=(640, 900), fmt="PNG", color=(240, 235,
 def indexed_once():
     """Build data without reindexing on every save (documents/search/signals.py), then index it all
     at once: the same search index and facet counts, for tests whose point is not the signals."""
-    with indexing_suspended():
+    with search.suspended():
         yield
-    rebuild_index()
+    search.rebuild()

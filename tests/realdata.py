@@ -6,6 +6,7 @@ import datetime
 import json
 from pathlib import Path
 
+from documents import search
 from documents.dates import parse_partial_date
 from documents.models import (
     Archive,
@@ -19,7 +20,6 @@ from documents.models import (
     Place,
     Subject,
 )
-from documents.search import indexing_suspended, rebuild_index
 
 RECORDS_PATH = Path(__file__).parent / "data" / "wilson-sample.json"
 
@@ -124,8 +124,8 @@ def load_records(records=None):
     records = read_records() if records is None else records
     loaded = {}
     # A bulk load indexes once at the end, as the import and corpus commands do.
-    with indexing_suspended():
+    with search.suspended():
         for record in sorted(records, key=lambda r: not r.get("record_id")):
             loaded[record["doc_key"]] = load_record(record)
-    rebuild_index()
+    search.rebuild()
     return {record["doc_key"]: loaded[record["doc_key"]] for record in records}

@@ -7,9 +7,9 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from reversion.models import Revision, Version
 
-from documents import history
-from documents.models import Document, DocumentFacet, DocumentPerson, Donor, FacetKind, RelationType
-from documents.search import parse_query, search_documents
+from documents import history, search
+from documents.models import Document, DocumentPerson, Donor, RelationType
+from documents.search import Criteria, Search, parse_query
 
 from .factories import (
     AliasFactory,
@@ -278,7 +278,7 @@ def test_a_deleted_document_is_restored_with_its_people_relations_languages_and_
     call_command("createinitialrevisions", "documents.Document", comment="Initial version.", verbosity=0)
     assert editor_client.post(f"/admin/documents/document/{pk}/delete/", {"post": "yes"}).status_code == 302
     assert not Document.objects.filter(pk=pk).exists()
-    assert not DocumentFacet.objects.filter(document_id=pk).exists()
+    assert not Search(Criteria(parse_query(str(record_id)), published_only=False)).count()
 
     recover_list = editor_client.get("/admin/documents/document/recover/")
     assert recover_list.status_code == 200
@@ -303,10 +303,10 @@ def test_a_deleted_document_is_restored_with_its_people_relations_languages_and_
     assert sorted(r.wording for r in cable.related_documents()) == ["replied to by", "reply to"]
     assert sorted(cable.languages.values_list("code", flat=True)) == ["ru", "zh"]
     assert list(cable.donors.values_list("name", flat=True)) == ["Henry Luce Foundation"]
-    # The search index and the facet table know it again.
-    assert search_documents(Document.objects.all(), parse_query("Instantsiya")).filter(pk=pk).exists()
-    facets = set(DocumentFacet.objects.filter(document_id=pk).values_list("facet", flat=True))
-    assert {FacetKind.LANGUAGE, FacetKind.DONOR, FacetKind.AUTHOR, FacetKind.RECIPIENT} <= facets
+    # The search index knows it again, words, values and all.
+    assert pk in Search(Criteria(parse_query("Instantsiya"), published_only=False)).page("-date", 0, 10).ids
+    search.sync()
+    assert not search.check()
     assert history.history(cable)[0].revision.comment.startswith("Restored from history")
 
 

@@ -453,9 +453,12 @@ def test_undo_restores_the_archive_as_it_was_before_the_import(existing_archive,
 
 
 def _facet_rows():
-    from documents.models import DocumentFacet
+    """What the search index holds, entry by entry, once it has caught up."""
+    from documents import search
+    from documents.search.maintenance import indexed_fingerprints
 
-    return sorted(DocumentFacet.objects.values_list("document_id", "facet", "value", "published"))
+    search.sync()
+    return indexed_fingerprints()
 
 
 @pytest.mark.django_db

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from ..pagination import MAX_RESULTS
+from ..search.searching import KEYSET
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -156,6 +157,44 @@ class CursorPagination(BasePagination):
                 after &= previous.equal(value)
             condition = after if condition is None else condition | after
         return Q(pk__in=[]) if condition is None else condition
+
+    def paginate_search(self, search, order, documents, request):
+        """A page of what the search index selects, in its order (searching.ORDERS): a keyset cursor
+        (the last hit's sort key, which ends in the record ID) where the order has one, else an
+        offset, capped at MAX_RESULTS. Only the page's rows are read, from `documents`."""
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        self.order_tag = hashlib.sha1(f"search:{order}".encode()).hexdigest()[:8]
+        cursor = self.decode_cursor(request) or {}
+        if order in KEYSET:
+            after, near = cursor.get("k"), cursor.get("o", 0)
+            text = isinstance(after, str)
+            if after is not None and not (
+                text or (isinstance(after, int) and not isinstance(after, bool) and after >= 0)
+            ):
+                raise InvalidCursor()
+            if not isinstance(near, int) or isinstance(near, bool) or near < 0:
+                raise InvalidCursor()
+            page = search.page(order, near if text else 0, self.page_size + 1, after=after)
+            self.has_next = len(page.ids) > self.page_size
+            self.next_cursor = None
+            if self.has_next:
+                last = page.keys[self.page_size - 1]
+                self.next_cursor = (
+                    {"k": last, "o": page.start + self.page_size} if isinstance(last, str) else {"k": last}
+                )
+            ids = page.ids[: self.page_size]
+        else:
+            offset = cursor.get("o", 0)
+            if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset < MAX_RESULTS:
+                raise InvalidCursor()
+            end = min(offset + self.page_size, MAX_RESULTS)
+            page = search.page(order, offset, end - offset + 1)
+            self.has_next = len(page.ids) > end - offset and end < MAX_RESULTS
+            self.next_cursor = {"o": end} if self.has_next else None
+            ids = page.ids[: end - offset]
+        rows = documents.in_bulk(ids)
+        return [rows[pk] for pk in ids if pk in rows]
 
     def _offset_page(self, queryset, offset):
         if not isinstance(offset, int) or not 0 <= offset < MAX_RESULTS:

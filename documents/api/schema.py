@@ -33,7 +33,7 @@ from ..models import DocumentChange
 from .errors import NotFoundView
 from .serializers import DocumentDetailSerializer, DocumentListSerializer, SelectableFieldsMixin
 
-FACET_NAMES = ("type", "classification", "language", "donor", "collection", *site_facets.PERSON_KINDS)
+FACET_NAMES = ("type", "classification", "language", "donor", "collection", *site_facets.PERSON_FACETS)
 
 # The partial dates the filters take (dates.parse_partial_date()): YYYY, YYYY-MM or YYYY-MM-DD (months and
 # days of one or two digits, spaces around), real Gregorian days only, year 0001 to 9999; or nothing.
@@ -306,7 +306,6 @@ class FacetValueSerializer(serializers.Serializer):
 class FacetSerializer(serializers.Serializer):
     name = serializers.ChoiceField(choices=FACET_NAMES)
     label = serializers.CharField()
-    approximate = serializers.BooleanField(help_text="Counted on a sample (above 10,000 documents).")
     truncated = serializers.BooleanField(help_text="More values exist than are listed.")
     values = FacetValueSerializer(many=True)
 

@@ -32,9 +32,10 @@ from ..models import (
 )
 from ..models.querysets import can_preview
 from ..people import role_counts
+from ..search import SearchUnavailable
 from ..stamps import request_stamp
 from . import changes, etags, writes
-from .errors import InvalidParameters
+from .errors import InvalidParameters, SearchDown
 from .pagination import CursorPagination
 from .renderers import CSVRenderer
 from .schema import MAX_RECORD_ID, RECORD_ID, document_views, relation_views
@@ -227,9 +228,8 @@ class DocumentFilterBackend(DjangoFilterBackend):
     matching ids give the count and its state the facets), and invalid values are a 400 with
     the messages per parameter."""
 
-    def filter_queryset(self, request, queryset, view):
+    def valid_filterset(self, request, queryset, view):
         filterset = self.get_filterset(request, queryset, view)
-        view.filterset = filterset
         if not filterset.is_valid():
             raise InvalidParameters(
                 {
@@ -239,10 +239,10 @@ class DocumentFilterBackend(DjangoFilterBackend):
                 message=" ".join(f"{label}: {message}" for label, message in filterset.errors_for_reader()),
                 code="invalid_filter",
             )
-        return filterset.qs
+        return filterset
 
 
-FACET_NAMES = ("type", "classification", "language", "donor", "collection", *site_facets.PERSON_KINDS)
+FACET_NAMES = ("type", "classification", "language", "donor", "collection", *site_facets.PERSON_FACETS)
 TRUE, FALSE = "true", "false"  # a boolean in the schema: exactly these
 FILTER_PARAMETERS = tuple(DocumentFilter.base_filters)
 
@@ -297,13 +297,16 @@ class DocumentViewSet(writes.DocumentWrites, ReadOnlyViewSet):
         wanted = self.requested_facets(request)
         fields = self.selected_fields()
         with_count = flag(request, "count")
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
+        filterset = self.filterset = self.filter_backends[0]().valid_filterset(request, self.get_queryset(), self)
+        try:
+            search = filterset.search()
+            page = self.paginator.paginate_search(search, filterset.order(), self.get_queryset(), request)
+        except SearchUnavailable:
+            raise SearchDown() from None
         self.last_modified = request_stamp(request)
         extra = {}
         if with_count:
-            matching = self.filterset.matching_ids()
-            extra["count"] = len(matching) if matching is not None else self.filterset.queryset.count()
+            extra["count"] = search.count()
         if wanted:
             extra["facets"] = self.facets(request, wanted)
         data = self.get_serializer(page, many=True, fields=fields).data
@@ -323,7 +326,7 @@ class DocumentViewSet(writes.DocumentWrites, ReadOnlyViewSet):
                 message=f"Unknown facet: {', '.join(unknown)}.",
                 code="unknown_facet",
             )
-        people = [name for name in names if name in site_facets.PERSON_KINDS]
+        people = [name for name in names if name in site_facets.PERSON_FACETS]
         if len(people) > 1:
             raise InvalidParameters(
                 {
@@ -338,14 +341,13 @@ class DocumentViewSet(writes.DocumentWrites, ReadOnlyViewSet):
     def facets(self, request, wanted):
         """The list page's facets (documents/facets.py) for the same filters, as JSON."""
         query = request.query_params.copy()
-        people = [name for name in wanted if name in site_facets.PERSON_KINDS]
+        people = [name for name in wanted if name in site_facets.PERSON_FACETS]
         query["role"] = {"person": "any"}.get(people[0], people[0]) if people else "any"
         built = {facet.name: facet for facet in site_facets.build_facets(self.filterset, query)}
         return [
             {
                 "name": facet.name,
                 "label": facet.label,
-                "approximate": facet.approximate,
                 "truncated": facet.truncated,
                 "values": [
                     {"key": value.key, "label": value.label, "count": value.count, "selected": value.selected}
@@ -410,7 +412,10 @@ class PersonViewSet(writes.PersonWrites, ReadOnlyViewSet):
     def retrieve(self, request, *args, **kwargs):
         found = self.get_object()
         if isinstance(found, Person):
-            found.api_role_counts = role_counts(found, not can_preview(request.user))
+            try:
+                found.api_role_counts = role_counts(found, not can_preview(request.user))
+            except SearchUnavailable:
+                raise SearchDown() from None
             return Response(self.get_serializer(found).data)
         return found
 

@@ -2,17 +2,8 @@
 
 from django.db import migrations, models
 
-
-def create_index(apps, schema_editor):
-    from documents.search.backends import get_backend
-
-    get_backend().create_schema()
-
-
-def drop_index(apps, schema_editor):
-    from documents.search.backends import get_backend
-
-    get_backend().drop_schema()
+# The SQL search tables this made (FTS5, PostgreSQL tsvectors) gave way to the search engine's own
+# index (documents/search/); 0020 drops them where they were made.
 
 
 class Migration(migrations.Migration):
@@ -30,5 +21,4 @@ class Migration(migrations.Migration):
                 "ordering": ["word"],
             },
         ),
-        migrations.RunPython(create_index, drop_index),
     ]

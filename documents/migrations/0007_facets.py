@@ -2,13 +2,8 @@
 
 from django.db import migrations, models
 
-
-def fill(apps, schema_editor):
-    # The current code, not historical models: the facet table is derived data, like the
-    # search index (0003), and rebuild_search_index makes it the same way.
-    from documents.search import facet_index
-
-    facet_index.rebuild()
+# The facet table was filled here by code that is gone with it (0020 drops the table): the search
+# engine counts facets now.
 
 
 class Migration(migrations.Migration):
@@ -96,5 +91,4 @@ class Migration(migrations.Migration):
             model_name="document",
             index=models.Index(fields=["id", "status", "date", "date_end"], name="document_narrow"),
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop),
     ]

@@ -3,11 +3,10 @@
 from .base import OldSlug
 from .changes import DocumentChange
 from .documents import Document, DocumentPerson, RelatedDocument, Relation, Scan
-from .facets import DocumentFacet, FacetCount, FacetKind
 from .groups import Collection, Donor
 from .imports import ImportBatch, ImportedRecord
 from .people import Person, PersonAlias
-from .search import SearchWord
+from .search import SearchOutbox
 from .vocabularies import Archive, Classification, DocumentType, Language, Place, RelationType, Subject
 
 __all__ = [
@@ -16,12 +15,9 @@ __all__ = [
     "Collection",
     "Document",
     "DocumentChange",
-    "DocumentFacet",
     "DocumentPerson",
     "DocumentType",
     "Donor",
-    "FacetCount",
-    "FacetKind",
     "ImportBatch",
     "ImportedRecord",
     "Language",
@@ -33,6 +29,6 @@ __all__ = [
     "Relation",
     "RelationType",
     "Scan",
-    "SearchWord",
+    "SearchOutbox",
     "Subject",
 ]

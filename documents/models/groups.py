@@ -8,7 +8,6 @@ from django.urls import reverse
 from ..uploads import UploadImageField, validate_web_image
 from ..validators import validate_web_url
 from .base import NaturalKeyManager, SluggedModel, TimeStampedModel, VersionedModel
-from .facets import FacetKind
 from .querysets import PublicQuerySet
 
 
@@ -28,7 +27,6 @@ class Donor(SluggedModel, TimeStampedModel, VersionedModel):
 
     objects = NaturalKeyManager.from_queryset(PublicQuerySet)()
     document_path = "donors"
-    facet_kind = FacetKind.DONOR
 
     class Meta:
         ordering = ["name"]
@@ -49,7 +47,6 @@ class Collection(SluggedModel, TimeStampedModel, VersionedModel):
 
     objects = NaturalKeyManager.from_queryset(PublicQuerySet)()
     document_path = "collections"
-    facet_kind = FacetKind.COLLECTION
 
     class Meta:
         ordering = ["name"]

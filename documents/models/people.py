@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from ..text import name_key
 from .base import NaturalKeyManager, NormalizedTextModel, SluggedModel, TimeStampedModel, VersionedModel
-from .facets import FacetKind
 from .querysets import PublicQuerySet
 
 
@@ -47,7 +46,6 @@ class Person(SluggedModel, TimeStampedModel, VersionedModel):
 
     objects = NaturalKeyManager.from_queryset(PublicQuerySet)()
     document_path = "persons"
-    facet_kind = FacetKind.PERSON
 
     class Meta:
         verbose_name_plural = "people"

@@ -90,10 +90,10 @@ class DocumentQuerySet(models.QuerySet):
 
 
 def _status_changed(ids):
-    """update() sends no signals: bring the facet table and the search lexicon up to date."""
-    from ..search import reindex_documents
+    """update() sends no signals: tell the search index."""
+    from ..search import enqueue
 
-    reindex_documents(ids)
+    enqueue(ids)
 
 
 def _record_in_history(model, ids, user, comment):
@@ -111,25 +111,11 @@ class PublicQuerySet(models.QuerySet):
     def _published_documents(self):
         return apps.get_model("documents", "Document").objects.published()
 
-    def _stored_counts(self):
-        """For a model with a facet (``facet_kind``), its FacetCount rows with published
-        documents: kept current on every write, so nothing needs counting here."""
-        if getattr(self.model, "facet_kind", None) is None:
-            return None
-        FacetCount = apps.get_model("documents", "FacetCount")
-        return FacetCount.objects.filter(facet=self.model.facet_kind, published__gt=0)
-
     def public(self):
         """Rows with at least one published document; nobody sees the others."""
-        stored = self._stored_counts()
-        if stored is not None:
-            return self.filter(pk__in=stored.values("value"))
         return self.filter(pk__in=self._published_documents().values(self.model.document_path))
 
     def with_published_counts(self):
-        stored = self._stored_counts()
-        if stored is not None:
-            return self.annotate(document_count=Subquery(stored.filter(value=OuterRef("pk")).values("published")))
         path = self.model.document_path
         counts = (
             self._published_documents()

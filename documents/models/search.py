@@ -1,15 +1,21 @@
-"""The search index's lexicon; the index itself is backend SQL (documents/search/backends.py)."""
+"""The search index's outbox: what the index has yet to learn (documents/search/outbox.py)."""
 
 from django.db import models
 
 
-class SearchWord(models.Model):
-    """A word from titles, names and vocabulary terms, for "did you mean" suggestions."""
+class SearchOutbox(models.Model):
+    """A document whose entry in the search index must be made again from the database.
 
-    word = models.CharField(max_length=60, primary_key=True)
+    Written in the same transaction as the change itself, so that a change the database keeps is
+    never lost to the index, whatever fails after the commit. Rows are kept for a while after they
+    are applied: every app host applies them to its own index, each remembering how far it got."""
+
+    id = models.BigAutoField(primary_key=True)
+    document_id = models.BigIntegerField()  # no foreign key: a deleted document's row must stay
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        ordering = ["word"]
+        verbose_name = "search index change"
 
     def __str__(self):
-        return self.word
+        return f"document {self.document_id} at {self.created_at:%Y-%m-%d %H:%M:%S}"

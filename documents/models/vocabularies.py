@@ -5,7 +5,6 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from .base import NaturalKeyManager, NormalizedTextModel, SluggedModel
-from .facets import FacetKind
 from .querysets import PublicQuerySet
 
 
@@ -33,7 +32,6 @@ class DocumentType(Vocabulary):
     """The form of a document: cable, memorandum of conversation, letter, report."""
 
     document_path = "doc_type"
-    facet_kind = FacetKind.TYPE
 
     class Meta(Vocabulary.Meta):
         constraints = [unique_name("documenttype")]
@@ -43,7 +41,6 @@ class Classification(Vocabulary):
     """The security marking the original carried (e.g. Strictly Secret)."""
 
     document_path = "classification"
-    facet_kind = FacetKind.CLASSIFICATION
 
     class Meta(Vocabulary.Meta):
         constraints = [unique_name("classification")]
@@ -95,7 +92,6 @@ class Language(NormalizedTextModel):
 
     objects = LanguageManager.from_queryset(PublicQuerySet)()
     document_path = "languages"
-    facet_kind = FacetKind.LANGUAGE
 
     class Meta:
         ordering = ["name"]

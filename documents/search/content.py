@@ -1,43 +1,181 @@
-"""What the search index holds for a document, by weight: the same fields on every backend."""
+"""A document as the search index holds it: its words by field, its values, its sort keys.
 
-from django.db.models import Prefetch
+Read for the index in plain rows, a few queries per batch of documents whatever their people and
+terms, no model instances: a rebuild reads a million documents. Every path (the outbox, a rebuild,
+the check) reads through load(), so what they make cannot differ."""
 
-from ..models import Document, DocumentPerson, Person
+import hashlib
+import json
+from dataclasses import dataclass, field
 
-# Columns in falling weight: title and record id; summary; people with their aliases; the text; the rest.
-COLUMNS = ("title", "summary", "people", "body", "meta")
-NO_MARKERS = str.maketrans("", "", "\ue000\ue001")
+import tantivy
+
+from ..models import Document, DocumentPerson, PersonAlias
+from .schema import INTEGER_FIELDS, ROLES, STEMMED, STEMS, TEXT, fold_marks, sort_keys, title_order
+
+DOCUMENT_COLUMNS = (
+    "id",
+    "record_id",
+    "status",
+    "title",
+    "alternative_titles",
+    "summary",
+    "text",
+    "transcript",
+    "source",
+    "doc_type_id",
+    "doc_type__name",
+    "classification_id",
+    "classification__name",
+    "date",
+    "date_end",
+    "first_published_at",
+)
+# The index field holding each many-to-many's ids, if one does: the others only lend their names.
+MANY = {
+    "languages": "language",
+    "donors": "donor",
+    "collections": "collection",
+    "subjects": None,
+    "places": None,
+    "archives": None,
+}
 
 
-def documents_for_index(ids):
-    people = Prefetch(
-        "person_links",
-        queryset=DocumentPerson.objects.select_related("person").prefetch_related(Prefetch("person__aliases")),
+@dataclass
+class Entry:
+    """What the index needs of one document, as read by load()."""
+
+    id: int
+    record_id: int
+    status: str
+    title: str
+    alternative_titles: str
+    summary: str
+    text: str
+    transcript: str
+    source: str
+    doc_type_id: int | None
+    doc_type__name: str | None
+    classification_id: int | None
+    classification__name: str | None
+    date: object
+    date_end: object
+    first_published_at: object
+    terms: dict = field(default_factory=dict)  # many-to-many name → [(id, name)], in name order
+    people: list = field(default_factory=list)  # [(person id, role, name)] in the document's order
+    aliases: dict = field(default_factory=dict)  # person id → [alias names]
+
+    @property
+    def pk(self):
+        return self.id
+
+    @property
+    def is_published(self):
+        return self.status == Document.Status.PUBLISHED
+
+
+def load(ids):
+    """The Entry of each document among ids that exists, in id order."""
+    ids = sorted(set(ids))
+    entries = {
+        row[0]: Entry(*row) for row in Document.objects.filter(pk__in=ids).order_by("pk").values_list(*DOCUMENT_COLUMNS)
+    }
+    if not entries:
+        return []
+    for name in MANY:
+        related = Document._meta.get_field(name)
+        target = related.m2m_reverse_field_name()
+        links = (
+            related.remote_field.through.objects.filter(document_id__in=list(entries))
+            .order_by("document_id", f"{target}__name", f"{target}_id")
+            .values_list("document_id", f"{target}_id", f"{target}__name")
+        )
+        for document_id, term_id, term_name in links:
+            entries[document_id].terms.setdefault(name, []).append((term_id, term_name))
+    people = (
+        DocumentPerson.objects.filter(document_id__in=list(entries))
+        .order_by("document_id", "order", "pk")
+        .values_list("document_id", "person_id", "role", "person__name")
     )
-    return (
-        Document.objects.filter(pk__in=ids)
-        .select_related("doc_type", "classification")
-        .prefetch_related("languages", "donors", "collections", "subjects", "places", "archives", people)
-    )
+    named = set()
+    for document_id, person_id, role, name in people:
+        entries[document_id].people.append((person_id, role, name))
+        named.add(person_id)
+    aliases = {}
+    for person_id, name in (
+        PersonAlias.objects.filter(person_id__in=named)
+        .order_by("person_id", "name", "pk")
+        .values_list("person_id", "name")
+    ):
+        aliases.setdefault(person_id, []).append(name)
+    for entry in entries.values():
+        entry.aliases = {person_id: aliases.get(person_id, []) for person_id, _, _ in entry.people}
+    return list(entries.values())
 
 
-def index_content(document):
-    """The document's searchable text, one string per column."""
-    people = []
-    for link in document.person_links.all():
-        person: Person = link.person
-        people.append(person.name)
-        people.extend(alias.name for alias in person.aliases.all())
-    meta = [document.source]
-    meta += [term.name for term in (document.doc_type, document.classification) if term]
-    for related in ("languages", "donors", "collections", "subjects", "places", "archives"):
-        meta.extend(term.name for term in getattr(document, related).all())
-    content = {
-        "title": f"{document.title} {document.record_id} {document.alternative_titles}".strip(),
-        "summary": document.summary,
-        "people": " ; ".join(dict.fromkeys(people)),
-        "body": f"{document.text}\n{document.transcript}".strip(),
+def index_text(entry):
+    """The document's searchable text, by field (schema.TEXT_FIELDS)."""
+    names = [name for _, _, name in entry.people]
+    aliases = [
+        alias for person_id in dict.fromkeys(pid for pid, _, _ in entry.people) for alias in entry.aliases[person_id]
+    ]
+    meta = [entry.source, entry.doc_type__name, entry.classification__name]
+    for name in MANY:
+        meta.extend(term_name for _, term_name in entry.terms.get(name, []))
+    return {
+        "title": f"{entry.title} {entry.record_id} {entry.alternative_titles}".strip(),
+        "summary": entry.summary,
+        "people": " ; ".join(dict.fromkeys(names)),
+        "aliases": " ; ".join(dict.fromkeys(aliases)),
+        "body": f"{entry.text}\n{entry.transcript}".strip(),
         "meta": " ; ".join(part for part in meta if part),
     }
-    # The snippet markers (backends.py) must never occur in the text itself.
-    return {column: text.translate(NO_MARKERS) for column, text in content.items()}
+
+
+def index_fields(entry):
+    """{field: [values]}: what the index holds for the document."""
+    fields = {"id": [entry.id], "record_id": [entry.record_id], "published": [int(entry.is_published)]}
+    for name, text in index_text(entry).items():
+        fields[name] = [fold_marks(text)]
+        if name in STEMMED:
+            fields[f"{name}_{STEMS}"] = fields[name]
+    for name, value in (("type", entry.doc_type_id), ("classification", entry.classification_id)):
+        fields[name] = [] if value is None else [value]
+    for name, index_field in MANY.items():
+        if index_field:
+            fields[index_field] = sorted({term_id for term_id, _ in entry.terms.get(name, [])})
+    fields["person"] = sorted({person_id for person_id, _, _ in entry.people})
+    for role in ROLES:
+        fields[role] = sorted({person_id for person_id, person_role, _ in entry.people if person_role == role})
+    if entry.date is not None:
+        fields["date"] = [entry.date.toordinal()]
+        fields["date_end"] = [entry.date_end.toordinal()]
+        fields["year"] = [entry.date.year]
+    fields.update((name, [value]) for name, value in sort_keys(entry).items())
+    fields["title_order"] = [title_order(entry)]
+    fields["fingerprint"] = [fingerprint(fields)]
+    return fields
+
+
+def fingerprint(fields):
+    """A number that changes whenever anything the index holds for the document does: `search_index
+    check` compares the index's with the database's."""
+    text = json.dumps(fields, sort_keys=True, ensure_ascii=False)
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+
+
+def index_document(entry):
+    """The engine's document for an Entry."""
+    document = tantivy.Document()
+    for name, values in index_fields(entry).items():
+        add = (
+            document.add_integer
+            if name in INTEGER_FIELDS
+            else document.add_text
+            if name in TEXT
+            else document.add_unsigned
+        )
+        for value in values:
+            add(name, value)
+    return document

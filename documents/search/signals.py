@@ -1,9 +1,10 @@
-"""Keep the search index current on every write path (admin, import, API, shell).
+"""Keep the search index current on every write path (admin, import, API, shell): each change puts
+the documents it touches into the outbox (outbox.py), in the change's own transaction.
 
 Signals, not explicit calls, because documents change through many paths: inlines,
 many-to-many widgets, renamed or deleted people and vocabulary terms. Writes that send no
-signals (bulk_create, QuerySet.update of indexed fields) must call reindex_documents()
-themselves, or run inside indexing_suspended() and rebuild."""
+signals (bulk_create, QuerySet.update of indexed fields) must call enqueue() themselves, or run
+inside suspended() and rebuild."""
 
 from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
@@ -23,7 +24,7 @@ from ..models import (
     Place,
     Subject,
 )
-from . import reindex_documents
+from .outbox import enqueue
 
 TERMS = (DocumentType, Classification, Language, Donor, Collection, Subject, Place, Archive)
 M2M_FIELDS = ("languages", "donors", "collections", "subjects", "places", "archives")
@@ -37,25 +38,25 @@ def documents_of(model, pk):
 @receiver(post_save, sender=Document)
 def document_saved(sender, instance, raw=False, **kwargs):
     if not raw:
-        reindex_documents([instance.pk])
+        enqueue([instance.pk])
 
 
 @receiver(post_delete, sender=Document)
 def document_deleted(sender, instance, **kwargs):
-    reindex_documents([instance.pk])  # the document is gone: its entries go
+    enqueue([instance.pk])  # the document is gone: its entries go
 
 
 def document_terms_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if not reverse:
         if action in ("post_add", "post_remove", "post_clear"):
-            reindex_documents([instance.pk])
+            enqueue([instance.pk])
     elif action == "pre_clear":
         # A reverse clear (donor.documents.clear()) names no documents afterwards: note them now.
         instance._search_affected = documents_of(type(instance), instance.pk)
     elif action == "post_clear":
-        reindex_documents(getattr(instance, "_search_affected", []))
+        enqueue(getattr(instance, "_search_affected", []))
     elif action in ("post_add", "post_remove") and pk_set:
-        reindex_documents(pk_set)
+        enqueue(pk_set)
 
 
 for field_name in M2M_FIELDS:
@@ -81,14 +82,14 @@ def person_link_changed(sender, instance, raw=False, origin=None, **kwargs):
     if raw or deleting_the_document(origin, instance.document_id):
         return
     if Document.objects.filter(pk=instance.document_id).exists():
-        reindex_documents([instance.document_id])
+        enqueue([instance.document_id])
 
 
 @receiver(post_save, sender=PersonAlias)
 @receiver(post_delete, sender=PersonAlias)
 def alias_changed(sender, instance, raw=False, **kwargs):
     if not raw:
-        reindex_documents(documents_of(Person, instance.person_id))
+        enqueue(documents_of(Person, instance.person_id))
 
 
 def name_before_save(sender, instance, raw=False, **kwargs):
@@ -102,7 +103,7 @@ def name_before_save(sender, instance, raw=False, **kwargs):
 
 def renamed(sender, instance, raw=False, **kwargs):
     if not raw and getattr(instance, "_search_renamed", False):
-        reindex_documents(documents_of(sender, instance.pk))
+        enqueue(documents_of(sender, instance.pk))
 
 
 def term_deleting(sender, instance, **kwargs):
@@ -111,7 +112,7 @@ def term_deleting(sender, instance, **kwargs):
 
 
 def term_deleted(sender, instance, **kwargs):
-    reindex_documents(getattr(instance, "_search_affected", []))
+    enqueue(getattr(instance, "_search_affected", []))
 
 
 for model in (Person, *TERMS):

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from documents import search
 from documents.corpus import CorpusError, Generator, corpus_state
 
 
@@ -17,18 +18,18 @@ class Command(BaseCommand):
             "--workers", type=int, default=None, help="Loading processes on PostgreSQL (default: one per core)."
         )
         parser.add_argument(
-            "--rebuild-index",
-            action="store_true",
-            help="Index with rebuild_index() after the load instead of during it (the same index, slower).",
-        )
-        parser.add_argument(
             "--if-missing",
             action="store_true",
             help="Do nothing if the database already holds this corpus; fail if it holds another.",
         )
 
-    def handle(self, *args, documents, seed, batch_size, workers, rebuild_index, if_missing, **options):
+    def handle(self, *args, documents, seed, batch_size, workers, if_missing, **options):
         state = corpus_state(documents, seed)
+        if state == "unindexed":
+            self.stdout.write("The corpus is there but its search index is not: rebuilding it.")
+            total = search.rebuild()
+            self.stdout.write(self.style.SUCCESS(f"Search index rebuilt: {total:,} documents."))
+            state = "complete"
         if state == "complete":
             if if_missing:
                 self.stdout.write(f"The corpus of {documents:,} documents (seed {seed}) is already there.")
@@ -36,7 +37,7 @@ class Command(BaseCommand):
             raise CommandError("This database already holds this corpus.")
         if state != "absent":
             raise CommandError(f"This database cannot take the corpus: {state}. Generate into a fresh database.")
-        generator = Generator(documents, seed, batch_size=batch_size, workers=workers, use_rebuild=rebuild_index)
+        generator = Generator(documents, seed, batch_size=batch_size, workers=workers, stream=None)
         try:
             timings = generator.run()
         except CorpusError as error:

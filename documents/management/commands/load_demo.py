@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
 
+from documents import search
 from documents.demo import load_demo
+from documents.search import engine
 
 
 class Command(BaseCommand):
@@ -12,3 +14,6 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Demo archive loaded: {created} documents created."))
         else:
             self.stdout.write("Demo archive already loaded: nothing changed.")
+        if engine.read_state().get("version") != engine.VERSION:  # a new database: its index too
+            total = search.rebuild()
+            self.stdout.write(f"Search index built: {total:,} documents ({engine.directory()}).")

@@ -1,0 +1,314 @@
+"""Asking the index: which documents a request selects, in what order, and how many of each value.
+
+Criteria says what a request chooses (the FilterSet makes them, or a person's page); a Search answers
+for one request from one reader's view of the index, so that its hits, counts and facets agree."""
+
+import bisect
+import dataclasses
+import datetime
+import difflib
+from dataclasses import dataclass, field
+
+import tantivy
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from . import engine, outbox
+from .query import ParsedQuery, fold
+from .schema import EXACT, STEMMED, STEMMED_WEIGHT, STEMS, TEXT_FIELDS, fold_marks, words
+
+# Counts are exact: each segment reports every value it has, not only its top ones.
+SEGMENT_VALUES = 1_000_000
+ALL_VALUES = 100_000
+MAX_SUGGESTED_WORDS = 8
+RANKED_FETCH_LIMIT = 20_000  # see Search.page()
+SNIPPET_CHARS = 240
+ORDERS = {
+    # name: (fast field, descending)
+    "date": ("order_date", False),
+    "-date": ("order_date_desc", True),
+    "-published": ("order_published", True),
+    "title": ("title_order", False),
+}
+KEYSET = frozenset(ORDERS)  # every order but relevance pages by its sort keys
+WINDOW = 64  # hits read on either side of where a text-keyed page was
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """What a request selects: words, values (OR within a field, AND across), a date range."""
+
+    parsed: ParsedQuery = field(default_factory=ParsedQuery)
+    values: tuple = ()  # ((index field, (database ids...)), ...)
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+    published_only: bool = True
+
+    def without(self, *names):
+        """The same criteria with these cleared: field names, "q" and "date"."""
+        return dataclasses.replace(
+            self,
+            parsed=ParsedQuery() if "q" in names else self.parsed,
+            values=tuple((name, ids) for name, ids in self.values if name not in names),
+            start=None if "date" in names else self.start,
+            end=None if "date" in names else self.end,
+        )
+
+    @property
+    def ranked(self):
+        return bool(self.parsed.groups)
+
+
+def _term(name, value):
+    return tantivy.Query.term_query(engine.index().schema, name, value)
+
+
+def _words_query(name, tokens):
+    schema = engine.index().schema
+    if len(tokens) == 1:
+        return tantivy.Query.term_query(schema, name, tokens[0])
+    return tantivy.Query.phrase_query(schema, name, tokens)
+
+
+def term_query(term):
+    """One word or phrase in any text field, weighted by field; the stemmed forms weigh less."""
+    alternatives = []
+    exact = words(term, EXACT)
+    stems = words(term, STEMS)
+    if not exact:
+        return None
+    for name, weight in TEXT_FIELDS.items():
+        alternatives.append((tantivy.Occur.Should, tantivy.Query.boost_query(_words_query(name, exact), weight)))
+        if name in STEMMED and stems:
+            stemmed = _words_query(f"{name}_{STEMS}", stems)
+            alternatives.append((tantivy.Occur.Should, tantivy.Query.boost_query(stemmed, weight * STEMMED_WEIGHT)))
+    return tantivy.Query.boolean_query(alternatives)
+
+
+def text_query(parsed):
+    """An AND of groups, each an OR of terms, minus the excluded terms; None for no words at all."""
+    clauses = []
+    for group in parsed.groups:
+        terms = [query for query in map(term_query, group) if query is not None]
+        if terms:
+            clauses.append(
+                (tantivy.Occur.Must, tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in terms]))
+            )
+    if not clauses:
+        return None
+    for term in parsed.excluded:
+        excluded = term_query(term)
+        if excluded is not None:
+            clauses.append((tantivy.Occur.MustNot, excluded))
+    return tantivy.Query.boolean_query(clauses)
+
+
+def _filters(criteria):
+    """The criteria's filters, as clauses that select without scoring."""
+    schema = engine.index().schema
+    clauses = []
+    if criteria.published_only:
+        clauses.append(_term("published", 1))
+    for name, ids in criteria.values:
+        clauses.append(tantivy.Query.term_set_query(schema, name, list(ids)))
+    # Partial dates match by overlap: a document dated "1949" is found by a search for February 1949.
+    if criteria.start is not None:
+        clauses.append(
+            tantivy.Query.range_query(
+                schema, "date_end", tantivy.FieldType.Integer, lower_bound=criteria.start.toordinal()
+            )
+        )
+    if criteria.end is not None:
+        clauses.append(
+            tantivy.Query.range_query(schema, "date", tantivy.FieldType.Integer, upper_bound=criteria.end.toordinal())
+        )
+    return clauses
+
+
+def build_query(criteria):
+    filters = [(tantivy.Occur.Must, tantivy.Query.const_score_query(clause, 0.0)) for clause in _filters(criteria)]
+    words_query = text_query(criteria.parsed) if criteria.parsed else None
+    if words_query is None and criteria.parsed.groups:
+        return tantivy.Query.empty_query()  # words that are no words (only punctuation) find nothing
+    if words_query is not None:
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, words_query), *filters])
+    if criteria.parsed.excluded:
+        excluded = [q for q in map(term_query, criteria.parsed.excluded) if q is not None]
+        filters += [(tantivy.Occur.MustNot, q) for q in excluded]
+    if not filters:
+        return tantivy.Query.all_query()
+    if all(occur == tantivy.Occur.MustNot for occur, _ in filters):
+        filters.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+    return tantivy.Query.boolean_query(filters)
+
+
+@dataclass
+class Page:
+    ids: list  # database ids, in order
+    count: int  # every match, not only this page's
+    keys: list = field(default_factory=list)  # each hit's sort key, for keyset cursors
+    start: int = 0  # where the page starts among all hits, when found by a text key (see _after_text)
+
+
+class Search:
+    """One request's questions to the index, all answered from the same view of it."""
+
+    def __init__(self, criteria):
+        outbox.catch_up()
+        self.criteria = criteria
+        self.searcher = engine.searcher()
+
+    def query(self, without=()):
+        return build_query(self.criteria.without(*without) if without else self.criteria)
+
+    def count(self, without=()):
+        return self.searcher.search(self.query(without), limit=1, count=True).count
+
+    def page(self, order, offset, limit, after=None):
+        """The database ids of the hits from offset, at most limit, in this order, and the count.
+
+        With `after` (a KEYSET order only), the hits start after the one with that sort key instead
+        (for the title, a text key, `offset` says where that hit was last seen).
+        Relevance ties (equal scores) are broken by date, newest first, then record ID, as every
+        other order ends in the record ID: the hits are fetched until the last one scores below the
+        page's last, so that a tie across the page's end is resolved the same on every page."""
+        query = self.query()
+        if order == "relevance" and self.criteria.ranked:
+            return self._ranked(query, offset, limit)
+        name, descending = ORDERS.get(order, ORDERS["-date"])
+        if isinstance(after, str):
+            return self._after_text(query, name, after, offset, limit)
+        if after is not None:
+            bound = (
+                {"upper_bound": after, "include_upper": False}
+                if descending
+                else {"lower_bound": after, "include_lower": False}
+            )
+            after_key = tantivy.Query.range_query(engine.index().schema, name, tantivy.FieldType.Unsigned, **bound)
+            query = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, query), (tantivy.Occur.Must, tantivy.Query.const_score_query(after_key, 0.0))]
+            )
+        result = self.searcher.search(
+            query,
+            limit=max(limit, 1),
+            offset=offset,
+            count=True,
+            order_by_field=name,
+            order=tantivy.Order.Desc if descending else tantivy.Order.Asc,
+        )
+        hits = result.hits if limit else []
+        return Page(self._ids(hits), result.count, [key for key, _ in hits])
+
+    def _after_text(self, query, name, after, near, limit):
+        """The hits after the one whose (text) sort key is `after`, in ascending order: the index has
+        no range query on text, so a window around `near` (where that hit was) is read and searched,
+        and moved back or on when documents added or removed since have shifted it."""
+        window = WINDOW
+        start = max(0, near - window)
+        while True:
+            size = limit + 2 * window
+            result = self.searcher.search(
+                query, limit=size, offset=start, count=True, order_by_field=name, order=tantivy.Order.Asc
+            )
+            keys = [key for key, _ in result.hits]
+            if start and (not keys or keys[0] > after):  # the place is further back
+                start, window = max(0, start - 2 * window), window * 2
+                continue
+            position = bisect.bisect_right(keys, after)
+            if position == len(keys) and len(keys) == size:  # further on
+                start, window = start + len(keys) - window, window * 2
+                continue
+            hits = result.hits[position : position + limit]
+            return Page(self._ids(hits), result.count, [key for key, _ in hits], start + position)
+
+    def _ranked(self, query, offset, limit):
+        wanted = offset + limit
+        fetch = wanted + 1
+        while True:
+            result = self.searcher.search(query, limit=fetch, count=True)
+            hits = result.hits
+            if len(hits) < fetch or hits[-1][0] < hits[wanted - 1][0] or fetch >= RANKED_FETCH_LIMIT:
+                break
+            fetch = min(fetch * 2, RANKED_FETCH_LIMIT)
+        keys = self.searcher.fast_field_values("order_date_desc", [address for _, address in hits])
+        ordered = sorted(zip(hits, keys, strict=True), key=lambda pair: (-pair[0][0], -(pair[1] or 0)))
+        return Page(self._ids([hit for hit, _ in ordered[offset:wanted]]), result.count)
+
+    def _ids(self, hits):
+        return [int(value) for value in self.searcher.fast_field_values("id", [address for _, address in hits])]
+
+    def counts(self, fields, without=(), size=None, query=None):
+        """{field: [(database id, documents)]}, most documents first, exact, at most size each."""
+        if not fields:
+            return {}
+        aggregations = {
+            name: {"terms": {"field": name, "size": size or ALL_VALUES, "segment_size": SEGMENT_VALUES}}
+            for name in fields
+        }
+        found = self.searcher.aggregate(query or self.query(without), aggregations)
+        return {
+            name: [(int(bucket["key"]), bucket["doc_count"]) for bucket in found[name]["buckets"]] for name in fields
+        }
+
+    def count_of(self, extra):
+        """How many documents the criteria and these extra criteria select."""
+        return self.searcher.search(build_query(extra), limit=1, count=True).count
+
+    def snippets(self, texts):
+        """{database id: highlighted passage} for {database id: text}: where the words were found."""
+        query = text_query(self.criteria.parsed)
+        if query is None:
+            return {}
+        generator = tantivy.SnippetGenerator.create(self.searcher, query, engine.index().schema, f"body_{STEMS}")
+        generator.set_max_num_chars(SNIPPET_CHARS)
+        found = {}
+        for pk, text in texts.items():
+            snippet = generator.snippet_from_doc(tantivy.Document(**{f"body_{STEMS}": fold_marks(text)}))
+            if snippet.highlighted():
+                found[pk] = _highlight(text, snippet)
+        return found
+
+    def corrections(self, parsed):
+        """{word: closest word the index holds} for the query's unknown words (the first few only)."""
+        published = _term("published", 1) if self.criteria.published_only else None
+        found = {}
+        for word in [fold(word) for word in parsed.words if word.isalpha() and len(word) > 2][:MAX_SUGGESTED_WORDS]:
+            token = (words(word) or [word])[0]
+            anywhere = tantivy.Query.boolean_query([(tantivy.Occur.Should, _term(name, token)) for name in TEXT_FIELDS])
+            if published is not None:
+                anywhere = tantivy.Query.boolean_query(
+                    [(tantivy.Occur.Must, anywhere), (tantivy.Occur.Must, published)]
+                )
+            if self.searcher.search(anywhere, limit=1, count=True).count:
+                continue
+            known = set()
+            for name in ("title", "people", "meta", "body"):
+                known.update(
+                    term
+                    for term, _ in self.searcher.terms_with_prefix(name, token[:2], filter_query=published, limit=5000)
+                    if term.isalpha() and abs(len(term) - len(token)) <= 2
+                )
+            close = difflib.get_close_matches(token, sorted(known), n=1, cutoff=0.75)
+            if close and close[0] != token:
+                found[word] = close[0]
+        return found
+
+
+def _highlight(text, snippet):
+    """The snippet's passage of the original text (the index saw it with marks folded, one character
+    for one), escaped, the found words in <mark>."""
+    folded = fold_marks(text).encode()
+    passage = snippet.fragment_range()
+
+    def char_at(offset):
+        return len(folded[:offset].decode(errors="ignore"))
+
+    start = char_at(passage.start)
+    pieces, at = [], start
+    for found in snippet.highlighted():
+        begin, end = char_at(passage.start + found.start), char_at(passage.start + found.end)
+        pieces.append(escape(text[at:begin]))
+        pieces.append(f"<mark>{escape(text[begin:end])}</mark>")
+        at = end
+    pieces.append(escape(text[at : char_at(passage.end)]))
+    return mark_safe("".join(pieces).strip())

@@ -1,0 +1,122 @@
+"""The search index stays what a rebuild makes, on every write path, and follows the database through
+the outbox: nothing committed is lost to the index, whatever fails after the commit."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from documents import search
+from documents.models import Document, DocumentPerson, Language, SearchOutbox
+from documents.search import Criteria, Search, engine
+
+from .factories import CollectionFactory, DocumentFactory, DocumentTypeFactory, DonorFactory, PersonFactory, RoleFactory
+
+
+def assert_as_rebuilt():
+    """The index, brought up to date from the outbox, holds exactly what a rebuild would."""
+    search.sync()
+    assert not search.check()
+
+
+def count(**values):
+    criteria = Criteria(values=tuple((name, (pk,)) for name, pk in values.items()), published_only=True)
+    return Search(criteria).count()
+
+
+@pytest.fixture
+def editor(db):
+    return get_user_model().objects.create_superuser("editor", "editor@example.org", "pw")
+
+
+@pytest.mark.django_db
+def test_every_write_keeps_the_index_as_a_rebuild_makes_it(editor):
+    cable, letter = DocumentTypeFactory(name="Cable"), DocumentTypeFactory(name="Letter")
+    ru, zh = Language.objects.get(code="ru"), Language.objects.get(code="zh")
+    donor, collection = DonorFactory(), CollectionFactory()
+    stalin, mao = PersonFactory(name="Joseph Stalin"), PersonFactory(name="Mao Zedong")
+
+    document = DocumentFactory(doc_type=cable, date="1949-02-04")
+    other = DocumentFactory(doc_type=cable, date="1950-01-01", draft=True)
+    assert_as_rebuilt()
+    document.languages.set([ru, zh])
+    document.donors.add(donor)
+    collection.documents.add(document, other)  # from the other side
+    assert_as_rebuilt()
+    RoleFactory(document=document, person=stalin, role=DocumentPerson.Role.AUTHOR)
+    link = RoleFactory(document=document, person=stalin, role=DocumentPerson.Role.MENTIONED)
+    RoleFactory(document=other, person=mao, role=DocumentPerson.Role.RECIPIENT)
+    assert_as_rebuilt()
+    assert count(person=stalin.pk) == 1  # two roles, one document
+    link.delete()
+    document.doc_type = letter
+    document.date = "1961-08-13"
+    document.save()
+    assert_as_rebuilt()
+
+    Document.objects.filter(pk=other.pk).publish(editor)
+    assert count(type=cable.pk) == 1
+    assert_as_rebuilt()
+    Document.objects.filter(pk=document.pk).unpublish(editor)
+    assert count(type=letter.pk) == 0
+    assert_as_rebuilt()
+
+    document.languages.remove(zh)
+    donor.documents.clear()  # a reverse clear names no documents afterwards
+    assert_as_rebuilt()
+    stalin.name = "Iosif Stalin"  # a rename reaches every document that names him
+    stalin.save()
+    stalin.aliases.create(name="Instantsiya")
+    assert_as_rebuilt()
+    zh.delete()
+    other.delete()
+    assert count(recipient=mao.pk) == 0  # no document left
+    assert_as_rebuilt()
+
+
+@pytest.mark.django_db
+def test_a_bulk_load_writes_no_outbox_rows_and_a_rebuild_indexes_it():
+    cable = DocumentTypeFactory(name="Cable")
+    with search.suspended():
+        for n in range(5):
+            DocumentFactory(doc_type=cable, date=f"19{50 + n}-01-01")
+    assert not SearchOutbox.objects.exists()
+    assert count(type=cable.pk) == 0
+    search.rebuild()
+    assert count(type=cable.pk) == 5
+    assert not search.check()
+
+
+@pytest.mark.django_db
+def test_check_names_what_differs_and_sync_repairs_it():
+    kept, dropped = DocumentFactory(), DocumentFactory()
+    dropped_pk = dropped.pk
+    search.sync()
+    with search.suspended():  # changes the index does not hear of
+        Document.objects.filter(pk=kept.pk).update(title="Renamed behind the index's back")
+        dropped.delete()
+        added = DocumentFactory()
+    found = search.check()
+    assert (found.missing, found.extra, found.stale) == ([added.pk], [dropped_pk], [kept.pk])
+    with pytest.raises(CommandError, match="differs from the database"):
+        call_command("search_index", "check", stdout=StringIO())
+    search.enqueue([kept.pk, dropped_pk, added.pk])
+    call_command("search_index", "sync", stdout=StringIO())
+    assert not search.check()
+
+
+@pytest.mark.django_db
+def test_a_missing_index_is_unavailable_not_an_error(client, settings, tmp_path):
+    DocumentFactory(title="A published cable")
+    settings.SEARCH_INDEX_DIR = str(tmp_path / "nowhere")
+    engine.forget()
+    response = client.get("/documents/")
+    assert response.status_code == 503
+    assert "Search is unavailable" in response.content.decode()
+    assert client.get("/api/v1/documents/").json()["error"]["code"] == "search_unavailable"
+    document = Document.objects.get()
+    assert client.get(document.get_absolute_url()).status_code == 200  # pages still render
+    call_command("search_index", "rebuild", stdout=StringIO())
+    assert "A published cable" in client.get("/documents/").content.decode()
