@@ -265,7 +265,7 @@ class Choices:
     ids: list
     names: list
     cum_weights: list = field(default_factory=list)
-    objects: list = field(default_factory=list)  # unsaved instances with pk and name, for index_content()
+    objects: list = field(default_factory=list)  # unsaved instances with pk and name
     rank: list = field(default_factory=list)  # each row's position in the database's order of the rows
 
     def in_database_order(self, indexes):
@@ -599,19 +599,7 @@ class Generator:
             if rng.random() < (0.6 if rank < 50 else 0.05):
                 codename = rng.choice(self.pseudo_words[:5000]).capitalize() + rng.choice(["", "ov", "iya", "a"])
                 mine.setdefault(codename, PersonAlias(person_id=person.pk, name=codename, kind="codename"))
-        created = PersonAlias.objects.bulk_create(
-            [a for mine in aliases.values() for a in mine.values()], batch_size=2000
-        )
-        if any(alias.pk is None for alias in created):  # a database that returns no ids from bulk inserts
-            saved = PersonAlias.objects.filter(person__in=by_slug.values()).values_list("person_id", "name", "pk")
-            pks = {(person_id, name): pk for person_id, name, pk in saved}
-            for alias in created:
-                alias.pk = pks[alias.person_id, alias.name]
-        order = _database_order(PersonAlias, PersonAlias.objects.filter(person__in=by_slug.values()))
-        for person in people:
-            # What documents_for_index() prefetches: aliases in their model's order, as the database sorts.
-            mine = sorted(aliases[person.pk].values(), key=lambda alias: order[alias.pk])
-            person._prefetched_objects_cache = {"aliases": mine}
+        PersonAlias.objects.bulk_create([a for mine in aliases.values() for a in mine.values()], batch_size=2000)
         return Choices(
             [p.pk for p in people], [p.name for p in people], zipf_cum_weights(len(people), 1.05, 3.0), people
         )
@@ -695,7 +683,7 @@ class Generator:
                 person_links.append(link)
                 named.setdefault(role, []).append(self.people.names[person])
         people.extend(person_links)
-        cache = {"person_links": sorted(person_links, key=_by_order)}  # stable: insertion order breaks ties, as pk
+        cache = {}
         for name, choices, counts in [
             ("languages", self.languages, (0, 0.85, 0.14, 0.01)),
             ("donors", self.donors, (0.1, 0.8, 0.1)),
@@ -756,7 +744,6 @@ class Generator:
             status=Document.Status.PUBLISHED if published else Document.Status.DRAFT,
             first_published_at=published_at if published else None,
         )
-        document._prefetched_objects_cache = cache
         documents.append(document)
 
     def _text(self, rng, index, named, place_names):
@@ -847,10 +834,6 @@ def _database_order(model, queryset=None):
         pk: position
         for position, pk in enumerate(queryset.order_by(*model._meta.ordering).values_list("pk", flat=True))
     }
-
-
-def _by_order(link):
-    return link.order
 
 
 class _NoStyle:

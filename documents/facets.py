@@ -78,7 +78,9 @@ def build_facets(filterset, query):
     # Facets with nothing chosen and no find box share one count; the others have their own, without
     # their own selection, of every value (so that the chosen ones and the found ones are among them).
     plain = [name for name, *_ in specs if not _chosen(query, name) and show_all != name]
-    counted = search.counts(plain, size=TOP + 1)
+    # The years for the histogram in the same pass, when it counts the same documents (no date range).
+    years = ["year"] if filterset.date_span() == (None, None) else []
+    counted = search.counts([*plain, *years], size=TOP + 1)
     facets = []
     for name, label, model, key_field in specs:
         selected = query.getlist(name)

@@ -2,7 +2,6 @@
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from documents.models import Document, Person, PersonAlias, SearchOutbox, Subject
 from documents.search import parse_query
@@ -249,18 +248,11 @@ def test_search_works_outside_a_test_transaction_and_the_database_can_be_flushed
 
 
 @pytest.mark.django_db
-def test_a_query_of_only_very_common_words_says_why_it_finds_nothing(client):
+def test_common_words_are_searchable_on_every_database(client):
+    """The index keeps every word: "the" finds what says it, on SQLite and PostgreSQL alike (PostgreSQL's
+    own full-text search left it out, and a query of only such words found nothing there)."""
     DocumentFactory(title="The railway", text="The talks of the delegation.")
-    response = client.get("/documents/?q=the")
-    assert response.status_code == 200
-    text = main_text(response)
-    if connection.vendor == "postgresql":  # its english configuration leaves "the" out
-        assert response.context["page_obj"].paginator.count == 0
-        assert "Words as common as “the” are left out of the search index" in text
-    else:  # FTS5 indexes every word
-        assert response.context["page_obj"].paginator.count == 1
-        assert "left out of the search index" not in text
-    # A common word beside a rarer one is simply ignored by PostgreSQL: no notice either way.
-    response = client.get("/documents/?q=the+railway")
-    assert response.context["page_obj"].paginator.count == 1
-    assert "left out of the search index" not in main_text(response)
+    DocumentFactory(title="Railway talks", text="Delegations met.")
+    assert client.get("/documents/?q=the").context["page_obj"].paginator.count == 1
+    assert client.get("/documents/?q=the+railway").context["page_obj"].paginator.count == 1
+    assert client.get('/documents/?q="of+the+delegation"').context["page_obj"].paginator.count == 1

@@ -5,7 +5,6 @@ terms, no model instances: a rebuild reads a million documents. Every path (the 
 the check) reads through load(), so what they make cannot differ."""
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 
 import tantivy
@@ -161,7 +160,7 @@ def index_fields(entry):
 def fingerprint(fields):
     """A number that changes whenever anything the index holds for the document does: `search_index
     check` compares the index's with the database's."""
-    text = json.dumps(fields, sort_keys=True, ensure_ascii=False)
+    text = "\x1e".join(f"{name}\x1f{chr(31).join(map(str, fields[name]))}" for name in sorted(fields))
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
 
 

@@ -157,6 +157,7 @@ class Search:
         outbox.catch_up()
         self.criteria = criteria
         self.searcher = engine.searcher()
+        self._counted = {}  # (cleared names, field) → (how many values asked for, [(value, count)])
 
     def query(self, without=()):
         return build_query(self.criteria.without(*without) if without else self.criteria)
@@ -237,18 +238,36 @@ class Search:
     def _ids(self, hits):
         return [int(value) for value in self.searcher.fast_field_values("id", [address for _, address in hits])]
 
-    def counts(self, fields, without=(), size=None, query=None):
-        """{field: [(database id, documents)]}, most documents first, exact, at most size each."""
-        if not fields:
-            return {}
-        aggregations = {
-            name: {"terms": {"field": name, "size": size or ALL_VALUES, "segment_size": SEGMENT_VALUES}}
-            for name in fields
+    def counts(self, fields, without=(), size=None):
+        """{field: [(database id, documents)]}, most documents first, exact, at most size each (years
+        always all). Counted in one pass over the matches for all the fields, and kept: a later call
+        for the same selection (the histogram's, after the facets') reads what was counted."""
+        cleared = tuple(sorted(name for name in without if self._selects(name)))
+        wanted = {name: ALL_VALUES if name == "year" else size or ALL_VALUES for name in fields}
+        missing = {
+            name: n
+            for name, n in wanted.items()
+            if (cleared, name) not in self._counted or self._counted[cleared, name][0] < n
         }
-        found = self.searcher.aggregate(query or self.query(without), aggregations)
-        return {
-            name: [(int(bucket["key"]), bucket["doc_count"]) for bucket in found[name]["buckets"]] for name in fields
-        }
+        if missing:
+            aggregations = {
+                name: {"terms": {"field": name, "size": n, "segment_size": SEGMENT_VALUES}}
+                for name, n in missing.items()
+            }
+            found = self.searcher.aggregate(self.query(cleared), aggregations)
+            for name, n in missing.items():
+                rows = [(int(bucket["key"]), bucket["doc_count"]) for bucket in found[name]["buckets"]]
+                self._counted[cleared, name] = (n if len(rows) >= n else ALL_VALUES, rows)
+        return {name: self._counted[cleared, name][1][:n] for name, n in wanted.items()}
+
+    def _selects(self, name):
+        """Whether the criteria select by this name ("q", "date" or a field)."""
+        criteria = self.criteria
+        if name == "q":
+            return bool(criteria.parsed)
+        if name == "date":
+            return criteria.start is not None or criteria.end is not None
+        return any(field_name == name for field_name, _ in criteria.values)
 
     def count_of(self, extra):
         """How many documents the criteria and these extra criteria select."""
