@@ -2,7 +2,7 @@
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Count, F, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 from ..roles import check_can_publish
@@ -112,8 +112,11 @@ class PublicQuerySet(models.QuerySet):
         return apps.get_model("documents", "Document").objects.published()
 
     def public(self):
-        """Rows with at least one published document; nobody sees the others."""
-        return self.filter(pk__in=self._published_documents().values(self.model.document_path))
+        """Rows with at least one published document; nobody sees the others. A correlated EXISTS:
+        for each row the database stops at its first published document, found by the link's index,
+        so asking about one row (a page, a filter's value) costs the same in a million documents."""
+        published = self._published_documents().filter(**{self.model.document_path: OuterRef("pk")})
+        return self.filter(Exists(published))
 
     def with_published_counts(self):
         path = self.model.document_path
