@@ -123,7 +123,8 @@ def check_counts(query_list, ours_client, peer_client):
         elif variant.deep:
             ours = ours_client.get_json(variant.ours["json"][0])["results"][0]["record_id"]
             page = peer_client.get_json(variant.peer["json"][0])
-            theirs = page["rows"][0][page["columns"].index("record_id")]
+            first = page["rows"][0]  # a dict with ?_labels=on, else a list in the order of columns
+            theirs = first["record_id"] if isinstance(first, dict) else first[page["columns"].index("record_id")]
             counts.append((f"{query.label}: first record ID of page {variant.deep[1]}", ours, theirs))
     for what, ours, theirs in counts:
         if ours != theirs:

@@ -132,7 +132,7 @@ def markdown(run, cells):
     lines += ["", "Variants each query cycles through, and one of each as requested:", ""]
     for query in run["queries"]:
         variant = query.variants[0]
-        lines.append(f"- {query.label} ({len(query.variants)} variants): ours "
+        lines.append(f"- {query.label} (variants: {len(query.variants)}): ours "
                      + ", ".join(f"`{p}`" for fmt in ("html", "json") for p in variant.ours[fmt])
                      + "; Datasette " + " + ".join(f"`{p}`" for p in variant.peer["html"])
                      + " (and the same as `.json`)")  # fmt: skip
