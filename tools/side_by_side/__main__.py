@@ -35,7 +35,9 @@ def parse_args(argv=None):
     parser.add_argument("--warmup", type=int, default=2, help="untimed pages per query on each server first")
     parser.add_argument("--budget", type=float, default=60.0, help="seconds after which a query stops its rounds")
     parser.add_argument("--workers", type=int, default=1, help="our gunicorn processes (Datasette runs one)")
-    parser.add_argument("--threads", type=int, default=3, help="threads per worker (Datasette: 3 SQL threads)")
+    parser.add_argument(
+        "--threads", type=int, default=peer.SQL_THREADS, help="threads per worker (as Datasette's SQL threads)"
+    )
     parser.add_argument("--page-cache", action="store_true", help="keep our page cache on (off by default)")
     parser.add_argument("--markdown", type=Path, default=ROOT / "docs" / "benchmarks.md", help="'' to skip")
     parser.add_argument("--seed", type=int, default=1)
@@ -94,7 +96,7 @@ def measure(args, values, database, copy, ours, datasette):
     load = (
         f"{', '.join(map(str, args.clients))} concurrent clients (Python threads, HTTP/1.1 kept alive); per query, "
         f"format and number of clients {args.warmup} untimed pages on each server, then up to {args.rounds} "
-        f"rounds of max({-(-args.requests // args.rounds)}, 2 × clients) pages on each (fewer rounds once a query "
+        f"rounds of max({-(-args.requests // args.rounds)}, 3 × clients) pages on each (fewer rounds once a query "
         f"has taken {args.budget:.0f} s)"
     )
     return {
@@ -140,11 +142,16 @@ def notes(args):
         "as Datasette builds it; the other queries cycle through many values anyway."
     )
     return [
+        f"Processes: one each. Ours runs {args.workers} gunicorn worker{'s' if args.workers > 1 else ''} with "
+        f"{args.threads} threads each; Datasette runs its SQL in a pool of {peer.SQL_THREADS} threads "
+        "(`num_sql_threads`, its default) beside its event loop. `--workers` and `--threads` change ours "
+        "(`make serve` runs 3 sync workers).",
         cache,
         "Our facets count each facet as if its own selection were cleared, and above 10,000 documents count an "
         "evenly spread sample (approximate counts); Datasette counts exactly, within the selection.",
         "Our search ranks by relevance; Datasette's table search keeps the table's order (date, newest first).",
-        "Datasette's list rows are the columns our list shows (`?_col=`); its document page is its row page "
+        "Datasette's list rows are the document's own columns that our list shows (`?_col=`, the type by "
+        "name), without the languages and authors that ours also shows; its document page is its row page "
         "(every column, plus counts of the rows that link to it); ours shows the document with its people, "
         "terms, related documents and scans.",
         "Page 500: our HTML list goes there by offset (pages stop at 10,000 results); our API and Datasette "

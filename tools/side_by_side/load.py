@@ -123,7 +123,9 @@ class Measurement:
 
     def cell(self, query, fmt, clients):
         cell = Cell(query, fmt, clients)
-        per_block = max(math.ceil(self.requests / self.rounds), 2 * clients)
+        # Each client makes at least 3 requests a block: fewer would leave much of it at less than
+        # the concurrency it is meant to measure (the block's last requests run with fewer beside them).
+        per_block = max(math.ceil(self.requests / self.rounds), 3 * clients)
         warm = Side()
         for variant in self.variants(query, self.warmup):
             run_block(self.ours, [variant.ours[fmt]], 1, warm)

@@ -24,6 +24,7 @@ STAMP_TABLE = "side_by_side_source"
 LIST_COLUMNS = ("record_id", "title", "slug", "date", "date_precision", "date_circa", "doc_type_id", "summary")
 TABLE_FACETS = ("doc_type_id", "classification_id")  # plain columns: Datasette's own ?_facet=
 FACET_SIZE = 10  # our facets show their top 10 values (documents/facets.py TOP)
+SQL_THREADS = 3  # Datasette's default pool of threads that run SQL; ours gets as many request threads
 
 
 def _linked(table, column, parameter):
@@ -94,6 +95,7 @@ def settings():
         "suggest_facets": "off",
         "default_facet_size": FACET_SIZE,
         "default_page_size": 20,
+        "num_sql_threads": SQL_THREADS,
     }
 
 
