@@ -61,8 +61,6 @@ class Side:
     times: list = field(default_factory=list)  # seconds per page (all its requests)
     errors: list = field(default_factory=list)  # (status, path)
     wall: float = 0.0  # seconds the blocks took, for the throughput
-    pages: int = 0
-    bytes: int = 0
 
 
 @dataclass
@@ -88,15 +86,16 @@ def run_block(server, pages, clients, side):
                         return
                     paths = queue.pop()
                 started = time.perf_counter()
-                answers = [client.get(path) for path in paths]
+                try:
+                    failed = [(status, path) for path in paths if (status := client.get(path)[0]) != 200]
+                except (OSError, http.client.HTTPException) as error:  # a server that died or hung up
+                    failed = [(repr(error), paths)]
                 elapsed = time.perf_counter() - started
                 with lock:
-                    failed = [(status, path) for (status, _), path in zip(answers, paths, strict=True) if status != 200]
                     if failed:
                         side.errors += failed
                     else:
                         side.times.append(elapsed)
-                        side.bytes += sum(len(body) for _, body in answers)
         finally:
             client.close()
 
@@ -107,7 +106,6 @@ def run_block(server, pages, clients, side):
     for thread in threads:
         thread.join()
     side.wall += time.perf_counter() - started
-    side.pages += len(pages)
 
 
 class Measurement:
