@@ -35,8 +35,12 @@ def read_values(path, seed=1, samples=400):
     rng = random.Random(seed)
     with closing(sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)) as db:
         documents = db.execute("SELECT count(*) FROM documents_document WHERE status = 'published'").fetchone()[0]
-        records = db.execute("SELECT id, record_id, slug FROM documents_document WHERE status = 'published'").fetchall()
-        records = rng.sample(records, min(samples, len(records)))
+        published_rows = db.execute(
+            "SELECT id, record_id, slug FROM documents_document WHERE status = 'published'"
+        ).fetchall()
+        records = rng.sample(published_rows, min(samples, len(published_rows)))
+        # Words come from texts of their own: the more texts, the more words found in one only.
+        texts = [row[0] for row in rng.sample(published_rows, min(1000, len(published_rows)))]
         published = "d.status = 'published'"
         types = _top(db, f"SELECT t.id, t.slug, count(*) FROM documents_document d JOIN documents_documenttype t "
                          f"ON t.id = d.doc_type_id WHERE {published} GROUP BY t.id")  # fmt: skip
@@ -49,7 +53,7 @@ def read_values(path, seed=1, samples=400):
             f"WHERE {published} GROUP BY t.id",
             limit=200,
         )
-        common, rare = pick_words(db, documents, [row[0] for row in records[:300]], rng)
+        common, rare = pick_words(db, documents, texts, rng)
     return Values(documents, records, types, languages, donors, people, common, rare)
 
 
