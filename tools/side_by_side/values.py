@@ -69,7 +69,7 @@ def _top(db, sql, limit=20):
 
 
 def pick_words(db, documents, sample_ids, rng, wanted=24):
-    """Common words (in 25-75% of the documents, like COMMON_WORD) and rare ones (in 1 to 5, like
+    """Common words (in 35-65% of the documents, like COMMON_WORD in half) and rare ones (in 1 to 5, like
     RARE_WORD), drawn from a sample of texts and counted with the copy's FTS5 table (the same
     stemming as the search it stands for)."""
     marks = ",".join("?" * len(sample_ids))
@@ -82,11 +82,11 @@ def pick_words(db, documents, sample_ids, rng, wanted=24):
             seen[word] = seen.get(word, 0) + 1
     candidates = sorted(seen, key=lambda word: (-seen[word], word))
     common = [(COMMON_WORD, _matches(db, COMMON_WORD))]
-    for word in candidates[:200]:
+    for word in candidates[:400]:
         if len(common) >= wanted:
             break
         n = _matches(db, word)
-        if word != COMMON_WORD and 0.25 * documents <= n <= 0.75 * documents:
+        if word != COMMON_WORD and 0.35 * documents <= n <= 0.65 * documents:
             common.append((word, n))
     rare = [(RARE_WORD, _matches(db, RARE_WORD))]
     singles = [word for word in candidates if seen[word] == 1]
