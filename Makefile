@@ -11,7 +11,7 @@ WORKERS ?= 3
 SERVE_KEY_FILE := .serve-secret-key
 SERVE_ENV = DJANGO_DEBUG=0 DJANGO_HTTPS=0 DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SERVE_KEY_FILE))}"
 
-.PHONY: run serve serve-nginx db test lint check pytest clean bench backup restore loadtest drills
+.PHONY: run serve serve-nginx db test lint check pytest clean bench side-by-side backup restore loadtest drills
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { \
@@ -87,7 +87,7 @@ pytest: $(VENV)/.installed-test node_modules/.package-lock.json
 test: lint check pytest
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media staticfiles .coverage $(SERVE_KEY_FILE)
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media staticfiles .coverage $(SERVE_KEY_FILE) tools/.venv-bench
 
 # Benchmarks (docs/benchmarks.md): a synthetic corpus in a SQLite file and another in a PostgreSQL
 # database, each made once by generate_corpus (the 1,000,000-document one takes about half an hour),
@@ -116,6 +116,7 @@ bench: $(VENV)/.installed-run
 	DATABASE_URL=$(BENCH_SQLITE_URL) $(BIN)/python manage.py generate_corpus --if-missing \
 	  --documents $(BENCH_SQLITE_DOCS) --seed $(BENCH_SEED)
 	$(BENCH_ENV) DATABASE_URL=$(BENCH_SQLITE_URL) $(BIN)/python manage.py run_benchmarks $(BENCH_ARGS)
+	$(SIDE_BY_SIDE)
 ifneq ($(BENCH_PG_DOCS),0)
 	@psql -h $(BENCH_PG_HOST) -p $(BENCH_PG_PORT) -d postgres -tAc \
 	  "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_PG_DB)'" | grep -q 1 \
@@ -125,6 +126,32 @@ ifneq ($(BENCH_PG_DOCS),0)
 	  --documents $(BENCH_PG_DOCS) --seed $(BENCH_SEED)
 	$(BENCH_ENV) DATABASE_URL=$(BENCH_PG_URL) $(BIN)/python manage.py run_benchmarks $(BENCH_ARGS)
 endif
+
+# Side by side with Datasette (docs/benchmarks.md, tools/side_by_side/): the SQLite corpus served by our app
+# (gunicorn) and, from a copy with its own FTS5 table, by Datasette, pinned in tools/requirements-bench.txt
+# and installed into tools/.venv-bench (never into the app's requirements); the same pages asked of both,
+# interleaved, at each of SIDE_BY_SIDE_CLIENTS. make bench runs it after the SQLite timing; alone:
+# make side-by-side BENCH_SQLITE_DOCS=20000. SIDE_BY_SIDE_ARGS="--requests 60 --budget 120 ..." for more
+# (PYTHONPATH=tools tools/.venv-bench/bin/python -m side_by_side --help).
+BENCH_VENV := tools/.venv-bench
+SIDE_BY_SIDE_CLIENTS ?= 1 8
+SIDE_BY_SIDE_ARGS ?=
+SIDE_BY_SIDE = PYTHONPATH=tools $(BENCH_VENV)/bin/python -m side_by_side --sqlite $(BENCH_SQLITE_FILE) \
+  --app-python $(BIN)/python --clients $(SIDE_BY_SIDE_CLIENTS) $(SIDE_BY_SIDE_ARGS)
+
+$(BENCH_VENV)/.installed: tools/requirements-bench.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet -r tools/requirements-bench.txt
+	touch $@
+
+bench: $(BENCH_VENV)/.installed
+
+side-by-side: $(VENV)/.installed-run $(BENCH_VENV)/.installed
+	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	DATABASE_URL=$(BENCH_SQLITE_URL) $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_SQLITE_URL) $(BIN)/python manage.py generate_corpus --if-missing \
+	  --documents $(BENCH_SQLITE_DOCS) --seed $(BENCH_SEED)
+	$(SIDE_BY_SIDE)
 
 # Load test (docs/benchmarks.md, "Load test"): gunicorn on 127.0.0.1 over a 100,000-document corpus in
 # PostgreSQL (made once, a few minutes), with Redis as the shared cache (database 2, emptied first),
