@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from .models import Classification, Collection, DocumentType, Donor, Language, Person
+from .search.searching import kept
 
 TOP = 10  # values shown before "show all"
 ALL = 200  # values shown by "show all"; the find box reaches the rest
@@ -98,8 +99,11 @@ def build_facets(filterset, query):
         truncated = len(rows) > limit
         # The chosen values stay in view even when they are not among the most frequent.
         shown_rows = rows[:limit] + [row for row in rows[limit:] if row[0] in chosen]
-        terms = model.objects.only("pk", "name", key_field).in_bulk([value for value, _ in shown_rows])
-        terms.update((term.pk, term) for term in filterset.form.cleaned_data.get(name) or [] if term.pk not in terms)
+        terms = _names(model, key_field, [value for value, _ in shown_rows])
+        terms = {
+            **terms,
+            **{term.pk: term for term in filterset.form.cleaned_data.get(name) or [] if term.pk not in terms},
+        }
         found = dict(shown_rows)
         shown = sorted(
             ((terms[value], found.get(value, 0)) for value in {*found, *chosen} if value in terms),
@@ -115,6 +119,12 @@ def build_facets(filterset, query):
             facet.roles = [(key, text, _role_query(query, key)) for key, (_, text) in PERSON_ROLES.items()]
         facets.append(facet)
     return facets
+
+
+def _names(model, key_field, ids):
+    """{id: term} for the values shown, kept until the index changes (a rename reindexes its documents)."""
+    key = ("names", model._meta.label, key_field, tuple(ids))
+    return kept.get(key, lambda: model.objects.only("pk", "name", key_field).in_bulk(ids))
 
 
 def _chosen(query, name):

@@ -40,7 +40,7 @@ class WriterBusy(Exception):
 
 
 _lock = threading.Lock()
-_opened = {}  # directory → Index, one per process
+_opened = {}  # directory → (Index, its stamp when last reloaded), one per process
 _thread_lock = threading.Lock()  # this process's threads take turns here, with the same bounded wait
 
 
@@ -73,21 +73,43 @@ def _open(path):
     try:
         index = tantivy.Index.open(str(path))
         register_analyzers(index)
-        index.config_reader(reload_policy="commit")
+        index.config_reader(reload_policy="manual")  # index() reloads when a commit lands
     except ValueError as error:
         raise SearchUnavailable(f"The search index at {path} cannot be read ({error}).") from None
     return index
 
 
+def _stamp(path):
+    """What changes when a commit lands (meta.json is replaced) or a rebuild swaps the directory in."""
+    try:
+        return path.stat().st_ino, (path / "meta.json").stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+
+
 def index():
-    """This process's reader of the index (reloaded by tantivy when another process commits)."""
+    """This process's reader of the index, reloaded when a commit has landed since it last looked (one
+    stat() per call): every Search sees the index as of its start, and generation() names that view."""
     path = directory()
     key = str(path)
     with _lock:
+        stamp = _stamp(path)
         found = _opened.get(key)
-        if found is None:
-            found = _opened[key] = _open(path)
-        return found
+        if found is None or stamp is None or stamp[0] != found[1][0]:  # new, missing, or rebuilt
+            if stamp is None:
+                _opened.pop(key, None)
+                raise SearchUnavailable(f"No search index at {path}: run manage.py search_index rebuild.")
+            found = _opened[key] = (_open(path), stamp)
+        elif stamp != found[1]:
+            found[0].reload()
+            found = _opened[key] = (found[0], stamp)
+        return found[0]
+
+
+def generation():
+    """The view of the index index() last gave: anything computed from it can be kept until it changes."""
+    found = _opened.get(str(directory()))
+    return (str(directory()), found[1]) if found else None
 
 
 def searcher():

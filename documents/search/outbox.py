@@ -116,9 +116,7 @@ def apply_pending():
             index_writer.wait_merging_threads()
             applied, done = rows[-1][0], done + len(ids)
             engine.write_state({**state, "applied": applied, "synced_at": time.time()})
-    if done:
-        target.reload()
-    return done
+    return done  # readers see it at their next search (engine.index())
 
 
 def prune():

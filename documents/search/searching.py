@@ -4,9 +4,11 @@ Criteria says what a request chooses (the FilterSet makes them, or a person's pa
 for one request from one reader's view of the index, so that its hits, counts and facets agree."""
 
 import bisect
+import collections
 import dataclasses
 import datetime
 import difflib
+import threading
 from dataclasses import dataclass, field
 
 import tantivy
@@ -142,6 +144,36 @@ def build_query(criteria):
     return tantivy.Query.boolean_query(filters)
 
 
+class Kept:
+    """What this process has counted from the index's current view, kept until a commit changes it:
+    the facets of the first list page, which every reader asks for, are counted once per commit."""
+
+    size = 512
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.generation, self.values = None, collections.OrderedDict()
+
+    def get(self, key, build):
+        generation = engine.generation()
+        with self.lock:
+            if generation != self.generation:
+                self.generation, self.values = generation, collections.OrderedDict()
+            if key in self.values:
+                self.values.move_to_end(key)
+                return self.values[key]
+        value = build()
+        with self.lock:
+            if generation == self.generation:
+                self.values[key] = value
+                while len(self.values) > self.size:
+                    self.values.popitem(last=False)
+        return value
+
+
+kept = Kept()
+
+
 @dataclass
 class Page:
     ids: list  # database ids, in order
@@ -163,7 +195,8 @@ class Search:
         return build_query(self.criteria.without(*without) if without else self.criteria)
 
     def count(self, without=()):
-        return self.searcher.search(self.query(without), limit=1, count=True).count
+        criteria = self.criteria.without(*without) if without else self.criteria
+        return kept.get(("count", repr(criteria)), lambda: self.searcher.search(build_query(criteria), limit=1).count)
 
     def page(self, order, offset, limit, after=None):
         """The database ids of the hits from offset, at most limit, in this order, and the count.
@@ -250,15 +283,20 @@ class Search:
             if (cleared, name) not in self._counted or self._counted[cleared, name][0] < n
         }
         if missing:
-            aggregations = {
-                name: {"terms": {"field": name, "size": n, "segment_size": SEGMENT_VALUES}}
-                for name, n in missing.items()
-            }
-            found = self.searcher.aggregate(self.query(cleared), aggregations)
+            key = ("counts", repr(self.criteria.without(*cleared)), tuple(sorted(missing.items())))
+            found = kept.get(key, lambda: self._aggregate(cleared, missing))
             for name, n in missing.items():
-                rows = [(int(bucket["key"]), bucket["doc_count"]) for bucket in found[name]["buckets"]]
-                self._counted[cleared, name] = (n if len(rows) >= n else ALL_VALUES, rows)
+                self._counted[cleared, name] = (n if len(found[name]) >= n else ALL_VALUES, found[name])
         return {name: self._counted[cleared, name][1][:n] for name, n in wanted.items()}
+
+    def _aggregate(self, cleared, sizes):
+        aggregations = {
+            name: {"terms": {"field": name, "size": n, "segment_size": SEGMENT_VALUES}} for name, n in sizes.items()
+        }
+        found = self.searcher.aggregate(self.query(cleared), aggregations)
+        return {
+            name: [(int(bucket["key"]), bucket["doc_count"]) for bucket in found[name]["buckets"]] for name in sizes
+        }
 
     def _selects(self, name):
         """Whether the criteria select by this name ("q", "date" or a field)."""
