@@ -3,16 +3,18 @@
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
+from .cards import Card
+
 MAX_RESULTS = 10_000
 
 
 class Hits:
-    """The documents a Search selects, in an order, as the sequence a Paginator slices: only a page's
-    documents are read, from `documents` (a visible_to() queryset, so that an index a moment behind
-    the database never shows a reader what they may no longer see)."""
+    """The documents a Search selects, in an order, as the sequence a Paginator slices: the cards the
+    index keeps of a page's documents (cards.Card), less any the reader may no longer see (`visible`,
+    a visible_to() queryset: an index a moment behind the database never shows a withdrawn draft)."""
 
-    def __init__(self, search=None, order=None, documents=None):
-        self.search, self.order, self.documents = search, order, documents  # no search: no hits
+    def __init__(self, search=None, order=None, visible=None):
+        self.search, self.order, self.visible = search, order, visible  # no search: no hits
 
     @cached_property
     def total(self):
@@ -22,9 +24,9 @@ class Hits:
         limit = window.stop - window.start
         if limit <= 0 or not self.search:
             return []
-        ids = self.search.page(self.order, window.start, limit).ids
-        rows = self.documents.in_bulk(ids)
-        return [rows[pk] for pk in ids if pk in rows]
+        page = self.search.page(self.order, window.start, limit)
+        allowed = set(self.visible.filter(pk__in=page.ids).values_list("pk", flat=True))
+        return [Card(pk, data) for pk, data in self.search.cards(page).items() if pk in allowed]
 
 
 class CappedPaginator(Paginator):

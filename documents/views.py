@@ -59,7 +59,7 @@ def _list_context(request, filterset):
     """The list page's results, facets and histogram: the search index answers, the database gives
     only the page's documents (and, with words, their texts for the snippets)."""
     search = filterset.search()
-    visible = Document.objects.visible_to(request.user).for_list()
+    visible = Document.objects.visible_to(request.user)
     page = CappedPaginator(Hits(search, filterset.order(), visible), settings.DOCUMENTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -193,7 +193,7 @@ def person_detail(request, slug):
     if moved:
         return moved
     published_only = not can_preview(request.user)
-    documents = Document.objects.visible_to(request.user).for_list()
+    documents = Document.objects.visible_to(request.user)
     context = {"person": person, "aliases": person.aliases.all()}
     try:
         counts = role_counts(person, published_only)
@@ -242,7 +242,7 @@ def _group_detail(request, model, slug, filter_name, template):
     criteria = Criteria(values=((filter_name, (group.pk,)),), published_only=not can_preview(request.user))
     context = {"object": group, "filter_name": filter_name}
     try:
-        hits = Hits(Search(criteria), "date", Document.objects.visible_to(request.user).for_list())
+        hits = Hits(Search(criteria), "date", Document.objects.visible_to(request.user))
         context.update(document_count=hits.total, documents=hits[0:PREVIEW_SIZE])
     except SearchUnavailable:
         context["unavailable"] = True

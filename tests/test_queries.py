@@ -53,13 +53,13 @@ def test_document_list_queries_do_not_grow_with_rows_or_people(client, django_as
     for _ in range(15):
         rich_document(people=3, donors=3)
     assert [count_queries(client, url) for url in urls] == few
-    # The search index selects, counts and orders; the database gives: the outbox's newest row (has
-    # the index caught up?), the page's rows, their languages and authors, and, once per change of the
-    # index, the names of the facet values shown (five facets: no classification in use).
+    # The search index selects, counts, orders and keeps the cards; the database says: the outbox's
+    # newest row (has the index caught up?), which of the page's documents the reader may see, and, once
+    # per change of the index, the names of the facet values shown (five facets: no classification used).
     rich_document()
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         client.get("/documents/")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(2):
         client.get("/documents/")
 
 

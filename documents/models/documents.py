@@ -188,6 +188,10 @@ class Document(NormalizedTextModel, TimeStampedModel, VersionedModel):
         return [link.person for link in links]
 
     @property
+    def language_list(self):
+        return list(self.languages.all())  # prefetched by for_list() and for_detail()
+
+    @property
     def authors(self):
         return self._people_in_role(DocumentPerson.Role.AUTHOR)
 

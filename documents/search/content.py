@@ -5,17 +5,21 @@ terms, no model instances: a rebuild reads a million documents. Every path (the 
 the check) reads through load(), so what they make cannot differ."""
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 
 import tantivy
 
+from ..dates import format_partial_date
 from ..models import Document, DocumentPerson, PersonAlias
+from ..templatetags.archive_html import rich_lines
 from .schema import INTEGER_FIELDS, ROLES, STEMMED, STEMS, TEXT, fold_marks, sort_keys, title_order
 
 DOCUMENT_COLUMNS = (
     "id",
     "record_id",
     "status",
+    "slug",
     "title",
     "alternative_titles",
     "summary",
@@ -28,6 +32,8 @@ DOCUMENT_COLUMNS = (
     "classification__name",
     "date",
     "date_end",
+    "date_precision",
+    "date_circa",
     "first_published_at",
 )
 # The index field holding each many-to-many's ids, if one does: the others only lend their names.
@@ -48,6 +54,7 @@ class Entry:
     id: int
     record_id: int
     status: str
+    slug: str
     title: str
     alternative_titles: str
     summary: str
@@ -60,6 +67,8 @@ class Entry:
     classification__name: str | None
     date: object
     date_end: object
+    date_precision: str
+    date_circa: bool
     first_published_at: object
     terms: dict = field(default_factory=dict)  # many-to-many name → [(id, name)], in name order
     people: list = field(default_factory=list)  # [(person id, role, name)] in the document's order
@@ -153,8 +162,27 @@ def index_fields(entry):
         fields["year"] = [entry.date.year]
     fields.update((name, [value]) for name, value in sort_keys(entry).items())
     fields["title_order"] = [title_order(entry)]
+    fields["card"] = [json.dumps(card(entry), ensure_ascii=False, separators=(",", ":"))]
     fields["fingerprint"] = [fingerprint(fields)]
     return fields
+
+
+def card(entry):
+    """What a document's card in a list shows (cards.py), kept in the index so that a list page
+    reads no document row: the summary already cleaned, the date as shown."""
+    return {
+        "record_id": entry.record_id,
+        "slug": entry.slug,
+        "title": entry.title,
+        "published": entry.is_published,
+        "date": entry.date.isoformat() if entry.date else None,
+        "date_end": entry.date_end.isoformat() if entry.date_end else None,
+        "date_shown": format_partial_date(entry.date, entry.date_precision, entry.date_circa),
+        "type": entry.doc_type__name,
+        "authors": [name for _, role, name in entry.people if role == DocumentPerson.Role.AUTHOR],
+        "languages": [name for _, name in entry.terms.get("languages", [])],
+        "summary": str(rich_lines(entry.summary)),
+    }
 
 
 def fingerprint(fields):
@@ -168,6 +196,9 @@ def index_document(entry):
     """The engine's document for an Entry."""
     document = tantivy.Document()
     for name, values in index_fields(entry).items():
+        if name == "card":
+            document.add_bytes(name, values[0].encode())
+            continue
         add = (
             document.add_integer
             if name in INTEGER_FIELDS

@@ -72,6 +72,7 @@ def build_schema():
     for name in SORT_KEYS:
         builder.add_unsigned_field(name, indexed=True, fast=True)
     builder.add_unsigned_field("fingerprint", fast=True)
+    builder.add_bytes_field("card", stored=True)  # JSON: what the document's card in a list shows
     builder.add_text_field("title_order", fast=True, tokenizer_name="raw", index_option="basic")
     return builder.build()
 

@@ -8,6 +8,7 @@ import collections
 import dataclasses
 import datetime
 import difflib
+import json
 import threading
 from dataclasses import dataclass, field
 
@@ -180,6 +181,7 @@ class Page:
     count: int  # every match, not only this page's
     keys: list = field(default_factory=list)  # each hit's sort key, for keyset cursors
     start: int = 0  # where the page starts among all hits, when found by a text key (see _after_text)
+    addresses: list = field(default_factory=list)  # where each hit is in the index (Search.cards)
 
 
 class Search:
@@ -231,7 +233,7 @@ class Search:
             order=tantivy.Order.Desc if descending else tantivy.Order.Asc,
         )
         hits = result.hits if limit else []
-        return Page(self._ids(hits), result.count, [key for key, _ in hits])
+        return Page(self._ids(hits), result.count, [key for key, _ in hits], addresses=[a for _, a in hits])
 
     def _after_text(self, query, name, after, near, limit):
         """The hits after the one whose (text) sort key is `after`, in ascending order: the index has
@@ -253,7 +255,7 @@ class Search:
                 start, window = start + len(keys) - window, window * 2
                 continue
             hits = result.hits[position : position + limit]
-            return Page(self._ids(hits), result.count, [key for key, _ in hits], start + position)
+            return Page(self._ids(hits), result.count, [key for key, _ in hits], start + position, [a for _, a in hits])
 
     def _ranked(self, query, offset, limit):
         wanted = offset + limit
@@ -266,7 +268,15 @@ class Search:
             fetch = min(fetch * 2, RANKED_FETCH_LIMIT)
         keys = self.searcher.fast_field_values("order_date_desc", [address for _, address in hits])
         ordered = sorted(zip(hits, keys, strict=True), key=lambda pair: (-pair[0][0], -(pair[1] or 0)))
-        return Page(self._ids([hit for hit, _ in ordered[offset:wanted]]), result.count)
+        hits = [hit for hit, _ in ordered[offset:wanted]]
+        return Page(self._ids(hits), result.count, addresses=[address for _, address in hits])
+
+    def cards(self, page):
+        """{database id: the card the index keeps of it} for a page's hits (content.card())."""
+        return {
+            pk: json.loads(self.searcher.doc(address)["card"][0])
+            for pk, address in zip(page.ids, page.addresses, strict=True)
+        }
 
     def _ids(self, hits):
         return [int(value) for value in self.searcher.fast_field_values("id", [address for _, address in hits])]

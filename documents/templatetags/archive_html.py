@@ -38,6 +38,13 @@ def rich_lines(value):
     return mark_safe(normalize_newlines(cleaned).replace("\n", "<br>"))
 
 
+@register.filter(is_safe=True)
+def thousands(value):
+    """1234567 → "1,234,567": humanize's intcomma for the counts of a page that shows hundreds of them
+    (intcomma goes through the locale machinery each time, the site has one locale)."""
+    return f"{value:,}" if isinstance(value, int) else value
+
+
 @register.filter
 def plain_text(value):
     """The text with its markup removed, for places that take no markup (meta descriptions). The
