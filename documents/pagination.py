@@ -24,9 +24,13 @@ class Hits:
         limit = window.stop - window.start
         if limit <= 0 or not self.search:
             return []
-        page = self.search.page(self.order, window.start, limit)
-        allowed = set(self.visible.filter(pk__in=page.ids).values_list("pk", flat=True))
-        return [Card(pk, data) for pk, data in self.search.cards(page).items() if pk in allowed]
+        return cards_of(self.search, self.search.page(self.order, window.start, limit), self.visible)
+
+
+def cards_of(search, page, visible):
+    """The cards of a page of hits, less those `visible` (a visible_to() queryset) no longer holds."""
+    allowed = set(visible.filter(pk__in=page.ids).values_list("pk", flat=True))
+    return [Card(pk, data) for pk, data in search.cards(page).items() if pk in allowed]
 
 
 class CappedPaginator(Paginator):

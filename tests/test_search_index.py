@@ -120,3 +120,33 @@ def test_a_missing_index_is_unavailable_not_an_error(client, settings, tmp_path)
     assert client.get(document.get_absolute_url()).status_code == 200  # pages still render
     call_command("search_index", "rebuild", stdout=StringIO())
     assert "A published cable" in client.get("/documents/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_card_from_the_index_shows_and_serializes_exactly_as_its_document(rf, demo):
+    """Lists render the cards the index keeps: on the page and in the API, each must be what the
+    document itself gives, for real records with their quirks (35 of them, plus the demo)."""
+    from django.template.loader import render_to_string
+
+    from documents.api.serializers import DocumentListSerializer
+    from documents.pagination import cards_of
+
+    from .realdata import load_records
+
+    load_records()
+    Document.objects.filter(pk=Document.objects.order_by("pk").first().pk).unpublish()  # a draft among them
+    search_ = Search(Criteria(published_only=False))
+    page = search_.page("-date", 0, 1000)
+    cards = cards_of(search_, page, Document.objects.all())
+    documents = Document.objects.for_list().in_bulk(page.ids)
+    assert len(cards) == len(documents) == Document.objects.count() > 35
+    request = rf.get("/documents/")
+    for card in cards:
+        document = documents[card.pk]
+        assert DocumentListSerializer(card, context={"request": request}).data == (
+            DocumentListSerializer(document, context={"request": request}).data
+        )
+        for context in ({"show_meta": True, "heading_level": 3}, {}):
+            assert render_to_string("includes/document_card.html", {"document": card, **context}) == (
+                render_to_string("includes/document_card.html", {"document": document, **context})
+            )

@@ -9,6 +9,7 @@ pagination.MAX_RESULTS: past it, narrow the search."""
 
 import base64
 import binascii
+import dataclasses
 import hashlib
 import json
 import re
@@ -20,7 +21,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from ..pagination import MAX_RESULTS
+from ..pagination import MAX_RESULTS, cards_of
 from ..search.searching import KEYSET
 
 DEFAULT_PAGE_SIZE = 20
@@ -158,10 +159,11 @@ class CursorPagination(BasePagination):
             condition = after if condition is None else condition | after
         return Q(pk__in=[]) if condition is None else condition
 
-    def paginate_search(self, search, order, documents, request):
+    def paginate_search(self, search, order, visible, request):
         """A page of what the search index selects, in its order (searching.ORDERS): a keyset cursor
         (the last hit's sort key, which ends in the record ID) where the order has one, else an
-        offset, capped at MAX_RESULTS. Only the page's rows are read, from `documents`."""
+        offset, capped at MAX_RESULTS. The page is the cards the index keeps (cards.Card), less any
+        `visible` (a visible_to() queryset) no longer holds."""
         self.request = request
         self.page_size = self.get_page_size(request)
         self.order_tag = hashlib.sha1(f"search:{order}".encode()).hexdigest()[:8]
@@ -183,7 +185,7 @@ class CursorPagination(BasePagination):
                 self.next_cursor = (
                     {"k": last, "o": page.start + self.page_size} if isinstance(last, str) else {"k": last}
                 )
-            ids = page.ids[: self.page_size]
+            page = dataclasses.replace(page, ids=page.ids[: self.page_size], addresses=page.addresses[: self.page_size])
         else:
             offset = cursor.get("o", 0)
             if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset < MAX_RESULTS:
@@ -192,9 +194,8 @@ class CursorPagination(BasePagination):
             page = search.page(order, offset, end - offset + 1)
             self.has_next = len(page.ids) > end - offset and end < MAX_RESULTS
             self.next_cursor = {"o": end} if self.has_next else None
-            ids = page.ids[: end - offset]
-        rows = documents.in_bulk(ids)
-        return [rows[pk] for pk in ids if pk in rows]
+            page = dataclasses.replace(page, ids=page.ids[: end - offset], addresses=page.addresses[: end - offset])
+        return cards_of(search, page, visible)
 
     def _offset_page(self, queryset, offset):
         if not isinstance(offset, int) or not 0 <= offset < MAX_RESULTS:

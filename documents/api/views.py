@@ -300,7 +300,9 @@ class DocumentViewSet(writes.DocumentWrites, ReadOnlyViewSet):
         filterset = self.filterset = self.filter_backends[0]().valid_filterset(request, self.get_queryset(), self)
         try:
             search = filterset.search()
-            page = self.paginator.paginate_search(search, filterset.order(), self.get_queryset(), request)
+            page = self.paginator.paginate_search(
+                search, filterset.order(), Document.objects.visible_to(request.user), request
+            )
         except SearchUnavailable:
             raise SearchDown() from None
         self.last_modified = request_stamp(request)

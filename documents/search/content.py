@@ -7,12 +7,12 @@ the check) reads through load(), so what they make cannot differ."""
 import hashlib
 import json
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import tantivy
 
 from ..dates import format_partial_date
 from ..models import Document, DocumentPerson, PersonAlias
-from ..templatetags.archive_html import rich_lines
 from .schema import INTEGER_FIELDS, ROLES, STEMMED, STEMS, TEXT, fold_marks, sort_keys, title_order
 
 DOCUMENT_COLUMNS = (
@@ -28,6 +28,7 @@ DOCUMENT_COLUMNS = (
     "source",
     "doc_type_id",
     "doc_type__name",
+    "doc_type__slug",
     "classification_id",
     "classification__name",
     "date",
@@ -47,6 +48,16 @@ MANY = {
 }
 
 
+class Named(NamedTuple):
+    """A person in a role in a document."""
+
+    id: int
+    role: str
+    name: str
+    slug: str
+    kind: str
+
+
 @dataclass
 class Entry:
     """What the index needs of one document, as read by load()."""
@@ -63,6 +74,7 @@ class Entry:
     source: str
     doc_type_id: int | None
     doc_type__name: str | None
+    doc_type__slug: str | None
     classification_id: int | None
     classification__name: str | None
     date: object
@@ -70,8 +82,8 @@ class Entry:
     date_precision: str
     date_circa: bool
     first_published_at: object
-    terms: dict = field(default_factory=dict)  # many-to-many name → [(id, name)], in name order
-    people: list = field(default_factory=list)  # [(person id, role, name)] in the document's order
+    terms: dict = field(default_factory=dict)  # many-to-many name → [(id, name, slug or code)], in name order
+    people: list = field(default_factory=list)  # [Named] in the document's order
     aliases: dict = field(default_factory=dict)  # person id → [alias names]
 
     @property
@@ -94,22 +106,23 @@ def load(ids):
     for name in MANY:
         related = Document._meta.get_field(name)
         target = related.m2m_reverse_field_name()
+        key = "code" if name == "languages" else "slug"
         links = (
             related.remote_field.through.objects.filter(document_id__in=list(entries))
             .order_by("document_id", f"{target}__name", f"{target}_id")
-            .values_list("document_id", f"{target}_id", f"{target}__name")
+            .values_list("document_id", f"{target}_id", f"{target}__name", f"{target}__{key}")
         )
-        for document_id, term_id, term_name in links:
-            entries[document_id].terms.setdefault(name, []).append((term_id, term_name))
+        for document_id, *term in links:
+            entries[document_id].terms.setdefault(name, []).append(tuple(term))
     people = (
         DocumentPerson.objects.filter(document_id__in=list(entries))
         .order_by("document_id", "order", "pk")
-        .values_list("document_id", "person_id", "role", "person__name")
+        .values_list("document_id", "person_id", "role", "person__name", "person__slug", "person__kind")
     )
     named = set()
-    for document_id, person_id, role, name in people:
-        entries[document_id].people.append((person_id, role, name))
-        named.add(person_id)
+    for document_id, *person in people:
+        entries[document_id].people.append(Named(*person))
+        named.add(person[0])
     aliases = {}
     for person_id, name in (
         PersonAlias.objects.filter(person_id__in=named)
@@ -118,19 +131,17 @@ def load(ids):
     ):
         aliases.setdefault(person_id, []).append(name)
     for entry in entries.values():
-        entry.aliases = {person_id: aliases.get(person_id, []) for person_id, _, _ in entry.people}
+        entry.aliases = {person.id: aliases.get(person.id, []) for person in entry.people}
     return list(entries.values())
 
 
 def index_text(entry):
     """The document's searchable text, by field (schema.TEXT_FIELDS)."""
-    names = [name for _, _, name in entry.people]
-    aliases = [
-        alias for person_id in dict.fromkeys(pid for pid, _, _ in entry.people) for alias in entry.aliases[person_id]
-    ]
+    names = [person.name for person in entry.people]
+    aliases = [alias for person_id in dict.fromkeys(p.id for p in entry.people) for alias in entry.aliases[person_id]]
     meta = [entry.source, entry.doc_type__name, entry.classification__name]
     for name in MANY:
-        meta.extend(term_name for _, term_name in entry.terms.get(name, []))
+        meta.extend(term_name for _, term_name, _ in entry.terms.get(name, []))
     return {
         "title": f"{entry.title} {entry.record_id} {entry.alternative_titles}".strip(),
         "summary": entry.summary,
@@ -152,10 +163,10 @@ def index_fields(entry):
         fields[name] = [] if value is None else [value]
     for name, index_field in MANY.items():
         if index_field:
-            fields[index_field] = sorted({term_id for term_id, _ in entry.terms.get(name, [])})
-    fields["person"] = sorted({person_id for person_id, _, _ in entry.people})
+            fields[index_field] = sorted({term_id for term_id, _, _ in entry.terms.get(name, [])})
+    fields["person"] = sorted({person.id for person in entry.people})
     for role in ROLES:
-        fields[role] = sorted({person_id for person_id, person_role, _ in entry.people if person_role == role})
+        fields[role] = sorted({person.id for person in entry.people if person.role == role})
     if entry.date is not None:
         fields["date"] = [entry.date.toordinal()]
         fields["date_end"] = [entry.date_end.toordinal()]
@@ -168,8 +179,8 @@ def index_fields(entry):
 
 
 def card(entry):
-    """What a document's card in a list shows (cards.py), kept in the index so that a list page
-    reads no document row: the summary already cleaned, the date as shown."""
+    """What a document's card in a list shows (cards.py), on the site and in the API's lists, kept in
+    the index so that a list reads no document row."""
     return {
         "record_id": entry.record_id,
         "slug": entry.slug,
@@ -177,11 +188,17 @@ def card(entry):
         "published": entry.is_published,
         "date": entry.date.isoformat() if entry.date else None,
         "date_end": entry.date_end.isoformat() if entry.date_end else None,
+        "date_precision": entry.date_precision,
+        "date_circa": entry.date_circa,
         "date_shown": format_partial_date(entry.date, entry.date_precision, entry.date_circa),
-        "type": entry.doc_type__name,
-        "authors": [name for _, role, name in entry.people if role == DocumentPerson.Role.AUTHOR],
-        "languages": [name for _, name in entry.terms.get("languages", [])],
-        "summary": str(rich_lines(entry.summary)),
+        "type": [entry.doc_type__slug, entry.doc_type__name] if entry.doc_type_id else None,
+        "authors": [
+            [person.slug, person.name, person.kind]
+            for person in entry.people
+            if person.role == DocumentPerson.Role.AUTHOR
+        ],
+        "languages": [[code, name] for _, name, code in entry.terms.get("languages", [])],
+        "summary": entry.summary,
     }
 
 

@@ -155,6 +155,10 @@ class Kept:
         self.lock = threading.Lock()
         self.generation, self.values = None, collections.OrderedDict()
 
+    def clear(self):
+        with self.lock:
+            self.values.clear()
+
     def get(self, key, build):
         generation = engine.generation()
         with self.lock:
