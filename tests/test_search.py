@@ -1,4 +1,4 @@
-"""Full-text search: the same behaviour on SQLite FTS5 and PostgreSQL."""
+"""Full-text search: the same behaviour whichever database holds the archive (documents/search/)."""
 
 import pytest
 from django.core.management import call_command
@@ -256,3 +256,23 @@ def test_common_words_are_searchable_on_every_database(client):
     assert client.get("/documents/?q=the").context["page_obj"].paginator.count == 1
     assert client.get("/documents/?q=the+railway").context["page_obj"].paginator.count == 1
     assert client.get('/documents/?q="of+the+delegation"').context["page_obj"].paginator.count == 1
+
+
+@pytest.mark.django_db
+def test_the_form_typed_ranks_above_another_form_of_it(client):
+    """Stemming finds "meeting" for "meetings", but a document with "meetings" itself comes first."""
+    other_form = DocumentFactory(title="Notes", text="The meeting was long. The meeting ended.", date="1950-01-01")
+    typed = DocumentFactory(title="Notes", text="The meetings were long. The meetings ended.", date="1949-01-01")
+    assert found(client, "meetings") == [typed.record_id, other_form.record_id]
+    assert found(client, "meeting") == [other_form.record_id, typed.record_id]
+
+
+@pytest.mark.django_db
+def test_a_document_that_says_the_word_ranks_above_one_that_names_someone_known_by_it(client):
+    """Stalin's codename finds his documents, but the one whose own text says it comes first."""
+    stalin = PersonFactory(name="Joseph Stalin")
+    AliasFactory(person=stalin, name="Instantsiya")
+    by_him = DocumentFactory(title="Cable to Mikoyan", text="Received your report.", date="1949-02-06")
+    RoleFactory(document=by_him, person=stalin)
+    saying_it = DocumentFactory(title="Cable to Kovalev", text="Report to Instantsiya at once.", date="1949-01-01")
+    assert found(client, "Instantsiya") == [saying_it.record_id, by_him.record_id]
