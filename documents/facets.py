@@ -5,6 +5,7 @@ its own selection were cleared, so a reader can widen as well as narrow. Values 
 combine with OR, facets with AND (filters.py). Facets with nothing chosen share one count."""
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.db.models import Q
 
@@ -43,15 +44,28 @@ class Facet:
     find_param: str = ""
     role: str = ""  # the person facet only: the role chosen, and links to the others
     roles: list = field(default_factory=list)
+    uncountable: bool = False  # more distinct values among the matches than the index counts at once
+
+
+def _with(query, name, values):
+    """The query string with parameter name set to values, in its place, and the page reset (as
+    QueryDict.setlist() and urlencode() would, without QueryDict.copy()'s deep copy: a list page
+    makes a hundred of these)."""
+    pairs, seen = [], False
+    for key, current in query.lists():
+        if key == name:
+            current, seen = values, True
+        if key != "page":
+            pairs += [(key, value) for value in current]
+    if not seen:
+        pairs += [(name, value) for value in values]
+    return urlencode(pairs)
 
 
 def _toggle(query, name, key):
     """The query string with key added to or removed from parameter name (and page reset)."""
-    query = query.copy()
-    query.pop("page", None)
     values = query.getlist(name)
-    query.setlist(name, [v for v in values if v != key] if key in values else [*values, key])
-    return query.urlencode()
+    return _with(query, name, [v for v in values if v != key] if key in values else [*values, key])
 
 
 # Each facet: URL parameter (and the index's field), heading, the model its values are, and the field
@@ -93,9 +107,11 @@ def build_facets(filterset, query):
             rows = counted[name]
         else:
             rows = search.counts([name], without=(name,))[name]
-            if find:
+            if find and rows is not None:
                 matching = set(_matching(model, find).values_list("pk", flat=True))
                 rows = [row for row in rows if row[0] in matching]
+        uncountable = rows is None
+        rows = rows or []
         truncated = len(rows) > limit
         # The chosen values stay in view even when they are not among the most frequent.
         shown_rows = rows[:limit] + [row for row in rows[limit:] if row[0] in chosen]
@@ -113,7 +129,7 @@ def build_facets(filterset, query):
         for term, n in shown:
             key = str(getattr(term, key_field))
             values.append(FacetValue(key, term.name, n, key in selected, _toggle(query, name, key)))
-        facet = Facet(name, label, values, truncated, show_all == name, find, find_param)
+        facet = Facet(name, label, values, truncated, show_all == name, find, find_param, uncountable=uncountable)
         if model is Person:
             facet.role = role
             facet.roles = [(key, text, _role_query(query, key)) for key, (_, text) in PERSON_ROLES.items()]
@@ -142,10 +158,7 @@ def _matching(model, find):
 
 
 def _role_query(query, role):
-    query = query.copy()
-    query["role"] = role
-    query.pop("page", None)
-    return query.urlencode()
+    return _with(query, "role", [role])
 
 
 @dataclass
@@ -163,7 +176,7 @@ def date_histogram(filterset, query):
     start, end = filterset.date_span()
     by_year = start and end and end.year - start.year < 10
     buckets = {}
-    for year, n in filterset.search().counts(["year"], without=("date",))["year"]:
+    for year, n in filterset.search().counts(["year"], without=("date",))["year"] or []:
         if by_year and not start.year <= year <= end.year:
             continue
         bucket = year if by_year else year - year % 10

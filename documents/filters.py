@@ -8,7 +8,7 @@ from django import forms
 from .dates import date_span, parse_partial_date
 from .models import Classification, Collection, Document, DocumentType, Donor, Language, Person
 from .models.querysets import can_preview
-from .search import MAX_QUERY_LENGTH, Criteria, Search, parse_query
+from .search import MAX_QUERY_LENGTH, Criteria, Search, SearchUnavailable, parse_query
 
 
 class PartialDateField(forms.CharField):
@@ -38,19 +38,6 @@ class FacetFilter(django_filters.ModelMultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-def visible_terms(model):
-    """The filter's choices: what a document the reader may see uses (staff also see drafts')."""
-    # Built once: a form takes a copy of the (never evaluated) queryset, and building public()'s
-    # subquery for ten filters on every request cost more than the rest of the form.
-    public = model.objects.public()
-
-    def choices(request):
-        user = getattr(request, "user", None)
-        return model.objects.all() if can_preview(user) else public
-
-    return choices
-
-
 # Facet links (facets.py) set these; the form carries them along when the search changes.
 HIDDEN = forms.MultipleHiddenInput
 
@@ -59,14 +46,39 @@ MAX_VALUES = 50  # values in all filters together: more is not a reader's query
 
 
 class DocumentFilterForm(forms.Form):
+    published_only = True  # DocumentFilter.form sets it from the request
+
     def clean(self):
         data = super().clean()
+        if self.published_only:
+            self._refuse_unpublished_terms(data)
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start[0] > end[1]:
             raise forms.ValidationError("The start of the date range is after its end.", code="reversed_range")
         if sum(len(self.data.getlist(name)) for name in self.fields) > MAX_VALUES:
             raise forms.ValidationError(f"Choose at most {MAX_VALUES} values at once.", code="too_many_values")
         return data
+
+    def _refuse_unpublished_terms(self, data):
+        """A chosen term that no published document uses is refused, for a reader who may not preview
+        drafts, as if it did not exist. The search index answers: the database's EXISTS read every
+        link of a frequent term first."""
+        for name, terms in list(data.items()):
+            field = self.fields[name]
+            if not isinstance(field, forms.ModelMultipleChoiceField) or not self.data.getlist(name):
+                continue
+            try:
+                unused = [term for term in terms if not _published_with(name, term.pk)]
+            except SearchUnavailable:
+                return  # the search answers that it is unavailable
+            if unused:
+                key = field.to_field_name or "pk"
+                value = getattr(unused[0], key)
+                self.add_error(name, field.error_messages["invalid_choice"] % {"value": value})
+
+
+def _published_with(name, pk):
+    return Search(Criteria(values=((name, (pk,)),), published_only=True)).count() > 0
 
 
 class DocumentFilter(django_filters.FilterSet):
@@ -78,16 +90,16 @@ class DocumentFilter(django_filters.FilterSet):
     )
     date_from = PartialDateFilter(method="filter_date_from", label="From (YYYY, YYYY-MM or YYYY-MM-DD)")
     date_to = PartialDateFilter(method="filter_date_to", label="To (YYYY, YYYY-MM or YYYY-MM-DD)")
-    type = FacetFilter(queryset=visible_terms(DocumentType), label="Type")
-    language = FacetFilter(queryset=visible_terms(Language), to_field_name="code", label="Language")
-    classification = FacetFilter(queryset=visible_terms(Classification), label="Original classification")
-    person = FacetFilter(queryset=visible_terms(Person), label="Person (any role)")
-    author = FacetFilter(queryset=visible_terms(Person), label="Author")
-    recipient = FacetFilter(queryset=visible_terms(Person), label="Recipient")
-    participant = FacetFilter(queryset=visible_terms(Person), label="Participant")
-    mentioned = FacetFilter(queryset=visible_terms(Person), label="Mentioned")
-    donor = FacetFilter(queryset=visible_terms(Donor), label="Donor")
-    collection = FacetFilter(queryset=visible_terms(Collection), label="Collection")
+    type = FacetFilter(queryset=DocumentType.objects.all(), label="Type")
+    language = FacetFilter(queryset=Language.objects.all(), to_field_name="code", label="Language")
+    classification = FacetFilter(queryset=Classification.objects.all(), label="Original classification")
+    person = FacetFilter(queryset=Person.objects.all(), label="Person (any role)")
+    author = FacetFilter(queryset=Person.objects.all(), label="Author")
+    recipient = FacetFilter(queryset=Person.objects.all(), label="Recipient")
+    participant = FacetFilter(queryset=Person.objects.all(), label="Participant")
+    mentioned = FacetFilter(queryset=Person.objects.all(), label="Mentioned")
+    donor = FacetFilter(queryset=Donor.objects.all(), label="Donor")
+    collection = FacetFilter(queryset=Collection.objects.all(), label="Collection")
     sort = django_filters.ChoiceFilter(
         method="filter_sort",
         label="Sort by",
@@ -159,6 +171,12 @@ class DocumentFilter(django_filters.FilterSet):
 
     def published_only(self):
         return not can_preview(getattr(self.request, "user", None))
+
+    @property
+    def form(self):
+        form = super().form
+        form.published_only = self.published_only()
+        return form
 
     def criteria(self):
         """What the request selects, for the search index."""

@@ -29,14 +29,13 @@ def person_search(person, published_only, role="person"):
 
 def role_counts(person, published_only):
     """{role: number of documents}."""
-    found = person_search(person, published_only).counts([str(role) for role in DocumentPerson.Role])
-    counts = {role: dict(found[str(role)]).get(person.pk, 0) for role in DocumentPerson.Role}
+    counts = {role: person_search(person, published_only, role).count() for role in DocumentPerson.Role}
     return {role: n for role, n in counts.items() if n}
 
 
 def timeline(person, published_only):
     """Documents in which the person appears, per year, each year linking to the list."""
-    rows = sorted(person_search(person, published_only).counts(["year"])["year"])
+    rows = sorted(person_search(person, published_only).counts(["year"])["year"] or [])
     peak = max((n for _, n in rows), default=0)
     return [
         YearBar(year, n, round(100 * n / peak), list_url(person=person.slug, date_from=year, date_to=year))
@@ -61,8 +60,8 @@ class Correspondent:
 def correspondents(person, published_only, limit=10):
     """The people this person most often wrote to or heard from, by author and recipient roles."""
     author, recipient = str(DocumentPerson.Role.AUTHOR), str(DocumentPerson.Role.RECIPIENT)
-    wrote = person_search(person, published_only, author).counts([recipient])[recipient]
-    heard = person_search(person, published_only, recipient).counts([author])[author]
+    wrote = person_search(person, published_only, author).counts([recipient])[recipient] or []
+    heard = person_search(person, published_only, recipient).counts([author])[author] or []
     counts = {}
     for other, n in wrote:
         counts[other] = (n, 0)

@@ -5,9 +5,11 @@ for one request from one reader's view of the index, so that its hits, counts an
 
 import bisect
 import collections
+import concurrent.futures
 import dataclasses
 import datetime
 import difflib
+import functools
 import json
 import threading
 from dataclasses import dataclass, field
@@ -18,10 +20,14 @@ from django.utils.safestring import mark_safe
 
 from . import engine, outbox
 from .query import ParsedQuery, fold
-from .schema import EXACT, STEMMED, STEMMED_WEIGHT, STEMS, TEXT_FIELDS, fold_marks, words
+from .schema import EXACT, ROLES, STEMMED, STEMMED_WEIGHT, STEMS, TEXT_FIELDS, fold_marks, words
 
 # Counts are exact: each segment reports every value it has, not only its top ones.
 SEGMENT_VALUES = 1_000_000
+# Tantivy refuses an aggregation that makes more buckets than this (its default limit, which the
+# Python bindings do not let us raise): all the distinct values of the fields counted together.
+AGGREGATION_BUCKETS = 65_000
+PEOPLE_FIELDS = frozenset({"person", *ROLES})
 ALL_VALUES = 100_000
 MAX_SUGGESTED_WORDS = 8
 RANKED_FETCH_LIMIT = 20_000  # see Search.page()
@@ -114,18 +120,44 @@ def _filters(criteria):
         clauses.append(_term("published", 1))
     for name, ids in criteria.values:
         clauses.append(tantivy.Query.term_set_query(schema, name, list(ids)))
-    # Partial dates match by overlap: a document dated "1949" is found by a search for February 1949.
-    if criteria.start is not None:
-        clauses.append(
-            tantivy.Query.range_query(
-                schema, "date_end", tantivy.FieldType.Integer, lower_bound=criteria.start.toordinal()
-            )
-        )
-    if criteria.end is not None:
-        clauses.append(
-            tantivy.Query.range_query(schema, "date", tantivy.FieldType.Integer, upper_bound=criteria.end.toordinal())
-        )
+    if criteria.start is not None or criteria.end is not None:
+        clauses.append(_date_overlap(criteria.start, criteria.end))
     return clauses
+
+
+def _date_overlap(start, end):
+    """Documents whose span of days overlaps the range: a document dated "1949" is found by a search
+    for February 1949. A document's date and the last day it can mean fall in the same year, so the
+    years wholly inside the range are a few terms of the year field (an index read); only a partly
+    covered first or last year is checked day by day (a read of every document's date, and slow)."""
+    schema = engine.index().schema
+    years = []
+    whole_from = None if start is None else start.year + (start.timetuple().tm_yday != 1)
+    whole_to = None if end is None else end.year - ((end.month, end.day) != (12, 31))
+    if whole_from is None or whole_to is None:
+        bounds = {"lower_bound": whole_from} if whole_to is None else {"upper_bound": whole_to}
+        years.append(
+            tantivy.Query.range_query(schema, "year", tantivy.FieldType.Integer, use_inverted_index=True, **bounds)
+        )
+    elif whole_from <= whole_to:
+        years.append(tantivy.Query.term_set_query(schema, "year", list(range(whole_from, whole_to + 1))))
+    partly = {day.year for day, whole in ((start, whole_from), (end, whole_to)) if day and day.year != whole}
+    years += [_partial_year(schema, year, start, end) for year in sorted(partly)]
+    if not years:
+        return tantivy.Query.empty_query()
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, clause) for clause in years])
+
+
+def _partial_year(schema, year, start, end):
+    """The documents of one year, partly covered by the range, that overlap it."""
+    clauses = [_term("year", year)]
+    if start is not None and start.year == year:
+        bound = {"lower_bound": start.toordinal()}
+        clauses.append(tantivy.Query.range_query(schema, "date_end", tantivy.FieldType.Integer, **bound))
+    if end is not None and end.year == year:
+        bound = {"upper_bound": end.toordinal()}
+        clauses.append(tantivy.Query.range_query(schema, "date", tantivy.FieldType.Integer, **bound))
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, clause) for clause in clauses])
 
 
 def build_query(criteria):
@@ -177,6 +209,12 @@ class Kept:
 
 
 kept = Kept()
+
+
+@functools.cache
+def _pool():
+    """This process's second thread for counting (made on first use: after gunicorn's fork)."""
+    return concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-counts")
 
 
 @dataclass
@@ -287,8 +325,10 @@ class Search:
 
     def counts(self, fields, without=(), size=None):
         """{field: [(database id, documents)]}, most documents first, exact, at most size each (years
-        always all). Counted in one pass over the matches for all the fields, and kept: a later call
-        for the same selection (the histogram's, after the facets') reads what was counted."""
+        always all); None for a field with more distinct values among the matches than the engine
+        counts in one request (AGGREGATION_BUCKETS). Counted in one pass over the matches for all the
+        fields, and kept: a later call for the same selection (the histogram's, after the facets')
+        reads what was counted."""
         cleared = tuple(sorted(name for name in without if self._selects(name)))
         wanted = {name: ALL_VALUES if name == "year" else size or ALL_VALUES for name in fields}
         missing = {
@@ -300,14 +340,42 @@ class Search:
             key = ("counts", repr(self.criteria.without(*cleared)), tuple(sorted(missing.items())))
             found = kept.get(key, lambda: self._aggregate(cleared, missing))
             for name, n in missing.items():
-                self._counted[cleared, name] = (n if len(found[name]) >= n else ALL_VALUES, found[name])
-        return {name: self._counted[cleared, name][1][:n] for name, n in wanted.items()}
+                rows = found[name]
+                self._counted[cleared, name] = (n if rows is None or len(rows) >= n else ALL_VALUES, rows)
+        return {
+            name: None if self._counted[cleared, name][1] is None else self._counted[cleared, name][1][:n]
+            for name, n in wanted.items()
+        }
 
     def _aggregate(self, cleared, sizes):
+        """Count the fields' values in one pass; where the engine refuses that many buckets in one
+        request (AGGREGATION_BUCKETS), field by field; a field with more values than that among the
+        matches on its own comes back as None (facets.py says so)."""
+        query = self.query(cleared)
+        try:
+            return self._terms(query, sizes)
+        except ValueError as error:
+            if "bucket limit" not in str(error) or len(sizes) == 1:
+                if "bucket limit" in str(error):
+                    return dict.fromkeys(sizes)
+                raise
+        return {name: self._aggregate(cleared, {name: n})[name] for name, n in sizes.items()}
+
+    def _terms(self, query, sizes):
+        """Counted in two threads when there are several fields (the engine lets go of the GIL): the
+        people's fields, with several values a document, on one; the rest on the other."""
+        people = {name: n for name, n in sizes.items() if name in PEOPLE_FIELDS}
+        rest = {name: n for name, n in sizes.items() if name not in people}
+        if not people or not rest:
+            return self._terms_in_one(query, sizes)
+        other = _pool().submit(self._terms_in_one, query, people)
+        return {**self._terms_in_one(query, rest), **other.result()}
+
+    def _terms_in_one(self, query, sizes):
         aggregations = {
             name: {"terms": {"field": name, "size": n, "segment_size": SEGMENT_VALUES}} for name, n in sizes.items()
         }
-        found = self.searcher.aggregate(self.query(cleared), aggregations)
+        found = self.searcher.aggregate(query, aggregations)
         return {
             name: [(int(bucket["key"]), bucket["doc_count"]) for bucket in found[name]["buckets"]] for name in sizes
         }
