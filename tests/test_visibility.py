@@ -215,3 +215,15 @@ def test_api_answers_vary_by_authorization(client, draft, django_user_model):
                 assert "private" in header_values(response, "Cache-Control"), path
     assert client.get(f"/api/v1/documents/{draft.record_id}/", **token).status_code == 200
     assert client.get(f"/api/v1/documents/{draft.record_id}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_filter_value_named_only_by_drafts_is_refused_as_unknown_to_the_public(staff_client):
+    """Choosing a person only drafts name would put their name in a chip: to the public, no such person."""
+    secret = PersonFactory(name="Unannounced Defector")
+    RoleFactory(document=DocumentFactory(title="Draft cable", draft=True), person=secret)
+    response = Client().get("/documents/", {"person": secret.slug})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert "Unannounced Defector" not in response.content.decode()
+    assert staff_client.get("/documents/", {"person": secret.slug}).status_code == 200
