@@ -87,7 +87,7 @@ pytest: $(VENV)/.installed-test node_modules/.package-lock.json
 test: lint check pytest
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media staticfiles .coverage $(SERVE_KEY_FILE) tools/.venv-bench
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm db.sqlite3.search-index .db.sqlite3.search-index.lock media staticfiles .coverage $(SERVE_KEY_FILE) tools/.venv-bench
 
 # Benchmarks (docs/benchmarks.md): a synthetic corpus in a SQLite file and another in a PostgreSQL
 # database, each made once by generate_corpus (the 1,000,000-document one takes about half an hour),

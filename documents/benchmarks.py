@@ -395,7 +395,7 @@ def section(corpus, values, results, raw, bench):
             goal, text = "none stated", ""
         lines.append(
             f"| {result.label} | `{result.path}` | {_ms(result.median)} | {_ms(result.p95)} | {len(result.times)} "
-            f"| {_ms(statistics.median(result.warm))} | {result.queries} | {goal} | {text} |"
+            f"| {_ms(statistics.median(result.warm) * 1000)} | {result.queries} | {goal} | {text} |"
         )
     lines += [
         "",

@@ -94,8 +94,12 @@ def build_facets(filterset, query):
     # their own selection, of every value (so that the chosen ones and the found ones are among them).
     plain = [name for name, *_ in specs if not _chosen(query, name) and show_all != name]
     # The years for the histogram in the same pass, when it counts the same documents (no date range).
-    years = ["year"] if filterset.date_span() == (None, None) else []
-    counted = search.counts([*plain, *years], size=TOP + 1)
+    dated = filterset.date_span() != (None, None)
+    questions = [([*plain, *([] if dated else ["year"])], (), TOP + 1)]
+    questions += [([name], (name,), None) for name, *_ in specs if name not in plain]
+    questions += [(["year"], ("date",), None)] if dated else []
+    search.count_together(questions)
+    counted = search.counts([*plain, *([] if dated else ["year"])], size=TOP + 1)
     facets = []
     for name, label, model, key_field in specs:
         selected = query.getlist(name)

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from documents import search
-from documents.models import Document, DocumentPerson, Language, SearchOutbox
+from documents.models import Document, DocumentPerson, Language, Person, SearchOutbox
 from documents.search import Criteria, Search, engine
 
 from .factories import CollectionFactory, DocumentFactory, DocumentTypeFactory, DonorFactory, PersonFactory, RoleFactory
@@ -150,3 +150,31 @@ def test_a_card_from_the_index_shows_and_serializes_exactly_as_its_document(rf, 
             assert render_to_string("includes/document_card.html", {"document": card, **context}) == (
                 render_to_string("includes/document_card.html", {"document": document, **context})
             )
+
+
+@pytest.mark.django_db
+def test_a_facet_with_more_values_than_the_engine_counts_at_once_says_so_and_the_others_still_count(client):
+    """Tantivy makes at most 65,000 buckets in one aggregation: the page's facets are then counted
+    field by field, and the one facet past the limit on its own says it cannot be counted."""
+    from documents.search.searching import AGGREGATION_BUCKETS
+    from documents.text import name_key
+
+    cable = DocumentTypeFactory(name="Cable")
+    many = AGGREGATION_BUCKETS + 10
+    with search.suspended():
+        document = DocumentFactory(title="A cable naming everyone", doc_type=cable)
+        people = Person.objects.bulk_create(
+            [Person(name=f"Person {n}", sort_name=f"Person {n}", slug=f"p-{n}", name_key=name_key(f"Person {n}"))
+             for n in range(many)],
+            batch_size=5000,
+        )  # fmt: skip
+        DocumentPerson.objects.bulk_create(
+            [DocumentPerson(document=document, person=person, role=DocumentPerson.Role.MENTIONED) for person in people],
+            batch_size=5000,
+        )
+    search.rebuild()
+    response = client.get("/documents/")
+    facets = {facet.name: facet for facet in response.context["facets"]}
+    assert facets["person"].uncountable and not facets["person"].values
+    assert "Too many to count for so many documents" in response.content.decode()
+    assert [(value.label, value.count) for value in facets["type"].values] == [("Cable", 1)]
