@@ -115,7 +115,8 @@ def build_facets(filterset, query):
                 matching = set(_matching(model, find).values_list("pk", flat=True))
                 rows = [row for row in rows if row[0] in matching]
         uncountable = rows is None
-        rows = rows or []
+        if uncountable:  # past the engine's limit: the chosen values are still counted, one question each
+            rows = [(pk, search.count_of(search.criteria.choosing(name, pk))) for pk in chosen]
         truncated = len(rows) > limit
         # The chosen values stay in view even when they are not among the most frequent.
         shown_rows = rows[:limit] + [row for row in rows[limit:] if row[0] in chosen]

@@ -69,8 +69,13 @@ def unavailable_response(request):
         response = JsonResponse(error_body(503, "unavailable", MESSAGE), status=503)
     else:
         response = HttpResponse(render_to_string("503.html"), status=503)
+    return retry_later(response)
+
+
+def retry_later(response):
+    """A 503's headers: when to come back, and that no proxy may go on serving the outage once it is over."""
     response["Retry-After"] = str(RETRY_AFTER)
-    add_never_cache_headers(response)  # a proxy must not go on serving the outage once it is over
+    add_never_cache_headers(response)
     return response
 
 

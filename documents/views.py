@@ -20,6 +20,7 @@ from .pagination import CappedPaginator, Hits
 from .people import correspondents, person_search, role_counts, timeline
 from .sanitize import plain_text
 from .search import WORD, Criteria, Search, SearchUnavailable, fold, parse_query
+from .unavailable import retry_later
 
 # A person, donor or collection page lists this many documents, then links to the filtered list.
 PREVIEW_SIZE = 20
@@ -51,7 +52,7 @@ def document_list(request):
         context.update(_list_context(request, filterset))
     except SearchUnavailable:
         context.update(page_obj=CappedPaginator(NOTHING, 1).get_page(1), unavailable=True)
-        return render(request, "documents/document_list.html", context, status=503)
+        return retry_later(render(request, "documents/document_list.html", context, status=503))
     return render(request, "documents/document_list.html", context)
 
 

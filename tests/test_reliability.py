@@ -48,8 +48,12 @@ def sqlite_server(tmp_path):
     connection per request, so that the database folder's disappearance is felt at once."""
     folder = tmp_path / "db"
     folder.mkdir()
+    # The search index outside the database's folder: only the database goes away.
     env = server_env(
-        f"sqlite:///{folder / 'archive.sqlite3'}", DJANGO_MEDIA_ROOT=tmp_path / "media", DJANGO_CONN_MAX_AGE=0
+        f"sqlite:///{folder / 'archive.sqlite3'}",
+        DJANGO_MEDIA_ROOT=tmp_path / "media",
+        DJANGO_CONN_MAX_AGE=0,
+        SEARCH_INDEX_DIR=tmp_path / "search-index",
     )
     token = prepare_database(env)
     with Gunicorn(env, workers=2, log=tmp_path / "gunicorn.log") as server:

@@ -39,12 +39,7 @@ class Conflict(exceptions.APIException):
     default_detail = MESSAGE
 
 
-class SearchDown(exceptions.APIException):
-    """A 503: the search index cannot be read (docs/search.md, "When the index fails")."""
-
-    status_code = 503
-    default_code = "search_unavailable"
-    default_detail = "Search is unavailable at the moment: documents can still be read by record ID. Try again later."
+SEARCH_DOWN = "Search is unavailable at the moment: documents can still be read by record ID. Try again later."
 
 
 def error_body(status, code, message, fields=None):

@@ -34,8 +34,9 @@ from ..models.querysets import can_preview
 from ..people import role_counts
 from ..search import SearchUnavailable
 from ..stamps import request_stamp
+from ..unavailable import retry_later
 from . import changes, etags, writes
-from .errors import InvalidParameters, SearchDown
+from .errors import SEARCH_DOWN, InvalidParameters, error_body
 from .pagination import CursorPagination
 from .renderers import CSVRenderer
 from .schema import MAX_RECORD_ID, RECORD_ID, document_views, relation_views
@@ -247,6 +248,11 @@ TRUE, FALSE = "true", "false"  # a boolean in the schema: exactly these
 FILTER_PARAMETERS = tuple(DocumentFilter.base_filters)
 
 
+def search_down():
+    """The answer while the search index cannot be read (docs/search.md, "When the index fails")."""
+    return retry_later(Response(error_body(503, "search_unavailable", SEARCH_DOWN), status=503))
+
+
 def flag(request, name):
     value = request.query_params.get(name, FALSE)
     if value not in (TRUE, FALSE):
@@ -304,7 +310,7 @@ class DocumentViewSet(writes.DocumentWrites, ReadOnlyViewSet):
                 search, filterset.order(), Document.objects.visible_to(request.user), request
             )
         except SearchUnavailable:
-            raise SearchDown() from None
+            return search_down()
         self.last_modified = request_stamp(request)
         extra = {}
         if with_count:
@@ -417,7 +423,7 @@ class PersonViewSet(writes.PersonWrites, ReadOnlyViewSet):
             try:
                 found.api_role_counts = role_counts(found, not can_preview(request.user))
             except SearchUnavailable:
-                raise SearchDown() from None
+                return search_down()
             return Response(self.get_serializer(found).data)
         return found
 

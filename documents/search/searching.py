@@ -63,6 +63,10 @@ class Criteria:
             end=None if "date" in names else self.end,
         )
 
+    def choosing(self, name, value):
+        """The same criteria with this one value chosen for the field, instead of its own selection."""
+        return dataclasses.replace(self, values=(*self.without(name).values, (name, (value,))))
+
     @property
     def ranked(self):
         return bool(self.parsed.groups)
