@@ -17,7 +17,7 @@ one transaction:
   people changed, commented "Merged … into …";
 - the kept person's version (documents/locking.py) and that of each changed document move on, so an
   edit opened before the merge is merged or refused, never lost;
-- the search index and the facet table are brought up to date for every document of the kept person."""
+- the search index is told of every document of the kept person (its outbox)."""
 
 from dataclasses import dataclass, field
 
