@@ -1,5 +1,7 @@
 """Full-text search: the same behaviour whichever database holds the archive (documents/search/)."""
 
+import datetime
+
 import pytest
 from django.core.management import call_command
 
@@ -276,3 +278,16 @@ def test_a_document_that_says_the_word_ranks_above_one_that_names_someone_known_
     RoleFactory(document=by_him, person=stalin)
     saying_it = DocumentFactory(title="Cable to Kovalev", text="Report to Instantsiya at once.", date="1949-01-01")
     assert found(client, "Instantsiya") == [saying_it.record_id, by_him.record_id]
+
+
+@pytest.mark.django_db
+def test_equal_scores_page_by_date_then_record_id_without_overlap(client, settings):
+    """Documents a query scores alike come newest first, then by record ID, the same on every page."""
+    dates = ["1950-01-01", "1953-07-27", "1950-01-01", "1951-05-05", "1953-07-27", "1950-01-01", "1952-02-02"]
+    documents = [DocumentFactory(title="Armistice talks", text="Same words.", date=date) for date in dates]
+    settings.DOCUMENTS_PER_PAGE = 2
+    shown = []
+    for page in range(1, 5):
+        shown += found(client, "armistice", page=page)
+    expected = sorted(documents, key=lambda d: (-datetime.date.fromisoformat(str(d.date)).toordinal(), d.record_id))
+    assert shown == [d.record_id for d in expected]
