@@ -1,7 +1,9 @@
 """Keeping a mirror in sync: cursor pages that hold while documents are added, and
 ?updated_since= with tombstones for unpublished and deleted documents."""
 
+import base64
 import datetime
+import json
 
 import pytest
 from django.test import Client
@@ -129,3 +131,24 @@ def test_deleting_a_never_published_draft_changes_no_public_stamp(archive, staff
     assert parse_http_date(staff_client.get(f"{API}/documents/?sort=date")["Last-Modified"]) > parse_http_date(
         staff_before
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("sort", "cursor"),
+    [
+        ("-date", {"k": "a text key on a number order"}),
+        ("title", {"k": 12345, "o": 0}),
+        ("title", {"k": "memorandum", "o": 10**12}),
+        ("date", {"k": 2**70}),
+        ("relevance", {"o": True}),
+    ],
+)
+def test_a_forged_cursor_is_a_400_never_a_500_or_a_long_read(client, archive, sort, cursor):  # noqa: F811
+    """A cursor is the server's own, but a client can write one: any key of the wrong kind, or a place
+    past what may be paged through, is refused before the index is asked."""
+    first = get_json(client, f"{API}/documents/?sort={sort}&q=railway&page_size=1")
+    tag = json.loads(base64.urlsafe_b64decode(first["next"].split("cursor=")[1].split("&")[0] + "=="))["s"]
+    forged = base64.urlsafe_b64encode(json.dumps({**cursor, "s": tag}).encode()).decode()
+    body = get_json(client, f"{API}/documents/?sort={sort}&q=railway&page_size=1&cursor={forged}", status=400)
+    assert body["error"]["fields"] == {"cursor": ["This cursor is not valid: start again from the first page."]}

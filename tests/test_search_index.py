@@ -120,6 +120,12 @@ def test_a_missing_index_is_unavailable_not_an_error(client, settings, tmp_path)
     assert (api.status_code, api.json()["error"]["code"], api["Retry-After"]) == (503, "search_unavailable", "30")
     document = Document.objects.get()
     assert client.get(document.get_absolute_url()).status_code == 200  # pages still render
+    person = PersonFactory(name="Anastas Mikoyan")
+    RoleFactory(document=document, person=person)
+    page = client.get(person.get_absolute_url())
+    assert page.status_code == 200 and "unavailable at the moment" in page.content.decode()
+    api_person = client.get(f"/api/v1/people/{person.slug}/")
+    assert (api_person.status_code, api_person["Retry-After"]) == (503, "30")
     call_command("search_index", "rebuild", stdout=StringIO())
     assert "A published cable" in client.get("/documents/").content.decode()
 

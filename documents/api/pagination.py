@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from ..pagination import MAX_RESULTS, cards_of
-from ..search.searching import KEYSET
+from ..search.searching import KEYSET, TEXT_KEYED
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -100,6 +100,11 @@ def keys_of(queryset):
     return [*keys, Key(model._meta.pk, False, False)]
 
 
+def _whole(value):
+    """A whole number from 0, as JSON gives it (not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 class CursorPagination(BasePagination):
     """``?cursor=`` (from the previous page's ``next``) and ``?page_size=`` (1 to 100)."""
 
@@ -170,12 +175,11 @@ class CursorPagination(BasePagination):
         cursor = self.decode_cursor(request) or {}
         if order in KEYSET:
             after, near = cursor.get("k"), cursor.get("o", 0)
-            text = isinstance(after, str)
-            if after is not None and not (
-                text or (isinstance(after, int) and not isinstance(after, bool) and after >= 0)
-            ):
-                raise InvalidCursor()
-            if not isinstance(near, int) or isinstance(near, bool) or near < 0:
+            # The key's kind is the order's (text for titles, a number otherwise), and a text key's place
+            # among the hits at most MAX_RESULTS: reading up to it costs the engine as much as an offset.
+            text = order in TEXT_KEYED
+            kind_ok = isinstance(after, str) if text else _whole(after) and after < 2**64
+            if (after is not None and not kind_ok) or not _whole(near) or near > MAX_RESULTS:
                 raise InvalidCursor()
             page = search.page(order, near if text else 0, self.page_size + 1, after=after)
             self.has_next = len(page.ids) > self.page_size
@@ -188,7 +192,7 @@ class CursorPagination(BasePagination):
             page = dataclasses.replace(page, ids=page.ids[: self.page_size], addresses=page.addresses[: self.page_size])
         else:
             offset = cursor.get("o", 0)
-            if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset < MAX_RESULTS:
+            if not _whole(offset) or offset >= MAX_RESULTS:
                 raise InvalidCursor()
             end = min(offset + self.page_size, MAX_RESULTS)
             page = search.page(order, offset, end - offset + 1)
@@ -198,7 +202,7 @@ class CursorPagination(BasePagination):
         return cards_of(search, page, visible)
 
     def _offset_page(self, queryset, offset):
-        if not isinstance(offset, int) or not 0 <= offset < MAX_RESULTS:
+        if not _whole(offset) or offset >= MAX_RESULTS:
             raise InvalidCursor()
         end = min(offset + self.page_size, MAX_RESULTS)
         rows = list(queryset[offset : end + 1])

@@ -21,7 +21,7 @@ from pathlib import Path
 import tantivy
 from django.conf import settings
 
-from .schema import build_schema, register_analyzers
+from .schema import SCHEMA, register_analyzers
 
 logger = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ def create(path):
     """An empty index of this version at path (replacing whatever is there)."""
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
-    created = tantivy.Index(build_schema(), path=str(path))
+    created = tantivy.Index(SCHEMA, path=str(path))
     register_analyzers(created)
     write_state({"version": VERSION, "applied": 0, "synced_at": 0}, path)
     return created
@@ -172,6 +172,6 @@ def writer(target, heap=WRITER_HEAP, threads=1):
 def replace_documents(index_writer, entries, ids):
     """Delete these document ids from the index and add their current entries (under the lock)."""
     # By query: delete_documents_by_term() reads a Python int as a signed term, which no unsigned id matches.
-    index_writer.delete_documents_by_query(tantivy.Query.term_set_query(index().schema, "id", list(ids)))
+    index_writer.delete_documents_by_query(tantivy.Query.term_set_query(SCHEMA, "id", list(ids)))
     for entry in entries:
         index_writer.add_document(entry)

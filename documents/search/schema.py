@@ -113,3 +113,7 @@ def sort_keys(document):
 def title_order(document):
     """Titles sort case- and accent-blind, ties by record ID."""
     return f"{' '.join(words(document.title))}\x00{document.record_id:012d}"
+
+
+# Queries are built against it (the index's own is the same: engine.VERSION changes with it).
+SCHEMA = build_schema()

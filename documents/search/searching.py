@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 
 from . import engine, outbox
 from .query import ParsedQuery, fold
-from .schema import EXACT, ROLES, STEMMED, STEMMED_WEIGHT, STEMS, TEXT_FIELDS, fold_marks, words
+from .schema import EXACT, ROLES, SCHEMA, STEMMED, STEMMED_WEIGHT, STEMS, TEXT_FIELDS, fold_marks, words
 
 # Counts are exact: each segment reports every value it has, not only its top ones.
 SEGMENT_VALUES = 1_000_000
@@ -40,6 +40,7 @@ ORDERS = {
     "title": ("title_order", False),
 }
 KEYSET = frozenset(ORDERS)  # every order but relevance pages by its sort keys
+TEXT_KEYED = frozenset(name for name, (key, _) in ORDERS.items() if key == "title_order")
 WINDOW = 64  # hits read on either side of where a text-keyed page was
 
 
@@ -73,14 +74,13 @@ class Criteria:
 
 
 def _term(name, value):
-    return tantivy.Query.term_query(engine.index().schema, name, value)
+    return tantivy.Query.term_query(SCHEMA, name, value)
 
 
 def _words_query(name, tokens):
-    schema = engine.index().schema
     if len(tokens) == 1:
-        return tantivy.Query.term_query(schema, name, tokens[0])
-    return tantivy.Query.phrase_query(schema, name, tokens)
+        return tantivy.Query.term_query(SCHEMA, name, tokens[0])
+    return tantivy.Query.phrase_query(SCHEMA, name, tokens)
 
 
 def term_query(term):
@@ -118,12 +118,11 @@ def text_query(parsed):
 
 def _filters(criteria):
     """The criteria's filters, as clauses that select without scoring."""
-    schema = engine.index().schema
     clauses = []
     if criteria.published_only:
         clauses.append(_term("published", 1))
     for name, ids in criteria.values:
-        clauses.append(tantivy.Query.term_set_query(schema, name, list(ids)))
+        clauses.append(tantivy.Query.term_set_query(SCHEMA, name, list(ids)))
     if criteria.start is not None or criteria.end is not None:
         clauses.append(_date_overlap(criteria.start, criteria.end))
     return clauses
@@ -134,33 +133,32 @@ def _date_overlap(start, end):
     for February 1949. A document's date and the last day it can mean fall in the same year, so the
     years wholly inside the range are a few terms of the year field (an index read); only a partly
     covered first or last year is checked day by day (a read of every document's date, and slow)."""
-    schema = engine.index().schema
     years = []
     whole_from = None if start is None else start.year + (start.timetuple().tm_yday != 1)
     whole_to = None if end is None else end.year - ((end.month, end.day) != (12, 31))
     if whole_from is None or whole_to is None:
         bounds = {"lower_bound": whole_from} if whole_to is None else {"upper_bound": whole_to}
         years.append(
-            tantivy.Query.range_query(schema, "year", tantivy.FieldType.Integer, use_inverted_index=True, **bounds)
+            tantivy.Query.range_query(SCHEMA, "year", tantivy.FieldType.Integer, use_inverted_index=True, **bounds)
         )
     elif whole_from <= whole_to:
-        years.append(tantivy.Query.term_set_query(schema, "year", list(range(whole_from, whole_to + 1))))
+        years.append(tantivy.Query.term_set_query(SCHEMA, "year", list(range(whole_from, whole_to + 1))))
     partly = {day.year for day, whole in ((start, whole_from), (end, whole_to)) if day and day.year != whole}
-    years += [_partial_year(schema, year, start, end) for year in sorted(partly)]
+    years += [_partial_year(year, start, end) for year in sorted(partly)]
     if not years:
         return tantivy.Query.empty_query()
     return tantivy.Query.boolean_query([(tantivy.Occur.Should, clause) for clause in years])
 
 
-def _partial_year(schema, year, start, end):
+def _partial_year(year, start, end):
     """The documents of one year, partly covered by the range, that overlap it."""
     clauses = [_term("year", year)]
     if start is not None and start.year == year:
         bound = {"lower_bound": start.toordinal()}
-        clauses.append(tantivy.Query.range_query(schema, "date_end", tantivy.FieldType.Integer, **bound))
+        clauses.append(tantivy.Query.range_query(SCHEMA, "date_end", tantivy.FieldType.Integer, **bound))
     if end is not None and end.year == year:
         bound = {"upper_bound": end.toordinal()}
-        clauses.append(tantivy.Query.range_query(schema, "date", tantivy.FieldType.Integer, **bound))
+        clauses.append(tantivy.Query.range_query(SCHEMA, "date", tantivy.FieldType.Integer, **bound))
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, clause) for clause in clauses])
 
 
@@ -258,7 +256,7 @@ class Search:
         if order == "relevance" and self.criteria.ranked:
             return self._ranked(query, offset, limit)
         name, descending = ORDERS.get(order, ORDERS["-date"])
-        if isinstance(after, str):
+        if order in TEXT_KEYED and after is not None:
             return self._after_text(query, name, after, offset, limit)
         if after is not None:
             bound = (
@@ -266,7 +264,7 @@ class Search:
                 if descending
                 else {"lower_bound": after, "include_lower": False}
             )
-            after_key = tantivy.Query.range_query(engine.index().schema, name, tantivy.FieldType.Unsigned, **bound)
+            after_key = tantivy.Query.range_query(SCHEMA, name, tantivy.FieldType.Unsigned, **bound)
             query = tantivy.Query.boolean_query(
                 [(tantivy.Occur.Must, query), (tantivy.Occur.Must, tantivy.Query.const_score_query(after_key, 0.0))]
             )
@@ -428,7 +426,7 @@ class Search:
         query = text_query(self.criteria.parsed)
         if query is None:
             return {}
-        generator = tantivy.SnippetGenerator.create(self.searcher, query, engine.index().schema, f"body_{STEMS}")
+        generator = tantivy.SnippetGenerator.create(self.searcher, query, SCHEMA, f"body_{STEMS}")
         generator.set_max_num_chars(SNIPPET_CHARS)
         found = {}
         for pk, text in texts.items():
