@@ -100,3 +100,37 @@ def test_two_hosts_with_their_own_index_both_find_a_save_within_a_second(tmp_pat
     for env in (first_env, second_env):
         assert "matches the database" in manage(env, "search_index", "check")
     assert caught_up < 2.5, caught_up
+
+
+@transactional
+def test_a_full_disk_under_the_index_fails_no_save_and_no_search(no_catching_up, client, tmp_path, settings):
+    """The index's directory on a full 1 MB disk: saves still commit and searches still answer from
+    the index as it was; the outbox keeps every change until there is room again."""
+    import secrets
+    import shutil
+    import subprocess
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)]).returncode:
+        pytest.skip("needs mount (root) for a small tmpfs")
+    try:
+        settings.SEARCH_INDEX_DIR = str(disk / "index")
+        engine.forget()
+        search.rebuild()
+        settings.SEARCH_SYNC_INTERVAL = 0
+        # Words that do not repeat, so that they do not compress into the little room there is.
+        saved = [
+            DocumentFactory(title=f"Cable {n}", text=" ".join(secrets.token_hex(4) for _ in range(30_000)))
+            for n in range(8)
+        ]
+        assert Document.objects.filter(pk__in=[d.pk for d in saved]).count() == 8
+        assert client.get("/documents/", {"q": "cable"}).status_code == 200
+        assert search.check().missing  # some did not fit
+        shutil.copytree(disk / "index", tmp_path / "roomy")
+    finally:
+        engine.forget()
+        subprocess.run(["umount", "--lazy", str(disk)])
+    settings.SEARCH_INDEX_DIR = str(tmp_path / "roomy")
+    search.sync()
+    assert not search.check()

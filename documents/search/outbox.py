@@ -81,6 +81,8 @@ def sync(wait=None):
         logger.info("Search index busy: the outbox is left to the writer holding it.")
     except engine.SearchUnavailable as error:
         logger.warning("Search index not updated: %s", error)
+    except (OSError, ValueError) as error:  # the engine's own failures (a full disk) come as ValueError
+        logger.error("Search index not updated, the outbox keeps the changes: %s", error)
     return 0
 
 
