@@ -39,8 +39,8 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
 INSTALLED_APPS = [
-    # The admin, whose change lists filter only by their declared filters (documents/admin_site.py).
-    "documents.admin_site.ArchiveAdminConfig",
+    # The admin, whose change lists filter only by their declared filters (documents/apps.py, documents/admin/site.py).
+    "documents.apps.ArchiveAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -57,7 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
-    # Versions of the archive's records: history, revert, recover (documents/history.py).
+    # Versions of the archive's records: history, revert, recover (documents/history/recording.py).
     "reversion",
     "documents",
 ]
@@ -66,8 +66,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files with hashed names and far-future caching, answered before anything else runs.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # /healthz, before the host is checked: load balancers probe by address (documents/health.py).
-    "documents.health.HealthCheckMiddleware",
+    # /healthz, before the host is checked: load balancers probe by address (documents/ops/health.py).
+    "documents.ops.health.HealthCheckMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Before CommonMiddleware, so that its redirects carry the CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
@@ -77,8 +77,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Staff answers private, API answers varying by Authorization (documents/cache_headers.py).
-    "documents.cache_headers.CacheHeadersMiddleware",
+    # Staff answers private, API answers varying by Authorization (documents/web/headers.py).
+    "documents.web.headers.CacheHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "archive_project.urls"
@@ -93,7 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "documents.context_processors.archive",
+                "documents.web.context_processors.archive",
             ],
         },
     },
@@ -115,10 +115,10 @@ DATABASES = {
 
 # Web processes only: archive_project/wsgi.py sets the defaults, so that migrate, backups and other
 # long management commands run without limits unless these are set (docs/reliability.md, "Timeouts").
-# A statement running longer is cancelled by the server (and answered 503, documents/unavailable.py)...
+# A statement running longer is cancelled by the server (and answered 503, documents/ops/unavailable.py)...
 PG_STATEMENT_TIMEOUT = float(os.environ.get("DJANGO_PG_STATEMENT_TIMEOUT", "0"))
 # ...and a command without an answer this long means the server has stopped answering at all: the
-# connection is closed, and the request answers 503 (documents/postgresql/base.py). 0: wait for ever.
+# connection is closed, and the request answers 503 (documents/ops/postgresql/base.py). 0: wait for ever.
 PG_ANSWER_TIMEOUT = float(os.environ.get("DJANGO_PG_ANSWER_TIMEOUT", "0"))
 
 
@@ -134,7 +134,7 @@ def tune_postgresql(database):
     much as sequential ones."""
     if database["ENGINE"] == "django.db.backends.postgresql":
         # Django's backend, with connections that stop waiting for a server that stops answering.
-        database["ENGINE"] = "documents.postgresql"
+        database["ENGINE"] = "documents.ops.postgresql"
         database["ANSWER_TIMEOUT"] = PG_ANSWER_TIMEOUT or None
         database.setdefault("OPTIONS", {})["options"] = (
             f"-c work_mem={os.environ.get('DJANGO_PG_WORK_MEM', '64MB')}"
@@ -142,7 +142,7 @@ def tune_postgresql(database):
             f" -c statement_timeout={PG_STATEMENT_TIMEOUT * 1000:.0f}"
         )
         # A server that does not answer (host down, packets dropped) fails the connection in this many
-        # seconds and the request with the 503 page (documents/unavailable.py), instead of hanging a worker
+        # seconds and the request with the 503 page (documents/ops/unavailable.py), instead of hanging a worker
         # for the operating system's TCP timeout of minutes. A refused connection fails at once anyway.
         database["OPTIONS"].setdefault("connect_timeout", int(os.environ.get("DJANGO_PG_CONNECT_TIMEOUT", "3")))
         # A host that vanishes (powered off, cut off): TCP keepalives find an idle connection dead within
@@ -172,7 +172,7 @@ def tune_sqlite(database):
 tune_sqlite(DATABASES["default"])
 
 # Read replicas (docs/deployment.md, "Past one machine"): DATABASE_REPLICA_URLS lists them, comma-separated,
-# as aliases replica1, replica2, …; documents/routers.py sends reads to them and writes to the primary, and
+# as aliases replica1, replica2, …; documents/ops/routers.py sends reads to them and writes to the primary, and
 # keeps staff and anyone who has just written on the primary for DATABASE_PIN_SECONDS. In tests each replica
 # mirrors the test database.
 DATABASE_REPLICAS = []
@@ -186,11 +186,11 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
     DATABASE_REPLICAS.append(_alias)
 DATABASE_PIN_SECONDS = int(os.environ.get("DATABASE_PIN_SECONDS", "10"))
 if DATABASE_REPLICAS:
-    DATABASE_ROUTERS = ["documents.routers.ReplicaRouter"]
+    DATABASE_ROUTERS = ["documents.ops.routers.ReplicaRouter"]
     # After AuthenticationMiddleware: it asks request.user whether the reader is staff.
     MIDDLEWARE.insert(
         MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-        "documents.routers.PinPrimaryMiddleware",
+        "documents.ops.routers.PinPrimaryMiddleware",
     )
 
 
@@ -228,8 +228,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # under content-hashed names, so they can be cached for ever. Debug and the tests use the files
 # where they lie: neither needs collectstatic.
 STORAGES = {
-    # Uploads: a write that fails part-way (a full disk) leaves nothing (documents/storage.py).
-    "default": {"BACKEND": "documents.storage.MediaStorage"},
+    # Uploads: a write that fails part-way (a full disk) leaves nothing (documents/files/storage.py).
+    "default": {"BACKEND": "documents.files.storage.MediaStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -266,7 +266,7 @@ if MEDIA_STORAGE == "s3":
         },
     }
     STORAGES["scans"] = {
-        "BACKEND": "documents.storage_s3.S3ScanStorage",
+        "BACKEND": "documents.files.storage_s3.S3ScanStorage",
         "OPTIONS": {
             **_s3,
             "bucket_name": os.environ.get("AWS_SCANS_BUCKET_NAME") or os.environ["AWS_STORAGE_BUCKET_NAME"],
@@ -290,7 +290,7 @@ ARCHIVE_DESCRIPTION = os.environ.get(
 )
 
 # How documents are cited: the page's "Cite this document" and its BibTeX, RIS and CSL-JSON
-# downloads (documents/citations.py, docs/citations.md). The style is Chicago for archival material.
+# downloads (documents/citations/formats.py, docs/citations.md). The style is Chicago for archival material.
 CITATION = {
     # Chicago sets the name of a website or database in roman (CMOS 14.206); true sets it in italics.
     "ITALIC_ARCHIVE_NAME": env_bool("CITATION_ITALIC_ARCHIVE_NAME", False),
@@ -308,7 +308,7 @@ SCAN_MAX_PIXELS = int(os.environ.get("SCAN_MAX_PIXELS", str(80_000_000)))
 # Uploads larger than this many bytes are refused before they are opened.
 SCAN_MAX_BYTES = int(os.environ.get("SCAN_MAX_BYTES", str(50 * 1024 * 1024)))
 # All the new scans of one request together (the several-scans page, the document form's rows): each
-# is decoded in turn, and this bounds how long the request takes (documents/images.py).
+# is decoded in turn, and this bounds how long the request takes (documents/files/images.py).
 SCAN_REQUEST_MAX_PIXELS = int(os.environ.get("SCAN_REQUEST_MAX_PIXELS", str(400_000_000)))
 # Pillow format names accepted for scans: the originals are kept as uploaded, readers see JPEG derivatives.
 SCAN_FORMATS = ["JPEG", "PNG", "TIFF", "WEBP", "GIF"]
@@ -324,9 +324,9 @@ DOCUMENTS_PER_PAGE = 20
 # The cache that every app server process shares: Redis when REDIS_URL is set, else a table in the
 # database (made by migration 0013). The API's and the sign-in's throttles keep their counts here, so a
 # limit holds across processes and hosts; a per-process memory cache would multiply it.
-# "pages" holds page fragments and facet counts (documents/page_cache.py): Redis too when set, else each
+# "pages" holds page fragments and facet counts (documents/ops/page_cache.py): Redis too when set, else each
 # process's memory (its keys carry the archive's stamp read from the database, so a process never serves
-# what another one changed). With Redis down the site works uncached: documents/cache_backends.py.
+# what another one changed). With Redis down the site works uncached: documents/ops/cache.py.
 # docs/deployment.md, "Caching".
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Page fragments may go to a Redis of their own, with maxmemory and an LRU eviction policy, while the
@@ -338,7 +338,7 @@ REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.25"))
 PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "3600"))
 if REDIS_URL:
     _redis = {
-        "BACKEND": "documents.cache_backends.ResilientRedisCache",
+        "BACKEND": "documents.ops.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
     }
@@ -362,7 +362,7 @@ else:
     }
 
 # --- Abuse and bad input (docs/security.md) ---
-# Admin sign-in throttling (documents/login_throttle.py): after FAILURES failed attempts within WINDOW
+# Admin sign-in throttling (documents/admin/login_throttle.py): after FAILURES failed attempts within WINDOW
 # seconds, for one user name or from one client address (told apart as the API throttle does, by
 # REMOTE_ADDR or API_NUM_PROXIES), sign-in is refused for LOCKOUT seconds, even with the right password.
 LOGIN_THROTTLE = {
@@ -447,7 +447,7 @@ CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Link"]
 HTTPS = env_bool("DJANGO_HTTPS", not DEBUG and not TESTING)
 if HTTPS:
     SECURE_SSL_REDIRECT = True
-    # Load balancers probe over plain HTTP (documents/health.py).
+    # Load balancers probe over plain HTTP (documents/ops/health.py).
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class DocumentsConfig(AppConfig):
@@ -6,9 +7,15 @@ class DocumentsConfig(AppConfig):
     verbose_name = "Archive"
 
     def ready(self):
-        from . import (
-            checks,  # noqa: F401  (registers the system checks)
-            freshness,  # noqa: F401  (moves modified_at when what a document shows changes)
-            history,  # noqa: F401  (registers the models whose changes are recorded)
-        )
+        from .admin import documents, imports  # noqa: F401  (registers the admin pages)
+        from .history import recording  # noqa: F401  (registers the models whose changes are recorded)
+        from .ops import checks  # noqa: F401  (registers the system checks)
         from .search import signals  # noqa: F401  (keeps the search index current)
+        from .services import freshness  # noqa: F401  (moves modified_at when what a document shows changes)
+
+
+class ArchiveAdminConfig(admin_apps.AdminConfig):
+    """``django.contrib.admin`` with the archive's site (documents/admin/site.py) as ``admin.site``."""
+
+    default = False  # named in INSTALLED_APPS; "documents" alone means DocumentsConfig
+    default_site = "documents.admin.site.ArchiveAdminSite"

@@ -30,8 +30,8 @@ from django.test.utils import CaptureQueriesContext, override_settings
 
 from .corpus import COMMON_WORD, RARE_WORD, RARE_WORD_DOCUMENTS, RECORD_ID_BASE, frequent_values
 from .models import Document, Relation
-from .pagination import MAX_RESULTS
 from .search import Criteria, Search, parse_query
+from .search.pages import MAX_RESULTS
 from .search.searching import kept
 
 DATE_FROM, DATE_TO = "1945", "1962"

@@ -178,7 +178,7 @@ class Nginx:
     media_root and scan_root are the folders its internal locations send uploads from, once the app
     (run with DJANGO_MEDIA_ACCEL_REDIRECT and DJANGO_SCAN_ACCEL_REDIRECT, as serve_nginx does) has said
     yes; by default this process's settings MEDIA_ROOT and SCAN_ROOT, scan_root by default the media
-    folder's scans/ (as documents.storage.ScanStorage)."""
+    folder's scans/ (as documents.files.storage.ScanStorage)."""
 
     def __init__(self, upstream, static_root, port=None, media_root=None, scan_root=None):
         from django.conf import settings

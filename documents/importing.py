@@ -12,7 +12,7 @@ JSON Lines in the row format of docs/import-format.md, which exporting.py writes
   end, so the report of a dry run is exactly what committing would do, and a file with one bad row
   changes nothing. A committed import is recorded as an ImportBatch, with the previous values of
   what it changed, so that undo_batch() can reverse it in one step.
-- History (documents/history.py): every record an import or an undo writes gets a version by the user,
+- History (documents/history/recording.py): every record an import or an undo writes gets a version by the user,
   commented "Imported from FILE (batch N)." or "Undid import batch N.". They are recorded once the
   writes are done (in revisions of HISTORY_CHUNK documents), not on each save: the writes are in bulk
   and send no signals, and a version must hold the document with its people and relations.
@@ -39,8 +39,9 @@ from django.db.models import Q
 from django.utils import timezone
 from reversion.errors import RevisionManagementError
 
-from . import history, roles
+from . import roles
 from .dates import DatePrecision, parse_partial_date
+from .history import recording as history
 from .models import (
     Archive,
     Classification,

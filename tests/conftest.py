@@ -11,7 +11,7 @@ from documents import roles, search
 
 # Django's live server answers MEDIA_URL from MEDIA_ROOT itself (django.views.static), which no
 # deployment of this site does: the browser and nginx tests get every file from the views that check
-# who may see it and set its type and headers (documents/media_views.py), as users do.
+# who may see it and set its type and headers (documents/web/media.py), as users do.
 django.test.testcases._MediaFilesHandler = lambda application: application
 
 

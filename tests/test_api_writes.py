@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from documents import history
+from documents.history import recording as history
 from documents.models import Document, DocumentPerson, Donor, Person, Relation, RelationType
 
 from .factories import CollectionFactory, DocumentFactory, DonorFactory, LanguageFactory, PersonFactory

@@ -1,4 +1,4 @@
-"""Backups (documents/backup.py): an archive restored into an empty database and media folder gives
+"""Backups (documents/ops/backup.py): an archive restored into an empty database and media folder gives
 back every record, its history and its files, and new records after it get fresh ids."""
 
 import hashlib
@@ -18,9 +18,8 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from reversion.models import Revision, Version
 
-from documents import backup, roles
-from documents.backup import BackupError, create_backup, restore_backup, stored_models
-from documents.history import deleting, recording
+from documents import roles
+from documents.history.recording import deleting, recording
 from documents.models import (
     Document,
     DocumentChange,
@@ -35,6 +34,8 @@ from documents.models import (
     RelationType,
     Scan,
 )
+from documents.ops import backup
+from documents.ops.backup import BackupError, create_backup, restore_backup, stored_models
 
 from .factories import (
     AliasFactory,

@@ -14,7 +14,7 @@ from bibtexparser import middlewares
 from django.utils import timezone
 from pylatexenc.latex2text import LatexNodes2Text
 
-from documents import citations
+from documents.citations import formats as citations
 from documents.crosswalk import dublin_core
 from documents.models import Archive, Document, DocumentPerson, Language, Person, Subject
 

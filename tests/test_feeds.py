@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from documents.models import Document, DocumentPerson
-from documents.sitemaps import DocumentSitemap, ModifiedSitemap
+from documents.web.sitemaps import DocumentSitemap, ModifiedSitemap
 
 from .factories import CollectionFactory, DocumentFactory, DocumentTypeFactory, DonorFactory, PersonFactory, RoleFactory
 

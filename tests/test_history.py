@@ -7,7 +7,8 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from reversion.models import Revision, Version
 
-from documents import history, search
+from documents import search
+from documents.history import recording as history
 from documents.models import Document, DocumentPerson, Donor, RelationType
 from documents.search import Criteria, Search, parse_query
 

@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from jsonschema import Draft7Validator
 from PIL import Image
 
-from documents import iiif
+from documents.iiif import manifests as iiif
 from documents.models import Archive, Document, DocumentPerson, Place, Scan, Subject
 
 from .factories import (

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.base import ContentFile
 from PIL import Image
 
-from documents.images import make_derivatives
+from documents.files.images import make_derivatives
 
 
 def encoded(image, fmt, **options):
@@ -89,7 +89,7 @@ PEAK_PROBE = textwrap.dedent(
     """
     import resource, sys
     from django.core.files import File
-    from documents.images import make_derivatives
+    from documents.files.images import make_derivatives
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with open(sys.argv[1], "rb") as master:

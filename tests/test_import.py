@@ -22,8 +22,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from reversion.models import Revision
 
-from documents import history
 from documents.exporting import export
+from documents.history import recording as history
 from documents.importing import (
     CHUNK,
     COLUMN_NAMES,

@@ -1,5 +1,5 @@
 """No lost edits: two curators edit the same record at once; the second save is merged or refused,
-and nothing either of them saved is lost (documents/locking.py, documents/admin_locking.py)."""
+and nothing either of them saved is lost (documents/history/locking.py, documents/admin/locking.py)."""
 
 from html.parser import HTMLParser
 
@@ -8,7 +8,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.test import Client
 
-from documents import locking, roles
+from documents import roles
+from documents.history import locking
 from documents.models import Collection, Document, DocumentPerson, Person, RelationType
 
 from .factories import (

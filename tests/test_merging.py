@@ -1,4 +1,4 @@
-"""Merging duplicate people (documents/merging.py and the admin's "Merge selected people"): roles and
+"""Merging duplicate people (documents/services/merging.py and the admin's "Merge selected people"): roles and
 aliases move to the kept person, duplicate links collapse, old addresses answer 301, history records
 it, search and facets follow, and whoever may not merge changes nothing."""
 
@@ -8,9 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from reversion.models import Revision
 
-from documents import history, merging
+from documents.history import recording as history
 from documents.models import Document, DocumentPerson, OldSlug, Person, PersonAlias
 from documents.search import Criteria, Search, parse_query
+from documents.services import merging
 
 from .factories import AliasFactory, DocumentFactory, PersonFactory, RoleFactory
 from .pages import visible_text

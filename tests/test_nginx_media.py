@@ -11,8 +11,8 @@ from django.core.files.base import ContentFile
 
 from documents.drill_servers import Nginx
 from documents.management.commands.serve_nginx import MEDIA_ACCEL_REDIRECT, SCAN_ACCEL_REDIRECT
-from documents.media_views import MEDIA_CSP
 from documents.models import Scan
+from documents.web.media import MEDIA_CSP
 
 from .factories import DocumentFactory, image_upload
 from .test_uploads import gif_js, png_html

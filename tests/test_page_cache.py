@@ -1,5 +1,5 @@
-"""The page cache (documents/page_cache.py) and the Redis backend that tolerates a dead Redis
-(documents/cache_backends.py), against the real Redis at 127.0.0.1:6379, database 3 (the only one
+"""The page cache (documents/ops/page_cache.py) and the Redis backend that tolerates a dead Redis
+(documents/ops/cache.py), against the real Redis at 127.0.0.1:6379, database 3 (the only one
 these tests flush), and against the default per-process memory cache.
 
 "Redis unreachable" is a closed port (127.0.0.1:6399), never a mock. Tests run in parallel processes
@@ -21,8 +21,8 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from documents.api.throttling import AnonymousThrottle
-from documents.cache_backends import ResilientRedisCache
 from documents.models import Document, DocumentPerson
+from documents.ops.cache import ResilientRedisCache
 
 from .factories import DocumentFactory, DocumentTypeFactory, PersonFactory, RoleFactory
 
@@ -34,7 +34,7 @@ LIST = "/documents/?q=railway&type=cable"
 def redis_caches(location, circuit_seconds=5, prefix="test"):
     """settings.py's caches with REDIS_URL set to location."""
     backend = {
-        "BACKEND": "documents.cache_backends.ResilientRedisCache",
+        "BACKEND": "documents.ops.cache.ResilientRedisCache",
         "LOCATION": location,
         "KEY_PREFIX": prefix,
         "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25, "CIRCUIT_SECONDS": circuit_seconds},
@@ -421,7 +421,7 @@ def test_an_unpublication_moves_the_stamp_past_changes_committed_before_it(archi
     from django.utils import timezone
 
     from documents.models import DocumentChange
-    from documents.stamps import archive_stamp
+    from documents.ops.stamps import archive_stamp
 
     with django_capture_on_commit_callbacks(execute=True):
         archive["first"].status = Document.Status.DRAFT

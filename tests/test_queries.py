@@ -108,7 +108,7 @@ def test_search_with_all_facets_and_filters_costs_a_fixed_number_of_queries(clie
 @pytest.mark.parametrize("how", ["one", "queryset"])
 def test_deleting_a_document_reindexes_it_once_however_many_people_it_names(how):
     """Its person links are deleted just before it: none of them may reindex the document or touch
-    its freshness on the way out (documents/search/signals.py, documents/freshness.py)."""
+    its freshness on the way out (documents/search/signals.py, documents/services/freshness.py)."""
 
     def delete_queries(document):
         with CaptureQueriesContext(connection) as queries:

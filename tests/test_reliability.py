@@ -138,7 +138,7 @@ def test_a_scan_upload_that_runs_out_of_space_leaves_no_row_and_no_file(curator_
 
 def answer_to(raise_it, rf):
     """handler500's answer while the exception raise_it() raises is being handled, as Django calls it."""
-    from documents.unavailable import server_error
+    from documents.ops.unavailable import server_error
 
     try:
         raise_it()
@@ -386,10 +386,10 @@ def database_settings(entry):
 
 def test_requests_are_bounded_by_timeouts_that_management_commands_are_not():
     engine, answer, *options, tcp = database_settings("wsgi")
-    assert (engine, answer, tcp) == ("documents.postgresql", "15.0", "10000")
+    assert (engine, answer, tcp) == ("documents.ops.postgresql", "15.0", "10000")
     assert "statement_timeout=10000" in options  # milliseconds, below gunicorn's 30 s
     engine, answer, *options, tcp = database_settings("command")  # migrate, backups: no limit
-    assert (engine, answer, tcp) == ("documents.postgresql", "None", "10000")
+    assert (engine, answer, tcp) == ("documents.ops.postgresql", "None", "10000")
     assert "statement_timeout=0" in options
 
 

@@ -18,9 +18,9 @@ from django.core.management import call_command
 from django.test import Client, RequestFactory
 from rest_framework.authtoken.models import Token
 
-from documents import history, roles
+from documents import roles
+from documents.history import recording as history
 from documents.importing import can_import, can_undo, import_file
-from documents.merging import can_merge_people
 from documents.models import (
     Archive,
     Classification,
@@ -38,6 +38,7 @@ from documents.models import (
     Scan,
     Subject,
 )
+from documents.services.merging import can_merge_people
 
 from .factories import DocumentFactory, PersonFactory, RelationFactory, RoleFactory
 

@@ -13,13 +13,13 @@ from django.http import HttpResponse, HttpResponseForbidden
 from django.test.utils import CaptureQueriesContext
 
 from documents.models import Document
-from documents.routers import PIN_COOKIE, PinPrimaryMiddleware, ReplicaRouter, pin_primary
+from documents.ops.routers import PIN_COOKIE, PinPrimaryMiddleware, ReplicaRouter, pin_primary
 
 from .factories import DocumentFactory
 
 ROOT = Path(__file__).resolve().parent.parent
-ROUTER = "documents.routers.ReplicaRouter"
-MIDDLEWARE = "documents.routers.PinPrimaryMiddleware"
+ROUTER = "documents.ops.routers.ReplicaRouter"
+MIDDLEWARE = "documents.ops.routers.PinPrimaryMiddleware"
 PASSWORD = "a-long-test-password"
 
 
@@ -172,7 +172,7 @@ import json, django
 django.setup()
 from django.conf import settings
 from django.core.files.storage import storages
-from documents.storage import scan_storage
+from documents.files.storage import scan_storage
 default, scans = storages["default"], scan_storage()
 def describe(storage):
     return {name: getattr(storage, name, None) for name in (
@@ -185,7 +185,7 @@ print(json.dumps({
     "replicas": settings.DATABASE_REPLICAS,
     "mirrors": {alias: settings.DATABASES[alias].get("TEST", {}).get("MIRROR") for alias in settings.DATABASE_REPLICAS},
     "routers": settings.DATABASE_ROUTERS,
-    "pin_middleware": "documents.routers.PinPrimaryMiddleware" in settings.MIDDLEWARE,
+    "pin_middleware": "documents.ops.routers.PinPrimaryMiddleware" in settings.MIDDLEWARE,
 }))
 """
     names = ("DJANGO_MEDIA_STORAGE", "DATABASE_REPLICA_URLS", "AWS_")
@@ -200,8 +200,8 @@ print(json.dumps({
 
 def test_by_default_media_are_files_and_there_are_no_replicas():
     facts = configured()
-    assert facts["default"] == "documents.storage.MediaStorage"  # files on disk; a failed write leaves none
-    assert facts["scans"] == "documents.storage.ScanStorage"
+    assert facts["default"] == "documents.files.storage.MediaStorage"  # files on disk; a failed write leaves none
+    assert facts["scans"] == "documents.files.storage.ScanStorage"
     assert facts["scan_url"] == "/media/scans/3f0c/page-001.jpg"
     assert facts["replicas"] == [] and facts["routers"] == [] and not facts["pin_middleware"]
 
@@ -229,7 +229,7 @@ def test_s3_media_and_replicas_are_configuration_only():
     }
     assert facts["public_url"] == "https://cdn.example.org/documents/cover.jpg"
     # Scans: a private bucket, no CDN, and URLs that lead to the view that checks the document.
-    assert facts["scans"] == "documents.storage_s3.S3ScanStorage"
+    assert facts["scans"] == "documents.files.storage_s3.S3ScanStorage"
     assert facts["scan_options"] == {
         "bucket_name": "archive-scans",
         "endpoint_url": "https://s3.example.org",

@@ -145,7 +145,7 @@ def test_several_scans_are_appended_in_file_name_order_with_their_derivatives(cu
         (3, "Page 3, typed cable"),
         (4, "Page 4, typed cable"),
     ]
-    # Stored under the server's names (documents/uploads.py); the uploaded names are kept as data.
+    # Stored under the server's names (documents/files/uploads.py); the uploaded names are kept as data.
     assert [scan.original_filename for scan in scans[1:]] == ["page-1.jpg", "page-2.png", "page-10.png"]
     assert [scan.image.name.rsplit(".", 1)[1] for scan in scans[1:]] == ["jpg", "png", "png"]
     large = scans[3]

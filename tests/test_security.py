@@ -15,7 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from documents import login_throttle, sanitize
+from documents import sanitize
+from documents.admin import login_throttle
 from documents.models import (
     Archive,
     DocumentPerson,

@@ -9,7 +9,7 @@ from django.contrib.admin.models import LogEntry
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from documents import history
+from documents.history import recording as history
 from documents.importing import import_file
 from documents.models import Document, Person
 

@@ -19,9 +19,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from documents.backup import BackupError, create_backup, restore_backup
-from documents.media_views import MEDIA_CSP
 from documents.models import Collection, Document, Donor, Scan
+from documents.ops.backup import BackupError, create_backup, restore_backup
+from documents.web.media import MEDIA_CSP
 
 from .factories import DocumentFactory, DonorFactory, image_upload
 from .pages import visible_text

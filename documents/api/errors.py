@@ -12,7 +12,7 @@ from rest_framework import exceptions
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from ..write_conflicts import MESSAGE, write_conflict
+from ..ops.write_conflicts import MESSAGE, write_conflict
 
 
 class InvalidParameters(exceptions.ValidationError):
@@ -32,7 +32,7 @@ class Gone(exceptions.APIException):
 
 
 class Conflict(exceptions.APIException):
-    """A 409: the write collided with another saved at the same moment (documents/write_conflicts.py)."""
+    """A 409: the write collided with another saved at the same moment (documents/ops/write_conflicts.py)."""
 
     status_code = 409
     default_code = "conflict"

@@ -8,7 +8,7 @@ client made up:
 
 - ``*`` matches the record as it is now: the write applies to the current version, nothing to merge;
 - a tag this server issued for this record names its version: the current one, or an earlier one
-  whose edit is merged with the saves since (documents/locking.py);
+  whose edit is merged with the saves since (documents/history/locking.py);
 - a weak tag (``W/"…"``) never matches (If-Match compares strongly), nor does a made-up tag, nor a
   tag of another record: 412, nothing changed. No If-Match at all: 428.
 

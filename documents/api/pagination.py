@@ -21,7 +21,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from ..pagination import MAX_RESULTS, cards_of
+from ..search.pages import MAX_RESULTS, cards_of
 from ..search.searching import KEYSET, TEXT_KEYED
 
 DEFAULT_PAGE_SIZE = 20

@@ -27,9 +27,9 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
-from .. import facets as site_facets
 from ..filters import MAX_VALUES, DocumentFilter, FacetFilter, PartialDateFilter
 from ..models import DocumentChange
+from ..web import facets as site_facets
 from .errors import NotFoundView
 from .serializers import DocumentDetailSerializer, DocumentListSerializer, SelectableFieldsMixin
 

@@ -16,7 +16,6 @@ from rest_framework import routers, viewsets
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from .. import facets as site_facets
 from ..filters import DocumentFilter
 from ..models import (
     Classification,
@@ -31,10 +30,11 @@ from ..models import (
     RelationType,
 )
 from ..models.querysets import can_preview
-from ..people import role_counts
+from ..ops.stamps import request_stamp
+from ..ops.unavailable import retry_later
 from ..search import SearchUnavailable
-from ..stamps import request_stamp
-from ..unavailable import retry_later
+from ..search.people import role_counts
+from ..web import facets as site_facets
 from . import changes, etags, writes
 from .errors import SEARCH_DOWN, InvalidParameters, error_body
 from .pagination import CursorPagination
@@ -347,7 +347,7 @@ class DocumentViewSet(writes.DocumentWrites, ReadOnlyViewSet):
         return names
 
     def facets(self, request, wanted):
-        """The list page's facets (documents/facets.py) for the same filters, as JSON."""
+        """The list page's facets (documents/web/facets.py) for the same filters, as JSON."""
         query = request.query_params.copy()
         people = [name for name in wanted if name in site_facets.PERSON_FACETS]
         query["role"] = {"person": "any"}.get(people[0], people[0]) if people else "any"

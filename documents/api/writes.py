@@ -5,8 +5,8 @@
 - Which version: a change or a delete names the version it started from in ``If-Match`` (the
   ETag of a read, etags.py); none is a 428. A change from an earlier version is merged with the
   saves since, from that version as the history holds it; a field both changed is a 412 naming
-  the field, their value and yours, with nothing changed (documents/locking.py).
-- What is kept: every write is one revision in the record's history (documents/history.py).
+  the field, their value and yours, with nothing changed (documents/history/locking.py).
+- What is kept: every write is one revision in the record's history (documents/history/recording.py).
 
 The viewsets in views.py take these mixins; the serializers that read a write are here too."""
 
@@ -18,8 +18,9 @@ from django.urls import reverse
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
 
-from .. import history, roles
-from ..locking import Conflict, StaleEdit, VersionChanged, save_from, user_name
+from .. import roles
+from ..history import recording as history
+from ..history.locking import Conflict, StaleEdit, VersionChanged, save_from, user_name
 from ..models import (
     Classification,
     Collection,
@@ -114,7 +115,7 @@ KEEP, TAKE, CONFLICT = "keep", "take", "conflict"
 
 def merge_part(was, current, yours):
     """How an edit from an older version changes a list of parts (a role's people, the aliases), by
-    the rule of documents/locking.py for fields: KEEP (yours is no change: theirs stays), TAKE (only
+    the rule of documents/history/locking.py for fields: KEEP (yours is no change: theirs stays), TAKE (only
     you changed it) or CONFLICT (you both did, differently; or the base is unknown, was None)."""
     if yours == current or (was is not None and yours == was):
         return KEEP

@@ -7,7 +7,7 @@ import django.db.models.functions.text
 from django.conf import settings
 from django.db import migrations, models
 
-import documents.images
+import documents.files.images
 
 
 class Migration(migrations.Migration):
@@ -200,7 +200,7 @@ class Migration(migrations.Migration):
                         upload_to="pdfs/%Y/",
                         validators=[
                             django.core.validators.FileExtensionValidator(["pdf"]),
-                            documents.images.validate_pdf,
+                            documents.files.images.validate_pdf,
                         ],
                         verbose_name="PDF of the original",
                     ),
@@ -513,7 +513,10 @@ class Migration(migrations.Migration):
             name="Scan",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("image", models.ImageField(upload_to="scans/%Y/", validators=[documents.images.validate_scan_image])),
+                (
+                    "image",
+                    models.ImageField(upload_to="scans/%Y/", validators=[documents.files.images.validate_scan_image]),
+                ),
                 ("thumbnail", models.ImageField(blank=True, editable=False, upload_to="scans/thumbnails/%Y/")),
                 ("width", models.PositiveIntegerField(editable=False, null=True)),
                 ("height", models.PositiveIntegerField(editable=False, null=True)),

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from documents.roles import sync_groups_in_migration
+from ..roles import sync_groups_in_migration
 
 
 class Migration(migrations.Migration):

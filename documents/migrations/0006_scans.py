@@ -6,8 +6,8 @@ import uuid
 
 from django.db import migrations, models
 
-import documents.images
-import documents.storage
+import documents.files.images
+import documents.files.storage
 
 
 def give_each_scan_a_key(apps, schema_editor):
@@ -38,9 +38,9 @@ class Migration(migrations.Migration):
             field=models.ImageField(
                 help_text="JPEG, PNG, TIFF, WebP or GIF. The file is kept as it is; readers see a copy sized for the screen.",
                 max_length=255,
-                storage=documents.storage.scan_storage,
-                upload_to=documents.storage.scan_upload_to,
-                validators=[documents.images.validate_scan_image],
+                storage=documents.files.storage.scan_storage,
+                upload_to=documents.files.storage.scan_upload_to,
+                validators=[documents.files.images.validate_scan_image],
                 verbose_name="scan",
             ),
         ),
@@ -51,8 +51,8 @@ class Migration(migrations.Migration):
                 blank=True,
                 editable=False,
                 max_length=255,
-                storage=documents.storage.scan_storage,
-                upload_to=documents.storage.scan_upload_to,
+                storage=documents.files.storage.scan_storage,
+                upload_to=documents.files.storage.scan_upload_to,
             ),
         ),
         migrations.AddField(
@@ -62,8 +62,8 @@ class Migration(migrations.Migration):
                 blank=True,
                 editable=False,
                 max_length=255,
-                storage=documents.storage.scan_storage,
-                upload_to=documents.storage.scan_upload_to,
+                storage=documents.files.storage.scan_storage,
+                upload_to=documents.files.storage.scan_upload_to,
                 verbose_name="reading size",
             ),
         ),

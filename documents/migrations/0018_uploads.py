@@ -2,9 +2,9 @@
 
 from django.db import migrations, models
 
-import documents.images
-import documents.storage
-import documents.uploads
+import documents.files.images
+import documents.files.storage
+import documents.files.uploads
 
 
 class Migration(migrations.Migration):
@@ -21,68 +21,72 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="collection",
             name="image",
-            field=documents.uploads.UploadImageField(
+            field=documents.files.uploads.UploadImageField(
                 blank=True,
                 upload_to="collections/",
                 validators=[
-                    documents.uploads.FormatValidator(["JPEG", "PNG", "GIF", "WEBP"], "a JPEG, PNG, GIF or WebP image")
+                    documents.files.uploads.FormatValidator(
+                        ["JPEG", "PNG", "GIF", "WEBP"], "a JPEG, PNG, GIF or WebP image"
+                    )
                 ],
             ),
         ),
         migrations.AlterField(
             model_name="document",
             name="original_pdf",
-            field=documents.uploads.UploadFileField(
+            field=documents.files.uploads.UploadFileField(
                 blank=True,
                 upload_to="pdfs/%Y/",
-                validators=[documents.uploads.FormatValidator(["PDF"], "a PDF")],
+                validators=[documents.files.uploads.FormatValidator(["PDF"], "a PDF")],
                 verbose_name="PDF of the original",
             ),
         ),
         migrations.AlterField(
             model_name="donor",
             name="logo",
-            field=documents.uploads.UploadImageField(
+            field=documents.files.uploads.UploadImageField(
                 blank=True,
                 upload_to="donors/",
                 validators=[
-                    documents.uploads.FormatValidator(["JPEG", "PNG", "GIF", "WEBP"], "a JPEG, PNG, GIF or WebP image")
+                    documents.files.uploads.FormatValidator(
+                        ["JPEG", "PNG", "GIF", "WEBP"], "a JPEG, PNG, GIF or WebP image"
+                    )
                 ],
             ),
         ),
         migrations.AlterField(
             model_name="scan",
             name="image",
-            field=documents.uploads.UploadImageField(
+            field=documents.files.uploads.UploadImageField(
                 help_text="JPEG, PNG, TIFF, WebP or GIF. The file is kept as it is; readers see a copy sized for the screen.",
                 max_length=255,
-                storage=documents.storage.scan_storage,
-                upload_to=documents.storage.scan_upload_to,
-                validators=[documents.images.validate_scan_image],
+                storage=documents.files.storage.scan_storage,
+                upload_to=documents.files.storage.scan_upload_to,
+                validators=[documents.files.images.validate_scan_image],
                 verbose_name="scan",
             ),
         ),
         migrations.AlterField(
             model_name="scan",
             name="reading",
-            field=documents.uploads.UploadImageField(
+            field=documents.files.uploads.UploadImageField(
                 blank=True,
                 editable=False,
                 max_length=255,
-                storage=documents.storage.scan_storage,
-                upload_to=documents.storage.scan_upload_to,
+                storage=documents.files.storage.scan_storage,
+                upload_to=documents.files.storage.scan_upload_to,
                 verbose_name="reading size",
             ),
         ),
         migrations.AlterField(
             model_name="scan",
             name="thumbnail",
-            field=documents.uploads.UploadImageField(
+            field=documents.files.uploads.UploadImageField(
                 blank=True,
                 editable=False,
                 max_length=255,
-                storage=documents.storage.scan_storage,
-                upload_to=documents.storage.scan_upload_to,
+                storage=documents.files.storage.scan_storage,
+                upload_to=documents.files.storage.scan_upload_to,
             ),
         ),
     ]

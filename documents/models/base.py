@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F
 from django.utils.text import slugify
 
-from ..locking import VersionChanged
+from ..history.locking import VersionChanged
 from ..text import normalize_text
 
 
@@ -38,7 +38,7 @@ class TimeStampedModel(models.Model):
 
 
 class VersionedModel(models.Model):
-    """Counts its saves, so that an edit started from an older version is caught (documents/locking.py).
+    """Counts its saves, so that an edit started from an older version is caught (documents/history/locking.py).
 
     Every UPDATE through save() (raw ones too: fixtures, reverting from history) sets
     ``version = version + 1`` in the database, whatever the instance holds. After

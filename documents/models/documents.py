@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..dates import DatePrecision, date_span, format_partial_date
-from ..images import make_derivatives, validate_scan_image
-from ..storage import scan_storage, scan_upload_to
-from ..uploads import UploadFileField, UploadImageField, display_name, validate_pdf
+from ..files.images import make_derivatives, validate_scan_image
+from ..files.storage import scan_storage, scan_upload_to
+from ..files.uploads import UploadFileField, UploadImageField, display_name, validate_pdf
 from .base import NormalizedTextModel, TimeStampedModel, VersionedModel, slug_for
 from .changes import DocumentChange
 from .groups import Collection, Donor
@@ -305,7 +305,7 @@ class Scan(NormalizedTextModel):
     )
     width = models.PositiveIntegerField(editable=False, null=True)
     height = models.PositiveIntegerField(editable=False, null=True)
-    # The derivatives' sizes, which the IIIF image service offers (documents/iiif.py): kept here so
+    # The derivatives' sizes, which the IIIF image service offers (documents/iiif/manifests.py): kept here so
     # that a manifest or info.json never opens an image file.
     thumbnail_width = models.PositiveIntegerField(editable=False, null=True)
     thumbnail_height = models.PositiveIntegerField(editable=False, null=True)

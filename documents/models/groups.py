@@ -5,7 +5,7 @@ from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.urls import reverse
 
-from ..uploads import UploadImageField, validate_web_image
+from ..files.uploads import UploadImageField, validate_web_image
 from ..validators import validate_web_url
 from .base import NaturalKeyManager, SluggedModel, TimeStampedModel, VersionedModel
 from .querysets import PublicQuerySet

@@ -98,7 +98,7 @@ def _status_changed(ids):
 
 def _record_in_history(model, ids, user, comment):
     """update() records no version either: give each document one, by user, with comment."""
-    from ..history import record_each
+    from ..history.recording import record_each
 
     record_each(model.objects.filter(pk__in=ids), user, comment)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import tantivy
 
 from ..models import Document, SearchOutbox
-from ..routers import pin_primary
+from ..ops.routers import pin_primary
 from . import engine
 from .content import index_document, index_fields, load
 

@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ..models import SearchOutbox
-from ..routers import pin_primary
+from ..ops.routers import pin_primary
 from . import engine
 from .content import index_document, load
 

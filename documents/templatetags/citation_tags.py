@@ -2,7 +2,7 @@
 
 from django import template
 
-from .. import citations
+from ..citations import formats as citations
 
 register = template.Library()
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from documents.backup import BackupError, create_backup
+from ...ops.backup import BackupError, create_backup
 
 
 class Command(BaseCommand):

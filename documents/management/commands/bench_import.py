@@ -7,9 +7,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from documents.exporting import write_export
-from documents.importing import COLUMN_NAMES, import_file, undo_batch
-from documents.models import Document
+from ...exporting import write_export
+from ...importing import COLUMN_NAMES, import_file, undo_batch
+from ...models import Document
 
 FIRST_RECORD_ID = 5_000_001
 WORDS = [

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from documents import search
-from documents.corpus import CorpusError, Generator, corpus_state
+from ... import search
+from ...corpus import CorpusError, Generator, corpus_state
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 
-from documents import search
-from documents.demo import load_demo
-from documents.search import engine
+from ... import search
+from ...demo import load_demo
+from ...search import engine
 
 
 class Command(BaseCommand):

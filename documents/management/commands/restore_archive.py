@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from documents.backup import BackupError, restore_backup, verify_archive
+from ...ops.backup import BackupError, restore_backup, verify_archive
 
 
 class Command(BaseCommand):

@@ -12,10 +12,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
 
-from documents import roles
-from documents.benchmarks import describe_corpus
-from documents.drill_servers import Gunicorn
-from documents.loadtest import (
+from ... import roles
+from ...benchmarks import describe_corpus
+from ...drill_servers import Gunicorn
+from ...loadtest import (
     Curator,
     build_workload,
     error_sample,

@@ -2,8 +2,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from documents import search
-from documents.search import engine, outbox
+from ... import search
+from ...search import engine, outbox
 
 
 class Command(BaseCommand):

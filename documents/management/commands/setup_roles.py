@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, transaction
 
-from documents import roles
+from ... import roles
 
 
 class Command(BaseCommand):

@@ -1,0 +1,30 @@
+"""Citation downloads: BibTeX, RIS and CSL-JSON for one document (documents/citations/formats.py).
+
+A draft's citations answer 404 to anonymous readers, as its page does; staff may preview them."""
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_safe
+
+from ..models import Document
+from . import formats as citations
+
+# Format name → (builder, content type, file extension).
+FORMATS = {
+    "bibtex": (citations.bibtex, "application/x-bibtex; charset=utf-8", "bib"),
+    "ris": (citations.ris, "application/x-research-info-systems; charset=utf-8", "ris"),
+    "csl": (citations.csl_json, "application/vnd.citationstyles.csl+json; charset=utf-8", "json"),
+}
+
+
+@require_safe
+def citation(request, record_id, format):
+    build, content_type, extension = FORMATS[format]
+    document = get_object_or_404(Document.objects.visible_to(request.user).for_detail(), record_id=record_id)
+    record = citations.citation_record(document, request.build_absolute_uri("/"))
+    response = HttpResponse(build(record), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{record.key}.{extension}"'
+    if not document.is_published:
+        response["X-Robots-Tag"] = "noindex"
+        response["Cache-Control"] = "private, no-store"
+    return response
