@@ -7,7 +7,7 @@ class DocumentsConfig(AppConfig):
     verbose_name = "Archive"
 
     def ready(self):
-        from .admin import documents, imports  # noqa: F401  (registers the admin pages)
+        from .admin import documents, groups, imports, people, scans, vocabularies  # noqa: F401  (registers the admin pages)
         from .history import recording  # noqa: F401  (registers the models whose changes are recorded)
         from .ops import checks  # noqa: F401  (registers the system checks)
         from .search import signals  # noqa: F401  (keeps the search index current)

@@ -12,6 +12,11 @@ from django.contrib.admin.views.main import ChangeList
 from django.http import HttpResponseRedirect
 from django.utils.http import urlencode
 
+from .login_throttle import ThrottledAdminAuthenticationForm
+
+# Names the controls that inline tables and Select2 leave unnamed, for screen readers.
+ADMIN_LABELS_JS = "documents/js/admin-labels.js"
+
 
 class RefusedFilter(Exception):
     """A change list was asked for a filter it does not declare, or for an invalid value of one."""
@@ -51,6 +56,9 @@ class DeclaredFiltersOnly:
 
 
 class ArchiveAdminSite(admin.AdminSite):
+    # Sign-in refuses a locked user name or address and counts failures (documents/admin/login_throttle.py).
+    login_form = ThrottledAdminAuthenticationForm
+
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, DeclaredFiltersOnly):
