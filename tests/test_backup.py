@@ -1,4 +1,4 @@
-"""Backups (documents/ops/backup.py): an archive restored into an empty database and media folder gives
+"""Backups (documents/ops/backup/): an archive restored into an empty database and media folder gives
 back every record, its history and its files, and new records after it get fresh ids."""
 
 import hashlib
@@ -34,8 +34,10 @@ from documents.models import (
     RelationType,
     Scan,
 )
-from documents.ops import backup
-from documents.ops.backup import BackupError, create_backup, restore_backup, stored_models
+from documents.ops.backup import restore
+from documents.ops.backup.archive import BackupError, stored_models
+from documents.ops.backup.create import create_backup
+from documents.ops.backup.restore import restore_backup
 
 from .factories import (
     AliasFactory,
@@ -271,8 +273,8 @@ def test_other_migrations_are_refused(django_user_model, media_root, tmp_path, m
     path = tmp_path / "archive.zip"
     create_backup(path)
     empty_everything(media_root)
-    real = backup.applied_migrations
-    monkeypatch.setattr(backup, "applied_migrations", lambda using: {**real(using), "documents": ["0001_initial"]})
+    real = restore.applied_migrations
+    monkeypatch.setattr(restore, "applied_migrations", lambda using: {**real(using), "documents": ["0001_initial"]})
     with pytest.raises(BackupError, match="migrations differ"):
         restore_backup(path)
     assert not any(model._base_manager.exists() for model in stored_models())

@@ -15,7 +15,8 @@ from documents.drill_servers import Gunicorn, prepare_database, server_env
 from documents.drills import new_document as new_drill_document
 from documents.importing import import_file
 from documents.models import Document, record_ids
-from documents.ops.backup import create_backup, restore_backup
+from documents.ops.backup.create import create_backup
+from documents.ops.backup.restore import restore_backup
 
 from .factories import DocumentFactory
 from .test_backup import empty_everything

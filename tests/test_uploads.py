@@ -20,7 +20,9 @@ from django.test import Client
 from PIL import Image
 
 from documents.models import Collection, Document, Donor, Scan
-from documents.ops.backup import BackupError, create_backup, restore_backup
+from documents.ops.backup.archive import BackupError
+from documents.ops.backup.create import create_backup
+from documents.ops.backup.restore import restore_backup
 from documents.web.media import MEDIA_CSP
 
 from .factories import DocumentFactory, DonorFactory, image_upload

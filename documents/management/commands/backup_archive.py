@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from ...ops.backup import BackupError, create_backup
+from ...ops.backup.archive import BackupError
+from ...ops.backup.create import create_backup
 
 
 class Command(BaseCommand):

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from ...ops.backup import BackupError, restore_backup, verify_archive
+from ...ops.backup.archive import BackupError, verify_archive
+from ...ops.backup.restore import restore_backup
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""Backups of the whole archive and their restore (docs/backup.md): archive (the format), create, restore."""
