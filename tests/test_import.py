@@ -1,4 +1,4 @@
-"""Batch import (documents/importing.py, import_archive, the admin's import and undo pages): all rows
+"""Batch import (documents/interchange/importer.py, import_archive, the admin's import and undo pages): all rows
 or none, a dry run that changes nothing, a second import that changes nothing, undo in one step,
 and the 35 real records carried whole through an import file."""
 
@@ -23,8 +23,8 @@ from django.test.utils import CaptureQueriesContext
 from reversion.models import Revision
 
 from documents import history
-from documents.exporting import export
-from documents.importing import (
+from documents.interchange.exporter import export
+from documents.interchange.importer import (
     CHUNK,
     COLUMN_NAMES,
     UndoRefused,

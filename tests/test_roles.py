@@ -19,7 +19,7 @@ from django.test import Client, RequestFactory
 from rest_framework.authtoken.models import Token
 
 from documents import history, roles
-from documents.importing import can_import, can_undo, import_file
+from documents.interchange.importer import can_import, can_undo, import_file
 from documents.merging import can_merge_people
 from documents.models import (
     Archive,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from documents.exporting import write_export
-from documents.importing import COLUMN_NAMES, import_file, undo_batch
+from documents.interchange.exporter import write_export
+from documents.interchange.importer import COLUMN_NAMES, import_file, undo_batch
 from documents.models import Document
 
 FIRST_RECORD_ID = 5_000_001

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from documents.importing import import_file
+from documents.interchange.importer import import_file
 
 NEW_RECORDS_SHOWN = 100
 

@@ -1,8 +1,8 @@
 """Batch import: documents, and the people, donors, collections and terms they name, from CSV or
-JSON Lines in the row format of docs/import-format.md, which exporting.py writes.
+JSON Lines in the row format of docs/import-format.md, which exporter.py writes.
 
 - The format is defined once, by COLUMNS below: each column's name, its type and the kinds of row
-  that use it. Reading (parse_row) and writing (exporting.py) both follow it.
+  that use it. Reading (parse_row) and writing (exporter.py) both follow it.
 - Documents are matched by record ID; people, donors and collections by slug, else by name (people
   also by alias), and created when new; terms by slug or name, whatever the case.
 - The file is read as a stream, twice: a first pass notes each document row's record ID and keeps
@@ -39,9 +39,9 @@ from django.db.models import Q
 from django.utils import timezone
 from reversion.errors import RevisionManagementError
 
-from . import history, roles
-from .dates import DatePrecision, parse_partial_date
-from .models import (
+from .. import history, roles
+from ..dates import DatePrecision, parse_partial_date
+from ..models import (
     Archive,
     Classification,
     Collection,
@@ -61,11 +61,11 @@ from .models import (
     Scan,
     Subject,
 )
-from .models.base import slug_for
-from .models.documents import gone_record_id_message, gone_record_ids
-from .models.record_ids import advance_past
-from .search import enqueue, suspended
-from .text import loose_key, name_key, normalize_text
+from ..models.base import slug_for
+from ..models.documents import gone_record_id_message, gone_record_ids
+from ..models.record_ids import advance_past
+from ..search import enqueue, suspended
+from ..text import loose_key, name_key, normalize_text
 
 MAX_RECORD_ID = 2_147_483_647  # the database's integer column
 
