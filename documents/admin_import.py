@@ -28,7 +28,8 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from .interchange.exporter import CONTENT_TYPES, export
-from .interchange.importer import UndoRefused, can_import, can_undo, import_file, undo_batch, undo_problems
+from .interchange.importer import can_import, import_file
+from .interchange.undo import UndoRefused, can_undo, undo_batch, undo_problems
 from .models import Document, ImportBatch
 
 TOKEN_SALT = "documents.admin_import.upload"

@@ -13,7 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from documents.interchange.exporter import export
-from documents.interchange.importer import COLUMN_NAMES, import_file
+from documents.interchange.format import COLUMN_NAMES
+from documents.interchange.importer import import_file
 from documents.models import (
     Archive,
     Classification,

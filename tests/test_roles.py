@@ -19,7 +19,8 @@ from django.test import Client, RequestFactory
 from rest_framework.authtoken.models import Token
 
 from documents import history, roles
-from documents.interchange.importer import can_import, can_undo, import_file
+from documents.interchange.importer import can_import, import_file
+from documents.interchange.undo import can_undo
 from documents.merging import can_merge_people
 from documents.models import (
     Archive,

@@ -8,7 +8,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from documents.interchange.exporter import write_export
-from documents.interchange.importer import COLUMN_NAMES, import_file, undo_batch
+from documents.interchange.format import COLUMN_NAMES
+from documents.interchange.importer import import_file
+from documents.interchange.undo import undo_batch
 from documents.models import Document
 
 FIRST_RECORD_ID = 5_000_001
