@@ -1,4 +1,4 @@
-"""Export (documents/exporting.py, export_archive, the document list's export actions): deterministic,
+"""Export (documents/interchange/exporter.py, export_archive, the document list's export actions): deterministic,
 streamed, never a formula, and exact through an import into an empty archive."""
 
 import csv
@@ -12,8 +12,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from documents.exporting import export
-from documents.importing import COLUMN_NAMES, import_file
+from documents.interchange.exporter import export
+from documents.interchange.format import COLUMN_NAMES
+from documents.interchange.importer import import_file
 from documents.models import (
     Archive,
     Classification,

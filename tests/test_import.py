@@ -1,4 +1,4 @@
-"""Batch import (documents/importing.py, import_archive, the admin's import and undo pages): all rows
+"""Batch import (documents/interchange/, import_archive, the admin's import and undo pages): all rows
 or none, a dry run that changes nothing, a second import that changes nothing, undo in one step,
 and the 35 real records carried whole through an import file."""
 
@@ -22,18 +22,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from reversion.models import Revision
 
-from documents.exporting import export
 from documents.history import recording as history
-from documents.importing import (
-    CHUNK,
-    COLUMN_NAMES,
-    UndoRefused,
-    can_import,
-    default_acknowledgement,
-    import_file,
-    name_key,
-    undo_batch,
-)
+from documents.interchange.exporter import export
+from documents.interchange.format import COLUMN_NAMES, default_acknowledgement
+from documents.interchange.importer import can_import, import_file
+from documents.interchange.state import CHUNK
+from documents.interchange.undo import UndoRefused, undo_batch
 from documents.models import (
     Document,
     Donor,
@@ -45,6 +39,7 @@ from documents.models import (
     Relation,
     RelationType,
 )
+from documents.text import name_key
 
 from .factories import AliasFactory, DocumentFactory, PersonFactory, RoleFactory
 from .pages import assert_in_order, visible_text

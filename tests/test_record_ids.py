@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 from documents.drill_servers import Client as DrillClient
 from documents.drill_servers import Gunicorn, prepare_database, server_env
 from documents.drills import new_document as new_drill_document
-from documents.importing import import_file
+from documents.interchange.importer import import_file
 from documents.models import Document, record_ids
 from documents.ops.backup.create import create_backup
 from documents.ops.backup.restore import restore_backup

@@ -20,7 +20,8 @@ from rest_framework.authtoken.models import Token
 
 from documents import roles
 from documents.history import recording as history
-from documents.importing import can_import, can_undo, import_file
+from documents.interchange.importer import can_import, import_file
+from documents.interchange.undo import can_undo
 from documents.models import (
     Archive,
     Classification,

@@ -10,7 +10,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from documents.history import recording as history
-from documents.importing import import_file
+from documents.interchange.importer import import_file
 from documents.models import Document, Person
 
 from .factories import DocumentFactory

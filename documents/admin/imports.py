@@ -1,4 +1,4 @@
-"""The admin's batch import, undo and export (documents/importing.py, documents/exporting.py).
+"""The admin's batch import, undo and export (documents/interchange/).
 
 - Imports (ImportBatch) lists every committed import; its "Import documents" page takes an upload,
   shows the dry run row by row, and commits on confirmation. Between the two steps the file waits in
@@ -27,8 +27,9 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from ..exporting import CONTENT_TYPES, export
-from ..importing import UndoRefused, can_import, can_undo, import_file, undo_batch, undo_problems
+from ..interchange.exporter import CONTENT_TYPES, export
+from ..interchange.importer import can_import, import_file
+from ..interchange.undo import UndoRefused, can_undo, undo_batch, undo_problems
 from ..models import Document, ImportBatch
 
 TOKEN_SALT = "documents.admin.imports.upload"

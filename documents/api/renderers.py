@@ -1,5 +1,5 @@
 """CSV for lists: one row per result, nested values flattened to text, and no cell that a
-spreadsheet would run as a formula (the export's own rule: importing.escape_cell)."""
+spreadsheet would run as a formula (the export's own rule: interchange.format.escape_cell)."""
 
 import csv
 import io
@@ -10,7 +10,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
 from rest_framework.settings import api_settings
 
-from ..importing import escape_cell
+from ..interchange.format import escape_cell
 
 SEPARATOR = "; "
 

@@ -1,5 +1,5 @@
 """Batch imports as they were committed: who ran each, from which file, what it did, and what
-undoing it needs (documents/importing.py writes and undoes them)."""
+undoing it needs (documents/interchange/: importer.py writes them, undo.py undoes them)."""
 
 from django.conf import settings
 from django.db import models

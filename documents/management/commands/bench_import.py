@@ -7,8 +7,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...exporting import write_export
-from ...importing import COLUMN_NAMES, import_file, undo_batch
+from ...interchange.exporter import write_export
+from ...interchange.format import COLUMN_NAMES
+from ...interchange.importer import import_file
+from ...interchange.undo import undo_batch
 from ...models import Document
 
 FIRST_RECORD_ID = 5_000_001

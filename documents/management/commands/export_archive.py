@@ -2,7 +2,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...exporting import FORMATS, write_export
+from ...interchange.exporter import FORMATS, write_export
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from ...importing import import_file
+from ...interchange.importer import import_file
 
 NEW_RECORDS_SHOWN = 100
 

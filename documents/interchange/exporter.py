@@ -1,9 +1,9 @@
 """Export: the whole archive, or chosen documents with what they name, as CSV or JSON Lines in the
-row format that importing.py reads (docs/import-format.md).
+row format that the import reads (format.py, docs/import-format.md).
 
 An export is deterministic: rows come in a fixed order (languages, terms, relation types, people,
 donors and collections by code or slug, then documents by record ID), each with its columns in the
-order of importing.COLUMNS, and nothing in it depends on primary keys or on when it was made. Two
+order of format.COLUMNS, and nothing in it depends on primary keys or on when it was made. Two
 exports of the same archive are byte-identical, and so are an export and the export of an empty
 archive into which the first was imported.
 
@@ -11,17 +11,18 @@ It is streamed: rows are yielded one at a time, documents read CHUNK at a time i
 of queries per chunk, so memory stays flat however large the archive.
 
 No cell of any export can run as a formula in a spreadsheet: text that begins like one gets a
-leading apostrophe (importing.escape_cell), which the import takes away again."""
+leading apostrophe (format.escape_cell), which the import takes away again."""
 
 import csv
 import io
 import json
 from collections import defaultdict
 
-from .importing import (
+from ..models import Collection, Document, Donor, Language, Person, PersonAlias, RelationType
+from ..text import name_key
+from .format import (
     BOOL,
     BY_NAME,
-    CHUNK,
     COLLECTION,
     COLUMN_NAMES,
     DOCUMENT,
@@ -38,15 +39,12 @@ from .importing import (
     TEXT,
     alias_text,
     default_acknowledgement,
-    document_states,
-    entity_state,
     escape_cell,
-    name_key,
     normalise_newlines,
     reference_text,
     related_text,
 )
-from .models import Collection, Document, Donor, Language, Person, PersonAlias, RelationType
+from .state import CHUNK, document_states, entity_state
 
 FORMATS = ("jsonl", "csv")
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/jsonl; charset=utf-8"}
