@@ -25,7 +25,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from documents import corpus
+from corpus import generator as corpus
 from documents.api import export
 from documents.models import Document
 

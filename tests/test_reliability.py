@@ -34,8 +34,8 @@ from documents.drill_servers import (
     prepare_database,
     server_env,
 )
-from documents.drills import SEED_PAGE, SEED_RECORD, noise_png, sqlite_workers_run
 from documents.models import Scan
+from drills.faults import SEED_PAGE, SEED_RECORD, noise_png, sqlite_workers_run
 
 from .factories import DocumentFactory
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .benchmarks import update_markdown
-from .drill_servers import (
+from bench.timing import update_markdown
+from documents.drill_servers import (
     CURATOR_PASSWORD,
     ROOT,
     TEMP_PREFIX,

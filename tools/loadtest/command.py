@@ -12,10 +12,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
 
+from bench.timing import describe_corpus
 from documents import roles
-from documents.benchmarks import describe_corpus
 from documents.drill_servers import Gunicorn
-from documents.loadtest import (
+
+from .driver import (
     Curator,
     build_workload,
     error_sample,

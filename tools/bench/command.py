@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from documents.benchmarks import Bench, text_table, write_markdown
+from .timing import Bench, text_table, write_markdown
 
 
 class Command(BaseCommand):

@@ -28,11 +28,11 @@ from django.db import close_old_connections, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from .corpus import COMMON_WORD, RARE_WORD, RARE_WORD_DOCUMENTS, RECORD_ID_BASE, frequent_values
-from .models import Document, Relation
-from .pagination import MAX_RESULTS
-from .search import Criteria, Search, parse_query
-from .search.searching import kept
+from corpus.generator import COMMON_WORD, RARE_WORD, RARE_WORD_DOCUMENTS, RECORD_ID_BASE, frequent_values
+from documents.models import Document, Relation
+from documents.pagination import MAX_RESULTS
+from documents.search import Criteria, Search, parse_query
+from documents.search.searching import kept
 
 DATE_FROM, DATE_TO = "1945", "1962"
 WARM_RUNS = 10

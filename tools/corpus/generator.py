@@ -46,9 +46,9 @@ from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection, connections, transaction
 
-from . import search
-from .dates import DatePrecision, date_span
-from .models import (
+from documents import search
+from documents.dates import DatePrecision, date_span
+from documents.models import (
     Archive,
     Classification,
     Collection,
@@ -64,8 +64,8 @@ from .models import (
     RelationType,
     Subject,
 )
-from .models.base import slug_for
-from .models.record_ids import advance_past_stored
+from documents.models.base import slug_for
+from documents.models.record_ids import advance_past_stored
 
 RECORD_ID_BASE = 1_000_000
 COMMON_WORD = "delegation"

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from documents import search
-from documents.corpus import CorpusError, Generator, corpus_state
+
+from .generator import CorpusError, Generator, corpus_state
 
 
 class Command(BaseCommand):

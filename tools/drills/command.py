@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from documents import drills as fault_drills
+from . import faults as fault_drills
 
 
 class Command(BaseCommand):

@@ -11,10 +11,10 @@ from django.core.servers.basehttp import WSGIServer
 from django.db import connections
 from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 
-from documents.corpus import RECORD_ID_BASE
-from documents.loadtest import Curator, Workload, build_workload, percentile, run_phase
-from documents.management.commands.run_loadtest import curator_token
+from corpus.generator import RECORD_ID_BASE
 from documents.models import Document
+from loadtest.command import curator_token
+from loadtest.driver import Curator, Workload, build_workload, percentile, run_phase
 from tests.factories import DocumentFactory, LanguageFactory, PersonFactory, RoleFactory
 
 # The site answers from another thread, so the data must be committed: transactional tests.

@@ -2,15 +2,12 @@
 on the app's real schema, and the parts of it that no server checks."""
 
 import sqlite3
-import sys
 from contextlib import closing
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from side_by_side import peer, queries, report
 from side_by_side.values import read_values
 

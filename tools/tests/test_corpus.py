@@ -3,7 +3,8 @@
 import pytest
 from django.core.management import call_command
 
-from documents import corpus, search
+from corpus import generator as corpus
+from documents import search
 from documents.models import Document
 from documents.search import Criteria, Search, parse_query
 

@@ -30,9 +30,9 @@ from urllib.parse import urlencode, urlsplit
 
 from django.db.models import Count
 
-from .benchmarks import _ms, describe_corpus, machine, percentile, update_markdown
-from .corpus import COMMON_WORD, CONTENT_WORDS, RARE_WORD
-from .models import Document, DocumentPerson, Person
+from bench.timing import _ms, describe_corpus, machine, percentile, update_markdown
+from corpus.generator import COMMON_WORD, CONTENT_WORDS, RARE_WORD
+from documents.models import Document, DocumentPerson, Person
 
 # Share of each kind of request in the readers' mix: reading documents dominates a real archive's
 # traffic; browsing, filtering and searching come next; programs read the API.
