@@ -12,10 +12,11 @@ from rest_framework.authtoken.models import Token
 
 from documents.backup import create_backup, restore_backup
 from documents.drill_servers import Client as DrillClient
-from documents.drill_servers import Gunicorn, prepare_database, server_env
+from documents.drill_servers import Gunicorn
 from documents.importing import import_file
 from documents.models import Document, record_ids
 from drills.faults import new_document as new_drill_document
+from drills.servers import prepare_database, server_env
 
 from .factories import DocumentFactory
 from .test_backup import empty_everything

@@ -24,18 +24,10 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from reversion.models import Version
 
-from documents.drill_servers import (
-    ROOT,
-    Client,
-    Gunicorn,
-    Nginx,
-    PrivatePostgres,
-    SlowClients,
-    prepare_database,
-    server_env,
-)
+from documents.drill_servers import ROOT, Client, Gunicorn, Nginx
 from documents.models import Scan
 from drills.faults import SEED_PAGE, SEED_RECORD, noise_png, sqlite_workers_run
+from drills.servers import PrivatePostgres, SlowClients, prepare_database, server_env
 
 from .factories import DocumentFactory
 

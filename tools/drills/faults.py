@@ -23,13 +23,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.timing import update_markdown
-from documents.drill_servers import (
+from documents.drill_servers import ROOT, TEMP_PREFIX, Client, Gunicorn, Nginx
+
+from .servers import (
     CURATOR_PASSWORD,
-    ROOT,
-    TEMP_PREFIX,
-    Client,
-    Gunicorn,
-    Nginx,
     PrivatePostgres,
     PrivateRedis,
     SlowClients,
