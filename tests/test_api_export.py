@@ -26,6 +26,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from corpus import generator as corpus
+from corpus.command import Command as GenerateCorpus
 from documents.api import export
 from documents.models import Document
 
@@ -40,7 +41,7 @@ MARGIN = 1_000_000
 
 @pytest.fixture
 def large_corpus(transactional_db):
-    call_command("generate_corpus", documents=DOCUMENTS, seed=5, workers=1, verbosity=0)
+    call_command(GenerateCorpus(), documents=DOCUMENTS, seed=5, workers=1, verbosity=0)
     return DOCUMENTS + corpus.draft_count(DOCUMENTS)
 
 

@@ -21,6 +21,8 @@ from pathlib import Path
 
 from documents.drill_servers import ROOT, TEMP_PREFIX, free_port
 
+TOOLS = Path(__file__).resolve().parent.parent
+
 
 def server_env(database_url, **extra):
     """The environment of a production-like app process (as make serve): debug off, plain HTTP."""
@@ -45,8 +47,18 @@ def server_env(database_url, **extra):
 
 def manage(env, *args, timeout=600):
     """Run manage.py; its standard output, or an error that carries its standard error."""
+    return _python(env, "manage.py", [str(ROOT / "manage.py"), *args], timeout)
+
+
+def tool(env, name, *args, timeout=600):
+    """Run a tool as make does (PYTHONPATH=tools python -m NAME, tools/README.md), as manage() runs manage.py."""
+    env = env | {"PYTHONPATH": os.pathsep.join(filter(None, [str(TOOLS), env.get("PYTHONPATH")]))}
+    return _python(env, "python -m", ["-m", name, *args], timeout)
+
+
+def _python(env, title, argv, timeout):
     result = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
+        [sys.executable, *argv],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -54,7 +66,7 @@ def manage(env, *args, timeout=600):
         timeout=timeout,
     )
     if result.returncode:
-        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+        raise RuntimeError(f"{title} {' '.join(argv[1:])} failed:\n{result.stderr[-3000:]}")
     return result.stdout
 
 
@@ -75,7 +87,7 @@ def prepare_database(env, corpus=0):
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "load_demo", "-v0")
     if corpus:
-        manage(env, "generate_corpus", "--documents", str(corpus), "--seed", "1", "-v0", timeout=1200)
+        tool(env, "corpus", "--documents", str(corpus), "--seed", "1", "-v0", timeout=1200)
     manage(env, "setup_roles", "-v0")
     return manage(env, "shell", "-v0", "-c", _MAKE_CURATOR.format(password=CURATOR_PASSWORD)).strip().splitlines()[-1]
 

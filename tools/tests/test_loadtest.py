@@ -13,6 +13,7 @@ from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 
 from corpus.generator import RECORD_ID_BASE
 from documents.models import Document
+from loadtest.command import Command as LoadTest
 from loadtest.command import curator_token
 from loadtest.driver import Curator, Workload, build_workload, percentile, run_phase
 from tests.factories import DocumentFactory, LanguageFactory, PersonFactory, RoleFactory
@@ -125,7 +126,7 @@ def test_a_status_other_than_200_is_an_error_with_its_url(site, archive):
 def test_run_loadtest_drives_a_running_server_and_writes_its_section(site, archive, tmp_path):
     output = tmp_path / "benchmarks.md"
     output.write_text("# Benchmarks\n\nNotes kept.\n")
-    call_command("run_loadtest", url=site, clients=[2], seconds=1, warmup=0, edit_interval=0.05, output=str(output))
+    call_command(LoadTest(), url=site, clients=[2], seconds=1, warmup=0, edit_interval=0.05, output=str(output))
     text = output.read_text()
     assert text.startswith("# Benchmarks\n\nNotes kept.\n\n<!-- loadtest:start -->\n## Load test")
     assert text.rstrip().endswith("<!-- loadtest:end -->")
