@@ -1,6 +1,6 @@
 """The JSON Lines export of a large corpus streams in constant memory (issue 5).
 
-The corpus is the benchmark's own (documents/corpus.py): a few hundred published documents with
+The corpus is the benchmark's own (tools/corpus/): a few hundred published documents with
 their people, donors, collections, languages, texts and relations, plus 1% drafts. The export is
 read line by line from ``streaming_content`` while tracemalloc watches every allocation of the
 process, from the request on. Two comparisons, each of which a non-streaming export would fail:

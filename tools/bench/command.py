@@ -5,7 +5,7 @@ from .timing import Bench, text_table, write_markdown
 
 class Command(BaseCommand):
     help = (
-        "Time the public pages on this database's synthetic corpus (see documents/benchmarks.py), print a "
+        "Time the public pages on this database's synthetic corpus (see tools/bench/timing.py), print a "
         "table and write this database's section of docs/benchmarks.md."
     )
 

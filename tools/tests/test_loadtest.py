@@ -1,6 +1,6 @@
-"""The load test's driver (documents/loadtest.py) for real but tiny: readers and the editing curator
+"""The load test's driver (tools/loadtest/driver.py) for real but tiny: readers and the editing curator
 against the running site (a live server thread) over HTTP, the lost-edit check (which must also catch an
-edit undone behind the curator's back), the error count, and `run_loadtest --url` end to end."""
+edit undone behind the curator's back), the error count, and `python -m loadtest --url` end to end."""
 
 import re
 
