@@ -10,6 +10,9 @@ DEV_ENV := DJANGO_DEBUG=1
 WORKERS ?= 3
 SERVE_KEY_FILE := .serve-secret-key
 SERVE_ENV = DJANGO_DEBUG=0 DJANGO_HTTPS=0 DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SERVE_KEY_FILE))}"
+# The tools (tools/README.md: corpus, bench, bench_import, loadtest, drills) are not part of the app:
+# packages of their own, run with the app's Python and settings.
+TOOL = PYTHONPATH=tools $(BIN)/python -m
 
 .PHONY: run serve serve-nginx db test lint check pytest clean bench side-by-side backup restore loadtest drills
 
@@ -90,8 +93,8 @@ clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm db.sqlite3.search-index .db.sqlite3.search-index.lock media staticfiles .coverage $(SERVE_KEY_FILE) tools/.venv-bench
 
 # Benchmarks (docs/benchmarks.md): a synthetic corpus in a SQLite file and another in a PostgreSQL
-# database, each made once by generate_corpus (the 1,000,000-document one takes about half an hour),
-# then timed by run_benchmarks. For a quick run: make bench BENCH_SQLITE_DOCS=10000 BENCH_PG_DOCS=20000;
+# database, each made once by tools/corpus/ (the 1,000,000-document one takes about half an hour),
+# then timed by tools/bench/. For a quick run: make bench BENCH_SQLITE_DOCS=10000 BENCH_PG_DOCS=20000;
 # BENCH_PG_DOCS=0 skips PostgreSQL. Another seed needs another file and database name.
 BENCH_SEED ?= 1
 BENCH_SQLITE_DOCS ?= 100000
@@ -113,18 +116,18 @@ BENCH_ENV := DJANGO_DEBUG=0 DJANGO_HTTPS=0
 bench: $(VENV)/.installed-run
 	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	DATABASE_URL=$(BENCH_SQLITE_URL) $(BIN)/python manage.py migrate --noinput -v0
-	DATABASE_URL=$(BENCH_SQLITE_URL) $(BIN)/python manage.py generate_corpus --if-missing \
+	DATABASE_URL=$(BENCH_SQLITE_URL) $(TOOL) corpus --if-missing \
 	  --documents $(BENCH_SQLITE_DOCS) --seed $(BENCH_SEED)
-	$(BENCH_ENV) DATABASE_URL=$(BENCH_SQLITE_URL) $(BIN)/python manage.py run_benchmarks $(BENCH_ARGS)
+	$(BENCH_ENV) DATABASE_URL=$(BENCH_SQLITE_URL) $(TOOL) bench $(BENCH_ARGS)
 	$(SIDE_BY_SIDE)
 ifneq ($(BENCH_PG_DOCS),0)
 	@psql -h $(BENCH_PG_HOST) -p $(BENCH_PG_PORT) -d postgres -tAc \
 	  "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_PG_DB)'" | grep -q 1 \
 	  || createdb -h $(BENCH_PG_HOST) -p $(BENCH_PG_PORT) $(BENCH_PG_DB)
 	DATABASE_URL=$(BENCH_PG_URL) $(BIN)/python manage.py migrate --noinput -v0
-	DATABASE_URL=$(BENCH_PG_URL) $(BIN)/python manage.py generate_corpus --if-missing \
+	DATABASE_URL=$(BENCH_PG_URL) $(TOOL) corpus --if-missing \
 	  --documents $(BENCH_PG_DOCS) --seed $(BENCH_SEED)
-	$(BENCH_ENV) DATABASE_URL=$(BENCH_PG_URL) $(BIN)/python manage.py run_benchmarks $(BENCH_ARGS)
+	$(BENCH_ENV) DATABASE_URL=$(BENCH_PG_URL) $(TOOL) bench $(BENCH_ARGS)
 endif
 
 # Side by side with Datasette (docs/benchmarks.md, tools/side_by_side/): the SQLite corpus served by our app
@@ -149,14 +152,14 @@ bench: $(BENCH_VENV)/.installed
 side-by-side: $(VENV)/.installed-run $(BENCH_VENV)/.installed
 	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	DATABASE_URL=$(BENCH_SQLITE_URL) $(BIN)/python manage.py migrate --noinput -v0
-	DATABASE_URL=$(BENCH_SQLITE_URL) $(BIN)/python manage.py generate_corpus --if-missing \
+	DATABASE_URL=$(BENCH_SQLITE_URL) $(TOOL) corpus --if-missing \
 	  --documents $(BENCH_SQLITE_DOCS) --seed $(BENCH_SEED)
 	$(SIDE_BY_SIDE)
 
 # Load test (docs/benchmarks.md, "Load test"): gunicorn on 127.0.0.1 over a 100,000-document corpus in
 # PostgreSQL (made once, a few minutes), with Redis as the shared cache (database 2, emptied first),
 # driven by readers at each of LOADTEST_CLIENTS for LOADTEST_SECONDS while a curator edits through the
-# API (manage.py run_loadtest, documents/loadtest.py). Fails on any error or lost edit. Quick run:
+# API (tools/loadtest/). Fails on any error or lost edit. Quick run:
 # make loadtest LOADTEST_CLIENTS="4 8" LOADTEST_SECONDS=10. Workers default to (2 × cores) + 1.
 LOADTEST_DOCS ?= 100000
 LOADTEST_SEED ?= 1
@@ -178,10 +181,10 @@ loadtest: $(VENV)/.installed-run $(SERVE_KEY_FILE)
 	  "SELECT 1 FROM pg_database WHERE datname = '$(LOADTEST_DB)'" | grep -q 1 \
 	  || createdb -h $(BENCH_PG_HOST) -p $(BENCH_PG_PORT) $(LOADTEST_DB)
 	$(LOADTEST_ENV) $(BIN)/python manage.py migrate --noinput -v0
-	$(LOADTEST_ENV) $(BIN)/python manage.py generate_corpus --if-missing \
+	$(LOADTEST_ENV) $(TOOL) corpus --if-missing \
 	  --documents $(LOADTEST_DOCS) --seed $(LOADTEST_SEED)
 	$(LOADTEST_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
-	$(LOADTEST_ENV) $(BIN)/python manage.py run_loadtest --flush-cache --clients $(LOADTEST_CLIENTS) \
+	$(LOADTEST_ENV) $(TOOL) loadtest --flush-cache --clients $(LOADTEST_CLIENTS) \
 	  --seconds $(LOADTEST_SECONDS) --warmup $(LOADTEST_WARMUP) $(if $(LOADTEST_WORKERS),--workers $(LOADTEST_WORKERS))
 
 # Fault drills (docs/reliability.md): PostgreSQL restarted, frozen, and its backends killed mid-save (at a
@@ -189,6 +192,7 @@ loadtest: $(VENV)/.installed-run $(SERVE_KEY_FILE)
 # clients against gunicorn alone and behind nginx, each against servers of the drills' own (a private
 # PostgreSQL cluster, redis-server and nginx on free ports, a tmpfs, which needs root); writes the results
 # into docs/reliability.md and cleans up whether it passes or fails. DRILLS="postgres-restart ..." for some.
+# Code in tools/drills/.
 DRILLS ?=
 drills: $(VENV)/.installed-run
-	$(BIN)/python manage.py run_drills $(DRILLS)
+	$(TOOL) drills $(DRILLS)

@@ -1,6 +1,6 @@
 """The JSON Lines export of a large corpus streams in constant memory (issue 5).
 
-The corpus is the benchmark's own (documents/corpus.py): a few hundred published documents with
+The corpus is the benchmark's own (tools/corpus/): a few hundred published documents with
 their people, donors, collections, languages, texts and relations, plus 1% drafts. The export is
 read line by line from ``streaming_content`` while tracemalloc watches every allocation of the
 process, from the request on. Two comparisons, each of which a non-streaming export would fail:
@@ -25,7 +25,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from documents import corpus
+from corpus import generator as corpus
+from corpus.command import Command as GenerateCorpus
 from documents.api import export
 from documents.models import Document
 
@@ -40,7 +41,7 @@ MARGIN = 1_000_000
 
 @pytest.fixture
 def large_corpus(transactional_db):
-    call_command("generate_corpus", documents=DOCUMENTS, seed=5, workers=1, verbosity=0)
+    call_command(GenerateCorpus(), documents=DOCUMENTS, seed=5, workers=1, verbosity=0)
     return DOCUMENTS + corpus.draft_count(DOCUMENTS)
 
 

@@ -1,5 +1,5 @@
 """The shipped nginx site, docs/nginx/archive.conf, run as make serve-nginx runs it (Debian's nginx,
-documents.drill_servers.Nginx) in front of the live server with uploads sent by X-Accel-Redirect:
+documents.ops.servers.Nginx) in front of the live server with uploads sent by X-Accel-Redirect:
 every file keeps the type the view found in its content, and gets nosniff and the sandboxing policy,
 which nginx does not pass on by itself."""
 
@@ -9,9 +9,9 @@ import pytest
 import requests
 from django.core.files.base import ContentFile
 
-from documents.drill_servers import Nginx
 from documents.management.commands.serve_nginx import MEDIA_ACCEL_REDIRECT, SCAN_ACCEL_REDIRECT
 from documents.models import Scan
+from documents.ops.servers import Nginx
 from documents.web.media import MEDIA_CSP
 
 from .factories import DocumentFactory, image_upload

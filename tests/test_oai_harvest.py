@@ -10,6 +10,7 @@ from django.core.management import call_command
 from oaipmh.client import Client
 from oaipmh.metadata import MetadataRegistry, oai_dc_reader
 
+from corpus.command import Command as GenerateCorpus
 from documents.crosswalk import dublin_core
 from documents.models import Document
 from tests.factories import CollectionFactory
@@ -108,7 +109,7 @@ def test_a_generated_corpus_is_harvested_intact_across_fifty_pages(live_server, 
     """Every record comes once and whole however many resumption tokens the list takes: what the
     pages prove depends on their number, not their size, so small pages stand in for a big corpus."""
     started = time.monotonic()
-    call_command("generate_corpus", documents=CORPUS, seed=3, workers=1, verbosity=0)
+    call_command(GenerateCorpus(), documents=CORPUS, seed=3, workers=1, verbosity=0)
     generated = time.monotonic()
     settings.OAI_PAGE_SIZE = PAGE
     registry = MetadataRegistry()

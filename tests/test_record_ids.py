@@ -10,13 +10,14 @@ from django.test import Client
 from lxml import etree
 from rest_framework.authtoken.models import Token
 
-from documents.drill_servers import Client as DrillClient
-from documents.drill_servers import Gunicorn, prepare_database, server_env
-from documents.drills import new_document as new_drill_document
 from documents.interchange.importer import import_file
 from documents.models import Document, record_ids
 from documents.ops.backup.create import create_backup
 from documents.ops.backup.restore import restore_backup
+from documents.ops.servers import Client as DrillClient
+from documents.ops.servers import Gunicorn
+from drills.faults import new_document as new_drill_document
+from drills.servers import prepare_database, server_env
 
 from .factories import DocumentFactory
 from .test_backup import empty_everything

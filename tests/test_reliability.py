@@ -2,7 +2,7 @@
 the site recovers by itself; several gunicorn workers save to one SQLite file without "database is
 locked"; a scan upload that runs out of disk leaves no row and no file.
 
-The first two run a real gunicorn (documents/drill_servers.py) on a SQLite file of their own,
+The first two run a real gunicorn (documents/ops/servers.py) on a SQLite file of their own,
 whatever database the test run uses: the point is several processes and a real outage."""
 
 import contextlib
@@ -24,18 +24,10 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from reversion.models import Version
 
-from documents.drill_servers import (
-    ROOT,
-    Client,
-    Gunicorn,
-    Nginx,
-    PrivatePostgres,
-    SlowClients,
-    prepare_database,
-    server_env,
-)
-from documents.drills import SEED_PAGE, SEED_RECORD, noise_png, sqlite_workers_run
 from documents.models import Scan
+from documents.ops.servers import ROOT, Client, Gunicorn, Nginx
+from drills.faults import SEED_PAGE, SEED_RECORD, noise_png, sqlite_workers_run
+from drills.servers import PrivatePostgres, SlowClients, prepare_database, server_env
 
 from .factories import DocumentFactory
 

@@ -10,10 +10,11 @@ import pytest
 from django.core.management import call_command
 
 from documents import search
-from documents.drill_servers import Client, Gunicorn, manage, prepare_database, server_env
 from documents.models import Document
+from documents.ops.servers import Client, Gunicorn
 from documents.search import engine
 from documents.search.maintenance import indexed_fingerprints
+from drills.servers import manage, prepare_database, server_env
 
 from .factories import DocumentFactory
 

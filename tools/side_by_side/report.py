@@ -1,5 +1,5 @@
 """The results: a table for the terminal and a section of docs/benchmarks.md between its markers
-(the rest of the file is kept, as run_benchmarks keeps it)."""
+(the rest of the file is kept, as tools/bench/ keeps it)."""
 
 import math
 import os

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .peer import FTS_TABLE
 
-COMMON_WORD = "delegation"  # documents/corpus.py: in about half the documents
+COMMON_WORD = "delegation"  # tools/corpus/generator.py: in about half the documents
 RARE_WORD = "samizdat"  # in exactly 3
 WORD = re.compile(r"[a-z]{5,}")
 

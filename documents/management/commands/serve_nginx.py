@@ -6,7 +6,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from ...drill_servers import Gunicorn, Nginx
+from ...ops.servers import Gunicorn, Nginx
 
 # The internal locations of docs/nginx/archive.conf.
 MEDIA_ACCEL_REDIRECT, SCAN_ACCEL_REDIRECT = "/internal-media/", "/internal-scans/"

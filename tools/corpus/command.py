@@ -1,12 +1,13 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from ... import search
-from ...corpus import CorpusError, Generator, corpus_state
+from documents import search
+
+from .generator import CorpusError, Generator, corpus_state
 
 
 class Command(BaseCommand):
     help = (
-        "Make a deterministic synthetic archive for benchmarks (see documents/corpus.py): N published "
+        "Make a deterministic synthetic archive for benchmarks (see tools/corpus/generator.py): N published "
         "documents with record ids from 1,000,001, plus 1% drafts. Same N and seed, same data."
     )
 

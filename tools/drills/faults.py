@@ -1,8 +1,8 @@
 """Fault drills (issue 7): each fault done for real to real servers, measured, and the results written
-into docs/reliability.md between its markers. ``manage.py run_drills`` (``make drills``) runs them.
+into docs/reliability.md between its markers. ``make drills`` (``python -m drills``) runs them.
 
 The app is gunicorn (3 workers, debug off) on a PostgreSQL cluster and a Redis server of the drills'
-own (documents/drill_servers.py), so stopping them disturbs nothing else on the machine; the SQLite
+own (tools/drills/servers.py), so stopping them disturbs nothing else on the machine; the SQLite
 drill has a file of its own. Everything started is stopped and every temporary folder removed, on
 success and on failure."""
 
@@ -22,14 +22,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .benchmarks import update_markdown
-from .drill_servers import (
+from bench.timing import update_markdown
+from documents.ops.servers import ROOT, TEMP_PREFIX, Client, Gunicorn, Nginx
+
+from .servers import (
     CURATOR_PASSWORD,
-    ROOT,
-    TEMP_PREFIX,
-    Client,
-    Gunicorn,
-    Nginx,
     PrivatePostgres,
     PrivateRedis,
     SlowClients,

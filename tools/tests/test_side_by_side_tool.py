@@ -2,15 +2,13 @@
 on the app's real schema, and the parts of it that no server checks."""
 
 import sqlite3
-import sys
 from contextlib import closing
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from corpus.command import Command as GenerateCorpus
 from side_by_side import peer, queries, report
 from side_by_side.values import read_values
 
@@ -23,7 +21,7 @@ def escape_fts(query):
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the tool reads SQLite files")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_copy_values_and_canned_facet_queries_work_on_the_apps_schema(tmp_path):
-    call_command("generate_corpus", documents=80, seed=3, workers=1, verbosity=0)
+    call_command(GenerateCorpus(), documents=80, seed=3, workers=1, verbosity=0)
     source, copy = tmp_path / "bench.sqlite3", tmp_path / "bench-datasette.sqlite3"
     connection.ensure_connection()
     with closing(sqlite3.connect(source)) as target:

@@ -1,6 +1,6 @@
 """Load test: many readers and one curator against a running server over real HTTP (make loadtest).
 
-`manage.py run_loadtest` starts gunicorn on the synthetic corpus (documents/corpus.py), or takes
+`python -m loadtest` starts gunicorn on the synthetic corpus (tools/corpus/), or takes
 the address of a running server, and drives it in phases. In each phase N reader threads, each with
 its own connection (http.client, stdlib), loop over a weighted mix of pages (WEIGHTS) whose URLs
 were picked from the database beforehand, so that every one must answer 200: anything else, a
@@ -9,7 +9,7 @@ editing through the API as a staff program does: it reads a document (for its ET
 appends a numbered marker to the summary and sends it back with If-Match, and now and then
 publishes or unpublishes a draft. After the phases every acknowledged edit is looked for in the
 database (a marker missing, a version count short or a status not the last one set is a lost
-edit); then the edits are undone through the API, so the corpus stays the one generate_corpus made.
+edit); then the edits are undone through the API, so the corpus stays the one tools/corpus/ made.
 
 The results go into docs/benchmarks.md between `<!-- loadtest:start -->` and `<!-- loadtest:end -->`.
 """
@@ -30,9 +30,9 @@ from urllib.parse import urlencode, urlsplit
 
 from django.db.models import Count
 
-from .benchmarks import _ms, describe_corpus, machine, percentile, update_markdown
-from .corpus import COMMON_WORD, CONTENT_WORDS, RARE_WORD
-from .models import Document, DocumentPerson, Person
+from bench.timing import _ms, describe_corpus, machine, percentile, update_markdown
+from corpus.generator import COMMON_WORD, CONTENT_WORDS, RARE_WORD
+from documents.models import Document, DocumentPerson, Person
 
 # Share of each kind of request in the readers' mix: reading documents dominates a real archive's
 # traffic; browsing, filtering and searching come next; programs read the API.
@@ -506,7 +506,7 @@ def section(phases, lost, server, workload, curator):
         f"## Load test: gunicorn and PostgreSQL, {corpus['documents']:,} documents",
         "",
         f"Measured {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC with `make loadtest` "
-        f"(`manage.py run_loadtest`, code in `documents/loadtest.py`): {server}, {corpus['version']}, "
+        f"(code in `tools/loadtest/`): {server}, {corpus['version']}, "
         f"{corpus['database']}. Machine: {info['cores']} cores ({info['cpu']}), {info['memory']} RAM, "
         f"Python {info['python']}. The load generator (one process, a thread and an HTTP connection per "
         "client) runs on the same machine and competes with the server for its cores. The table gives the "

@@ -3,13 +3,15 @@
 import pytest
 from django.core.management import call_command
 
-from documents import corpus, search
+from corpus import generator as corpus
+from corpus.command import Command as GenerateCorpus
+from documents import search
 from documents.models import Document
 from documents.search import Criteria, Search, parse_query
 
 
 def make(n, seed):
-    call_command("generate_corpus", documents=n, seed=seed, workers=1, verbosity=0)
+    call_command(GenerateCorpus(), documents=n, seed=seed, workers=1, verbosity=0)
     return list(Document.objects.order_by("record_id").values_list("record_id", "title", "date", "status"))
 
 

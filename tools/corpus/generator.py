@@ -1,4 +1,4 @@
-"""A deterministic synthetic archive for benchmarks: `manage.py generate_corpus --documents N --seed S`.
+"""A deterministic synthetic archive for benchmarks: `python -m corpus --documents N --seed S` (tools/README.md).
 
 The same N and S always give the same documents, people, texts and links (only database ids and
 load timestamps differ), because every document is drawn from its own random generator seeded
@@ -46,9 +46,9 @@ from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection, connections, transaction
 
-from . import search
-from .dates import DatePrecision, date_span
-from .models import (
+from documents import search
+from documents.dates import DatePrecision, date_span
+from documents.models import (
     Archive,
     Classification,
     Collection,
@@ -64,8 +64,8 @@ from .models import (
     RelationType,
     Subject,
 )
-from .models.base import slug_for
-from .models.record_ids import advance_past_stored
+from documents.models.base import slug_for
+from documents.models.record_ids import advance_past_stored
 
 RECORD_ID_BASE = 1_000_000
 COMMON_WORD = "delegation"
@@ -74,6 +74,9 @@ RARE_WORD_DOCUMENTS = 3
 DRAFT_SHARE = 0.01
 TEXT_EXTRA_WORDS = 60  # median words beyond the first 300
 BLOCK = 1000  # relations stay within a block of this many records; batches are whole blocks
+# Every synthetic document's rights statement, which --if-missing reads to recognise a corpus already made:
+# kept word for word (it still names the command by its name before tools/), or every corpus made so far
+# would be taken for another one.
 RIGHTS = (
     "Synthetic benchmark data made by `manage.py generate_corpus --documents {n} --seed {seed}`; not a real document."
 )

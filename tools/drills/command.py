@@ -1,11 +1,11 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from ... import drills as fault_drills
+from . import faults as fault_drills
 
 
 class Command(BaseCommand):
     help = (
-        "Run the fault drills against real servers of their own (documents/drills.py) and write the results "
+        "Run the fault drills against real servers of their own (tools/drills/faults.py) and write the results "
         "into docs/reliability.md. The disk-full drill mounts a tmpfs, which needs root."
     )
 

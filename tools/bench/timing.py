@@ -1,6 +1,6 @@
-"""Server-side timing of the public pages on a synthetic corpus (documents/corpus.py).
+"""Server-side timing of the public pages on a synthetic corpus (tools/corpus/).
 
-`manage.py run_benchmarks` (and `make bench`, which first makes the corpora) requests each page
+`python -m bench` (and `make bench`, which first makes the corpora) requests each page
 with Django's test Client in the same process (no network, no server), a few times to warm up
 and then repeatedly, and reports the median and 95th percentile. Beside the pages it times the
 search engine's match and count alone, so that the cost of
@@ -28,11 +28,11 @@ from django.db import close_old_connections, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from .corpus import COMMON_WORD, RARE_WORD, RARE_WORD_DOCUMENTS, RECORD_ID_BASE, frequent_values
-from .models import Document, Relation
-from .search import Criteria, Search, parse_query
-from .search.pages import MAX_RESULTS
-from .search.searching import kept
+from corpus.generator import COMMON_WORD, RARE_WORD, RARE_WORD_DOCUMENTS, RECORD_ID_BASE, frequent_values
+from documents.models import Document, Relation
+from documents.search import Criteria, Search, parse_query
+from documents.search.pages import MAX_RESULTS
+from documents.search.searching import kept
 
 DATE_FROM, DATE_TO = "1945", "1962"
 WARM_RUNS = 10
@@ -93,7 +93,7 @@ class Bench:
     def run(self):
         corpus = describe_corpus()
         if not corpus["documents"]:
-            raise RuntimeError("No synthetic corpus in this database: run `manage.py generate_corpus` first.")
+            raise RuntimeError("No synthetic corpus in this database: run `python -m corpus` first (tools/README.md).")
         values = frequent_values()
         scenarios = self.scenarios(values)
         results = []
@@ -364,7 +364,7 @@ def section(corpus, values, results, raw, bench):
         + (f" ({', '.join(corpus['settings'])})" if corpus["settings"] else "")
         + ".",
         "",
-        f"Corpus: `generate_corpus --documents {corpus['documents']} --seed {corpus['seed']}`: "
+        f"Corpus: `python -m corpus --documents {corpus['documents']} --seed {corpus['seed']}`: "
         f"{corpus['documents']:,} published documents and {corpus['drafts']:,} drafts"
         + (f", plus {corpus['other']:,} other documents" if corpus["other"] else "")
         + ". "
@@ -463,8 +463,8 @@ def _shorten(sql, limit=400):
 
 HEADER = """# Benchmarks
 
-`make bench` writes the sections between the markers below (`manage.py run_benchmarks`, code in
-`documents/benchmarks.py`); the rest of this file is kept as it is.
+`make bench` writes the sections between the markers below (code in `tools/bench/`); the rest of this
+file is kept as it is.
 """
 
 HOW = """Server-side time: each page is requested with Django's test Client inside the benchmark
@@ -472,7 +472,7 @@ process (no network, no HTTP server), with `DEBUG` off and one persistent databa
 The time runs from the request to the complete response (URL routing, middleware, view, all
 SQL, template rendering). The application cache is off: the benchmark sets the `DummyCache`
 backend (so the API's throttle, which keeps its counts in the cache, counts nothing). Corpora come from
-`manage.py generate_corpus` (documents/corpus.py): deterministic, Zipf-skewed, dates 1917–1991
+`python -m corpus` (tools/corpus/): deterministic, Zipf-skewed, dates 1917–1991
 weighted to the early Cold War, texts of 300–3,000 words; the common word `{common}` is in about
 half the documents, the rare word `{rare}` in exactly {rare_count}."""
 

@@ -12,10 +12,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
 
-from ... import roles
-from ...benchmarks import describe_corpus
-from ...drill_servers import Gunicorn
-from ...loadtest import (
+from bench.timing import describe_corpus
+from documents import roles
+from documents.ops.servers import Gunicorn
+
+from .driver import (
     Curator,
     build_workload,
     error_sample,
@@ -33,7 +34,7 @@ API_ANON_RATE = "1000000/minute"
 class Command(BaseCommand):
     help = (
         "Drive gunicorn (started here, or the server at --url) with readers and an editing curator in phases "
-        "(documents/loadtest.py); write the results into docs/benchmarks.md; fail on any error or lost edit."
+        "(tools/loadtest/driver.py); write the results into docs/benchmarks.md; fail on any error or lost edit."
     )
 
     def add_arguments(self, parser):
@@ -57,7 +58,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, _interrupt)
         corpus = describe_corpus()
         if not corpus["documents"]:
-            raise CommandError("No synthetic corpus in this database: run `manage.py generate_corpus` first.")
+            raise CommandError("No synthetic corpus in this database: run `python -m corpus` first (tools/README.md).")
         token = curator_token()
         workload = build_workload(seed=seed)
         if flush_cache:

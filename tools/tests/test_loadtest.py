@@ -1,6 +1,6 @@
-"""The load test's driver (documents/loadtest.py) for real but tiny: readers and the editing curator
+"""The load test's driver (tools/loadtest/driver.py) for real but tiny: readers and the editing curator
 against the running site (a live server thread) over HTTP, the lost-edit check (which must also catch an
-edit undone behind the curator's back), the error count, and `run_loadtest --url` end to end."""
+edit undone behind the curator's back), the error count, and `python -m loadtest --url` end to end."""
 
 import re
 
@@ -11,10 +11,11 @@ from django.core.servers.basehttp import WSGIServer
 from django.db import connections
 from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 
-from documents.corpus import RECORD_ID_BASE
-from documents.loadtest import Curator, Workload, build_workload, percentile, run_phase
-from documents.management.commands.run_loadtest import curator_token
+from corpus.generator import RECORD_ID_BASE
 from documents.models import Document
+from loadtest.command import Command as LoadTest
+from loadtest.command import curator_token
+from loadtest.driver import Curator, Workload, build_workload, percentile, run_phase
 from tests.factories import DocumentFactory, LanguageFactory, PersonFactory, RoleFactory
 
 # The site answers from another thread, so the data must be committed: transactional tests.
@@ -125,7 +126,7 @@ def test_a_status_other_than_200_is_an_error_with_its_url(site, archive):
 def test_run_loadtest_drives_a_running_server_and_writes_its_section(site, archive, tmp_path):
     output = tmp_path / "benchmarks.md"
     output.write_text("# Benchmarks\n\nNotes kept.\n")
-    call_command("run_loadtest", url=site, clients=[2], seconds=1, warmup=0, edit_interval=0.05, output=str(output))
+    call_command(LoadTest(), url=site, clients=[2], seconds=1, warmup=0, edit_interval=0.05, output=str(output))
     text = output.read_text()
     assert text.startswith("# Benchmarks\n\nNotes kept.\n\n<!-- loadtest:start -->\n## Load test")
     assert text.rstrip().endswith("<!-- loadtest:end -->")

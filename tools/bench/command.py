@@ -1,11 +1,11 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from ...benchmarks import Bench, text_table, write_markdown
+from .timing import Bench, text_table, write_markdown
 
 
 class Command(BaseCommand):
     help = (
-        "Time the public pages on this database's synthetic corpus (see documents/benchmarks.py), print a "
+        "Time the public pages on this database's synthetic corpus (see tools/bench/timing.py), print a "
         "table and write this database's section of docs/benchmarks.md."
     )
 
