@@ -14,7 +14,9 @@ from bibtexparser import middlewares
 from django.utils import timezone
 from pylatexenc.latex2text import LatexNodes2Text
 
-from documents.citations import formats as citations
+from documents.citations.formats import bibtex, bibtex_escape, chicago, chicago_html, csl_item, csl_json, ris
+from documents.citations.head import json_ld_script, meta_tags
+from documents.citations.record import citation_record, credits
 from documents.crosswalk import dublin_core
 from documents.models import Archive, Document, DocumentPerson, Language, Person, Subject
 
@@ -63,7 +65,7 @@ def detail(document):
 
 
 def record_of(document, accessed=ACCESSED):
-    return citations.citation_record(detail(document), BASE, accessed=accessed)
+    return citation_record(detail(document), BASE, accessed=accessed)
 
 
 @pytest.fixture
@@ -91,12 +93,12 @@ def hostile(db):
 def test_seed_citation_is_chicago_for_archival_material(demo):
     """The seed's citation: title, date, archive, credits from Source, access date and URL, exactly."""
     record = record_of(Document.objects.get(record_id=121773))
-    assert citations.chicago(record) == (
+    assert chicago(record) == (
         "“Cable, Joseph Stalin to Anastas Mikoyan,” February 4, 1949, Digital Archive. "
         "Contributed by Sergo Mikoyan. Translated by Sergey Radchenko. "
         f"Accessed November 30, 2026. {SEED_URL}."
     )
-    assert citations.chicago_html(record) == (
+    assert chicago_html(record) == (
         "“Cable, Joseph Stalin to Anastas Mikoyan,” February 4, 1949, Digital Archive. "
         "Contributed by Sergo Mikoyan. Translated by Sergey Radchenko. "
         f'Accessed November 30, 2026. <a href="{SEED_URL}">{SEED_URL}</a>.'
@@ -107,10 +109,10 @@ def test_seed_citation_is_chicago_for_archival_material(demo):
 def test_citation_names_original_archives_and_italicises_the_archive_only_when_configured(hostile, settings):
     """Original archives follow the archive's name; <cite> appears only with ITALIC_ARCHIVE_NAME."""
     record = record_of(hostile)
-    assert ", Digital Archive, Архив Президента Российской Федерации (АПРФ). " in citations.chicago(record)
-    assert "<cite>" not in citations.chicago_html(record)
+    assert ", Digital Archive, Архив Президента Российской Федерации (АПРФ). " in chicago(record)
+    assert "<cite>" not in chicago_html(record)
     settings.CITATION = {**settings.CITATION, "ITALIC_ARCHIVE_NAME": True}
-    assert "February 4, 1949, <cite>Digital Archive</cite>, Архив" in citations.chicago_html(record)
+    assert "February 4, 1949, <cite>Digital Archive</cite>, Архив" in chicago_html(record)
 
 
 @pytest.mark.django_db
@@ -119,8 +121,8 @@ def test_citation_html_escapes_everything_and_quotes_within_the_title_become_sin
     hostile.title = 'Plan "<b>Bold</b>" & <script>alert(1)</script>'
     hostile.save()
     record = record_of(hostile)
-    assert citations.chicago(record).startswith("“Plan ‘<b>Bold</b>’ & <script>alert(1)</script>,” ")
-    html = citations.chicago_html(record)
+    assert chicago(record).startswith("“Plan ‘<b>Bold</b>’ & <script>alert(1)</script>,” ")
+    html = chicago_html(record)
     assert html.startswith("“Plan ‘&lt;b&gt;Bold&lt;/b&gt;’ &amp; &lt;script&gt;alert(1)&lt;/script&gt;,” ")
     assert "<script" not in html and "<b>" not in html
 
@@ -130,10 +132,10 @@ def test_undated_document_and_question_title(db):
     """Undated documents say "n.d."; a title ending in "?" takes no comma inside the quotes."""
     document = DocumentFactory(title="Who Lost China?", date=None)
     record = record_of(document)
-    assert citations.chicago(record).startswith("“Who Lost China?” n.d., Digital Archive. Accessed ")
-    assert "issued" not in citations.csl_item(record)
-    assert "DA  -" not in citations.ris(record)
-    assert "citation_date" not in dict(citations.meta_tags(record))
+    assert chicago(record).startswith("“Who Lost China?” n.d., Digital Archive. Accessed ")
+    assert "issued" not in csl_item(record)
+    assert "DA  -" not in ris(record)
+    assert "citation_date" not in dict(meta_tags(record))
 
 
 @pytest.mark.parametrize(
@@ -176,14 +178,14 @@ def test_undated_document_and_question_title(db):
 def test_credits_are_read_from_the_source(source, expected):
     """Contributor and translator credits come from the Source text as lists of names: initials do not end
     a name, a credit ends where the next begins, and a name credited twice is named once."""
-    assert citations.credits(source) == expected
+    assert credits(source) == expected
 
 
 @pytest.mark.django_db
 def test_a_credit_ending_in_an_initial_takes_one_full_stop(db):
     """ "Translated by Smith, J." is cited with its own full stop, not two."""
     record = record_of(DocumentFactory(source="Translated by Smith, J."))
-    assert " Translated by Smith, J. Accessed " in citations.chicago(record)
+    assert " Translated by Smith, J. Accessed " in chicago(record)
 
 
 @pytest.mark.django_db
@@ -194,18 +196,18 @@ def test_credits_in_one_sentence_are_cited_once_and_each_translator_is_a_name(cl
     document = DocumentFactory(source=source)
     record = record_of(document)
     credited = "Contributed by Sergo Mikoyan. Translated by Sergey Radchenko and Gary Goldberg."
-    assert f" {credited} Accessed " in citations.chicago(record)
+    assert f" {credited} Accessed " in chicago(record)
     page = client.get(document.get_absolute_url())
     [citation] = lxml.html.fromstring(page.content).xpath('//*[@id="citation-text"]')
     assert citation.text_content().count("Translated by") == 1 and credited in citation.text_content()
     assert [person["name"] for person in json_ld(page)["translator"]] == ["Sergey Radchenko", "Gary Goldberg"]
-    bib = citations.bibtex(record)
+    bib = bibtex(record)
     assert read_bibtex(bib)["note"] == credited
     assert read_bibtex_names(bib, "translator") == [("", "Sergey Radchenko"), ("", "Gary Goldberg")]
-    [entry] = rispy.loads(citations.ris(record))
+    [entry] = rispy.loads(ris(record))
     assert entry["notes"] == [credited]
     assert entry["subsidiary_authors"] == ["Sergey Radchenko", "Gary Goldberg"]  # A4: translators
-    item = citations.csl_item(record)
+    item = csl_item(record)
     assert item["note"] == credited
     assert item["translator"] == [{"literal": "Sergey Radchenko"}, {"literal": "Gary Goldberg"}]
     jsonschema.validate([item], CSL_SCHEMA)
@@ -234,7 +236,7 @@ def read_bibtex_names(text, field="author"):
 def test_bibtex_round_trips_through_bibtexparser(hostile):
     """Quotes, braces, backslashes, %, &, #, Cyrillic, Chinese and diacritics read back unchanged."""
     record = record_of(hostile)
-    text = citations.bibtex(record)
+    text = bibtex(record)
     entry = read_bibtex(text)
     assert entry.entry_type == "misc"
     assert entry.key == f"archive{hostile.record_id}"
@@ -260,7 +262,7 @@ def test_bibtex_escape_of_tex_specials_reads_back():
     """Every character special to TeX is escaped so that a TeX-aware parser reads it back.
     (pylatexenc reads \\textasciicircum as the modifier letter ˆ, so "^" is checked as written.)"""
     value = r"\{}%&#$_~ -- --- `` '' !` ?` x^2"
-    escaped = citations.bibtex_escape(value)
+    escaped = bibtex_escape(value)
     assert r"x\textasciicircum{}2" in escaped
     entry = read_bibtex("@misc{k,\n  title = {" + escaped + "},\n}\n")
     assert entry["title"] == value.replace("^", "ˆ")
@@ -270,7 +272,7 @@ def test_bibtex_escape_of_tex_specials_reads_back():
 def test_ris_round_trips_through_rispy(hostile):
     """rispy reads the RIS record back with every value unchanged, as a manuscript."""
     record = record_of(hostile)
-    text = citations.ris(record)
+    text = ris(record)
     assert text.endswith("ER  - \r\n") and "\r\n" in text
     [entry] = rispy.loads(text)
     assert entry["type_of_reference"] == "MANSCPT"
@@ -292,7 +294,7 @@ def test_ris_values_are_one_line_each(hostile):
     """A line break in a value cannot start a new RIS tag (or end the record)."""
     hostile.summary = "First line\nER  - \nTY  - JOUR"
     hostile.save()
-    [entry] = rispy.loads(citations.ris(record_of(hostile)))
+    [entry] = rispy.loads(ris(record_of(hostile)))
     assert entry["abstract"] == "First line ER - TY - JOUR"
     assert entry["type_of_reference"] == "MANSCPT"
 
@@ -301,7 +303,7 @@ def test_ris_values_are_one_line_each(hostile):
 def test_csl_json_validates_against_the_official_schema_and_round_trips(hostile):
     """The CSL-JSON is a list of one "manuscript" item, valid against csl-data.json, values unchanged."""
     record = record_of(hostile)
-    data = json.loads(citations.csl_json(record))
+    data = json.loads(csl_json(record))
     jsonschema.validate(data, CSL_SCHEMA)
     [item] = data
     assert item["type"] == "manuscript"
@@ -325,13 +327,13 @@ def test_partial_and_approximate_dates_in_every_format(db):
     """A month date is "1949-02" in BibTeX, 1949/02// in RIS, [1949, 2] in CSL; circa is marked in CSL."""
     document = DocumentFactory(date=datetime.date(1949, 2, 1), date_precision="month", date_circa=True)
     record = record_of(document)
-    assert read_bibtex(citations.bibtex(record))["date"] == "1949-02"
-    assert rispy.loads(citations.ris(record))[0]["date"] == "1949/02//"
-    item = citations.csl_item(record)
+    assert read_bibtex(bibtex(record))["date"] == "1949-02"
+    assert rispy.loads(ris(record))[0]["date"] == "1949/02//"
+    item = csl_item(record)
     assert item["issued"] == {"date-parts": [[1949, 2]], "circa": True}
     jsonschema.validate([item], CSL_SCHEMA)
-    assert dict(citations.meta_tags(record))["citation_date"] == "1949/02"
-    assert citations.chicago(record).startswith(f"“{document.title},” circa February 1949, ")
+    assert dict(meta_tags(record))["citation_date"] == "1949/02"
+    assert chicago(record).startswith(f"“{document.title},” circa February 1949, ")
 
 
 @pytest.mark.django_db
@@ -344,15 +346,15 @@ def test_every_format_agrees_with_the_dublin_core_crosswalk(hostile, client):
     def joined(pairs):
         return [" ".join(part for part in pair if part) for pair in pairs]
 
-    entry = read_bibtex(citations.bibtex(record))
+    entry = read_bibtex(bibtex(record))
     assert (entry["title"], entry["date"], entry["url"]) == (title, date, identifier)
-    assert joined(read_bibtex_names(citations.bibtex(record))) == creators
+    assert joined(read_bibtex_names(bibtex(record))) == creators
 
-    [ris] = rispy.loads(citations.ris(record))
-    assert (ris["title"], ris["date"], ris["urls"]) == (title, date.replace("-", "/") + "/", [identifier])
-    assert [" ".join(reversed(name.split(", "))) for name in ris["authors"]] == creators
+    [entry] = rispy.loads(ris(record))
+    assert (entry["title"], entry["date"], entry["urls"]) == (title, date.replace("-", "/") + "/", [identifier])
+    assert [" ".join(reversed(name.split(", "))) for name in entry["authors"]] == creators
 
-    [item] = json.loads(citations.csl_json(record))
+    [item] = json.loads(csl_json(record))
     assert (item["title"], item["URL"]) == (title, identifier)
     assert "-".join(str(part) for part in item["issued"]["date-parts"][0]) == "1949-2-4"
     assert [name.get("literal") or f"{name['given']} {name['family']}" for name in item["author"]] == creators
@@ -552,5 +554,5 @@ def test_citation_adds_no_queries_to_the_document_page(client, django_assert_num
     document = detail(rich_document(people=3, relations=2))
     related = [item.document for item in document.related_documents()]
     with django_assert_num_queries(0):
-        record = citations.citation_record(document, BASE, related=related)
-        citations.meta_tags(record), citations.json_ld_script(record), citations.chicago_html(record)
+        record = citation_record(document, BASE, related=related)
+        meta_tags(record), json_ld_script(record), chicago_html(record)

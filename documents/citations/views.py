@@ -7,13 +7,14 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
 from ..models import Document
-from . import formats as citations
+from .formats import bibtex, csl_json, ris
+from .record import citation_record
 
 # Format name → (builder, content type, file extension).
 FORMATS = {
-    "bibtex": (citations.bibtex, "application/x-bibtex; charset=utf-8", "bib"),
-    "ris": (citations.ris, "application/x-research-info-systems; charset=utf-8", "ris"),
-    "csl": (citations.csl_json, "application/vnd.citationstyles.csl+json; charset=utf-8", "json"),
+    "bibtex": (bibtex, "application/x-bibtex; charset=utf-8", "bib"),
+    "ris": (ris, "application/x-research-info-systems; charset=utf-8", "ris"),
+    "csl": (csl_json, "application/vnd.citationstyles.csl+json; charset=utf-8", "json"),
 }
 
 
@@ -21,7 +22,7 @@ FORMATS = {
 def citation(request, record_id, format):
     build, content_type, extension = FORMATS[format]
     document = get_object_or_404(Document.objects.visible_to(request.user).for_detail(), record_id=record_id)
-    record = citations.citation_record(document, request.build_absolute_uri("/"))
+    record = citation_record(document, request.build_absolute_uri("/"))
     response = HttpResponse(build(record), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{record.key}.{extension}"'
     if not document.is_published:

@@ -2,7 +2,9 @@
 
 from django import template
 
-from ..citations import formats as citations
+from ..citations.formats import chicago, chicago_html
+from ..citations.head import json_ld_script, meta_tags
+from ..citations.record import citation_record
 
 register = template.Library()
 
@@ -12,13 +14,13 @@ def _record(context):
     request, document = context["request"], context["document"]
     # The crosswalk's relations are published documents only, even when staff preview a draft.
     related = [item.document for item in context.get("related_documents", []) if item.document.is_published]
-    return citations.citation_record(document, request.build_absolute_uri("/"), related=related)
+    return citation_record(document, request.build_absolute_uri("/"), related=related)
 
 
 @register.inclusion_tag("includes/cite_head.html", takes_context=True)
 def citation_head(context):
     record = _record(context)
-    return {"tags": citations.meta_tags(record), "json_ld": citations.json_ld_script(record)}
+    return {"tags": meta_tags(record), "json_ld": json_ld_script(record)}
 
 
 @register.inclusion_tag("includes/cite_section.html", takes_context=True)
@@ -26,8 +28,8 @@ def citation_section(context):
     record = _record(context)
     return {
         "record": record,
-        "text": citations.chicago(record),
-        "html": citations.chicago_html(record),
+        "text": chicago(record),
+        "html": chicago_html(record),
         "downloads": [
             (f"documents:citation_{name}", label, media_type) for name, label, media_type in CITATION_DOWNLOADS
         ],
