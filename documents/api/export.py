@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from ..models import Collection, Document, Donor, Person
 from ..models.querysets import can_preview
-from .serializers import DocumentDetailSerializer
+from .serializers.read import DocumentDetailSerializer
 from .views import PUBLIC_MAX_AGE, related_of, request_stamp, selected_fields
 
 CHUNK = 500

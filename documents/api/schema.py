@@ -31,7 +31,7 @@ from .. import facets as site_facets
 from ..filters import MAX_VALUES, DocumentFilter, FacetFilter, PartialDateFilter
 from ..models import DocumentChange
 from .errors import NotFoundView
-from .serializers import DocumentDetailSerializer, DocumentListSerializer, SelectableFieldsMixin
+from .serializers.read import DocumentDetailSerializer, DocumentListSerializer, SelectableFieldsMixin
 
 FACET_NAMES = ("type", "classification", "language", "donor", "collection", *site_facets.PERSON_FACETS)
 

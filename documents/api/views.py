@@ -35,12 +35,12 @@ from ..people import role_counts
 from ..search import SearchUnavailable
 from ..stamps import request_stamp
 from ..unavailable import retry_later
-from . import changes, etags, writes
+from . import changes, conditional, writes
 from .errors import SEARCH_DOWN, InvalidParameters, error_body
 from .pagination import CursorPagination
 from .renderers import CSVRenderer
 from .schema import MAX_RECORD_ID, RECORD_ID, document_views, relation_views
-from .serializers import (
+from .serializers.read import (
     ClassificationSerializer,
     CollectionSerializer,
     DocumentDetailSerializer,
@@ -120,13 +120,13 @@ class ConditionalMixin:
             return self.conditional(request, response)
         return response
 
-    # The versioned record a read shows: its ETag names (and signs) its version, for If-Match (etags.py).
+    # The versioned record a read shows: its ETag names (and signs) its version, for If-Match (conditional.py).
     versioned = None
 
     def etag_of(self, request, data):
         """The ETag of a representation: its data and format (the same for a GET and a write's answer)."""
         renderer = getattr(request, "accepted_renderer", None)
-        return etags.entity_tag(data, renderer.format if renderer else "", self.versioned)
+        return conditional.entity_tag(data, renderer.format if renderer else "", self.versioned)
 
     def conditional(self, request, response):
         """ETag from the representation itself (its data and format: nested records included, so

@@ -3,7 +3,7 @@
 - Who: active staff with the admin's add/change/delete permission on the model (StaffWrites);
   publishing, unpublishing and deleting a published document also ask documents/roles.py.
 - Which version: a change or a delete names the version it started from in ``If-Match`` (the
-  ETag of a read, etags.py); none is a 428. A change from an earlier version is merged with the
+  ETag of a read, conditional.py); none is a 428. A change from an earlier version is merged with the
   saves since, from that version as the history holds it; a field both changed is a 412 naming
   the field, their value and yours, with nothing changed (documents/locking.py).
 - What is kept: every write is one revision in the record's history (documents/history.py).
@@ -36,9 +36,9 @@ from ..models import (
 )
 from ..models.documents import gone_record_id_message, gone_record_ids
 from ..validators import validate_web_url
-from . import etags
+from . import conditional
 from .errors import Gone
-from .serializers import SelectableFieldsMixin
+from .serializers.read import SelectableFieldsMixin
 
 WRITE_ACTIONS = ("create", "update", "partial_update", "destroy")
 # A document's people, by the detail shape's field for each role.
@@ -157,12 +157,12 @@ class StaffWrites(permissions.DjangoModelPermissions):
         return super().has_permission(request, view)
 
 
-# -- If-Match (etags.py) ----------------------------------------------------------------------------
+# -- If-Match (conditional.py) ----------------------------------------------------------------------------
 
 
 def if_match_tags(request):
-    """etags.ANY, or the [(weak?, tag)] of If-Match; a 428 without one."""
-    tags = etags.if_match(request.headers.get("If-Match"))
+    """conditional.ANY, or the [(weak?, tag)] of If-Match; a 428 without one."""
+    tags = conditional.if_match(request.headers.get("If-Match"))
     if tags is None:
         raise PreconditionRequired()
     return tags
@@ -185,9 +185,9 @@ def if_match_version(request, record):
     """The version of record that If-Match names: the current one for ``*``, else the latest one
     of the tags this server issued for it (an earlier one: an edit to merge); a 412 if none."""
     tags = if_match_tags(request)
-    if tags == etags.ANY:
+    if tags == conditional.ANY:
         return record.version
-    versions = {etags.issued_version(record, tag) for weak, tag in tags if not weak}
+    versions = {conditional.issued_version(record, tag) for weak, tag in tags if not weak}
     versions = {version for version in versions if version is not None and version <= record.version}
     if not versions:
         raise no_match(record, tags)
@@ -670,7 +670,7 @@ class RelationWrites(WritableMixin):
         return found
 
     def current_etag(self, request, relation):
-        from .serializers import RelationSerializer
+        from .serializers.read import RelationSerializer
 
         data = RelationSerializer(relation, context=self.get_serializer_context()).data
         return self.etag_of(request, data)
@@ -678,7 +678,7 @@ class RelationWrites(WritableMixin):
     def base_version(self, request, relation):
         tags = if_match_tags(request)
         current = self.current_etag(request, relation).strip('"')
-        if tags != etags.ANY and (False, current) not in tags:
+        if tags != conditional.ANY and (False, current) not in tags:
             raise PreconditionFailed(
                 f"Not saved: relation {relation.pk} changed after you read it (it is now {relation}). "
                 "Read it again, then send your change with its current ETag."

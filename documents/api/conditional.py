@@ -21,7 +21,7 @@ import re
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-SALT = "documents.api.etags"
+SALT = "documents.api.etags"  # the name of this module once: kept, so the ETags issued before stay valid
 ANY = "*"
 # One entity tag of a list (RFC 9110: [ "W/" ] DQUOTE *etagc DQUOTE), and the comma after it.
 ENTITY_TAG = re.compile(r'\s*(W/)?"([\x21\x23-\x7e\x80-\xff]*)"\s*(?:,|$)')

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from rest_framework import serializers
 
-from ..models import (
+from ...models import (
     Classification,
     Collection,
     Document,
