@@ -9,8 +9,6 @@ come from the mixins of writes.py."""
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
-from django.utils.http import http_date
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import routers, viewsets
 from rest_framework.renderers import JSONRenderer
@@ -27,19 +25,24 @@ from ..models import (
     Language,
     OldSlug,
     Person,
+    RelatedDocument,
     Relation,
     RelationType,
 )
+from ..models.documents import related_order
 from ..models.querysets import can_preview
 from ..people import role_counts
 from ..search import SearchUnavailable
 from ..stamps import request_stamp
 from ..unavailable import retry_later
-from . import changes, conditional, writes
-from .errors import SEARCH_DOWN, InvalidParameters, error_body
+from . import changes, writes
+from .conditional import ConditionalMixin
+from .errors import SEARCH_DOWN, InvalidParameters, error_body, raise_missing_document
 from .pagination import CursorPagination
+from .parameters import flag, record_id_parameter, requested_facets, selected_fields
 from .renderers import CSVRenderer
-from .schema import MAX_RECORD_ID, RECORD_ID, document_views, relation_views
+from .schema import relation_views
+from .schema_documents import document_views
 from .serializers.read import (
     ClassificationSerializer,
     CollectionSerializer,
@@ -54,16 +57,10 @@ from .serializers.read import (
     RelationTypeSerializer,
 )
 
-# Anonymous responses may be kept this long by caches; after it, they revalidate (ETag, 304).
-PUBLIC_MAX_AGE = 60
-
 
 def related_of(documents, user):
     """Each document's related documents, worded from its side (as Document.related_documents),
     set as ``api_related``: for a page or a chunk of documents in one query."""
-    from ..models import RelatedDocument
-    from ..models.documents import related_order
-
     by_pk = {document.pk: document for document in documents}
     relations = visible_relations(user).filter(Q(source__in=list(by_pk)) | Q(target__in=list(by_pk)))
     found = {pk: [] for pk in by_pk}
@@ -76,73 +73,6 @@ def related_of(documents, user):
         related.sort(key=related_order)
         by_pk[pk].api_related = related
     return documents
-
-
-def listed_names(request, name):
-    """The names of ?name=a,b as given (None without the parameter): the schema's comma-separated array
-    (schema.names_parameter), so an empty value names nothing and is a 400."""
-    given = request.query_params.get(name)
-    if given is None:
-        return None
-    if not given:
-        raise InvalidParameters({name: ["Name at least one, or leave the parameter out."]}, message=f"{name} is empty.")
-    return given.split(",")
-
-
-def selected_fields(request, serializer_class, context=None):
-    """The field names of ?fields=a,b (None: all), each exactly a name the serializer has, as the schema
-    lists them; else a 400."""
-    names = listed_names(request, "fields")
-    if names is None:
-        return None
-    known = list(serializer_class(context=context or {"request": request}).fields)
-    unknown = [name for name in names if name not in known]
-    if unknown:
-        raise InvalidParameters(
-            {"fields": [f"Unknown field: {name}." for name in unknown] + [f"Choose from: {', '.join(known)}."]},
-            message=f"Unknown field{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.",
-            code="unknown_field",
-        )
-    return names
-
-
-class ConditionalMixin:
-    """Validators on every successful read, errors in JSON whatever the format asked for."""
-
-    last_modified = None
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if isinstance(response, Response) and response.status_code >= 400:
-            # Errors are JSON whatever format was asked for.
-            response.accepted_renderer, response.accepted_media_type = JSONRenderer(), "application/json"
-        if request.method in ("GET", "HEAD") and isinstance(response, Response) and response.status_code == 200:
-            return self.conditional(request, response)
-        return response
-
-    # The versioned record a read shows: its ETag names (and signs) its version, for If-Match (conditional.py).
-    versioned = None
-
-    def etag_of(self, request, data):
-        """The ETag of a representation: its data and format (the same for a GET and a write's answer)."""
-        renderer = getattr(request, "accepted_renderer", None)
-        return conditional.entity_tag(data, renderer.format if renderer else "", self.versioned)
-
-    def conditional(self, request, response):
-        """ETag from the representation itself (its data and format: nested records included, so
-        a renamed person changes it too), Last-Modified from the records' times; 304 when the
-        client's copy is current. The response is built first: a 304 saves sending it."""
-        etag = self.etag_of(request, response.data)
-        response["ETag"] = etag
-        timestamp = int(self.last_modified.timestamp()) if self.last_modified else None
-        if timestamp is not None:
-            response["Last-Modified"] = http_date(timestamp)
-        patch_vary_headers(response, ["Accept"])
-        if can_preview(request.user):
-            patch_cache_control(response, private=True, no_store=True)
-        else:
-            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
-        return get_conditional_response(request, etag=etag, last_modified=timestamp, response=response)
 
 
 class RootView(ConditionalMixin, routers.APIRootView):
@@ -243,21 +173,12 @@ class DocumentFilterBackend(DjangoFilterBackend):
         return filterset
 
 
-FACET_NAMES = ("type", "classification", "language", "donor", "collection", *site_facets.PERSON_FACETS)
-TRUE, FALSE = "true", "false"  # a boolean in the schema: exactly these
 FILTER_PARAMETERS = tuple(DocumentFilter.base_filters)
 
 
 def search_down():
     """The answer while the search index cannot be read (docs/search.md, "When the index fails")."""
     return retry_later(Response(error_body(503, "search_unavailable", SEARCH_DOWN), status=503))
-
-
-def flag(request, name):
-    value = request.query_params.get(name, FALSE)
-    if value not in (TRUE, FALSE):
-        raise InvalidParameters({name: ["true or false."]}, message=f"{name} is true or false.")
-    return value == TRUE
 
 
 @document_views
@@ -284,7 +205,7 @@ class DocumentViewSet(writes.DocumentWrites, ReadOnlyViewSet):
         record_id = int(self.kwargs["record_id"])
         document = self.get_queryset().filter(record_id=record_id).first()
         if document is None:
-            writes.raise_missing_document(record_id, self.request.user)
+            raise_missing_document(record_id, self.request.user)
         related_of([document], self.request.user)
         linked = [
             document,
@@ -300,7 +221,7 @@ class DocumentViewSet(writes.DocumentWrites, ReadOnlyViewSet):
     def list(self, request, *args, **kwargs):
         if "updated_since" in request.query_params:
             return self.changes(request)
-        wanted = self.requested_facets(request)
+        wanted = requested_facets(request)
         fields = self.selected_fields()
         with_count = flag(request, "count")
         filterset = self.filterset = self.filter_backends[0]().valid_filterset(request, self.get_queryset(), self)
@@ -321,30 +242,6 @@ class DocumentViewSet(writes.DocumentWrites, ReadOnlyViewSet):
         return self.paginator.get_paginated_response(data, extra)
 
     # -- facets ---------------------------------------------------------------------------------
-
-    def requested_facets(self, request):
-        names = listed_names(request, "facets") or []
-        unknown = [name for name in names if name not in FACET_NAMES]
-        if unknown:
-            raise InvalidParameters(
-                {
-                    "facets": [f"Unknown facet: {name}." for name in unknown]
-                    + [f"Choose from: {', '.join(FACET_NAMES)}."]
-                },
-                message=f"Unknown facet: {', '.join(unknown)}.",
-                code="unknown_facet",
-            )
-        people = [name for name in names if name in site_facets.PERSON_FACETS]
-        if len(people) > 1:
-            raise InvalidParameters(
-                {
-                    "facets": [
-                        "One facet of people at a time: person (any role), author, recipient, participant or mentioned."
-                    ]
-                },
-                message="One facet of people at a time.",
-            )
-        return names
 
     def facets(self, request, wanted):
         """The list page's facets (documents/facets.py) for the same filters, as JSON."""
@@ -479,17 +376,6 @@ class LanguageViewSet(ReadOnlyViewSet):
 
     def get_queryset(self):
         return self.public_queryset(Language).with_published_counts()
-
-
-def record_id_parameter(request, name):
-    """The record ID in ?name=: ASCII digits (not "²" nor "١", which str.isdigit() takes), no
-    larger than a record ID can be; else a 400 naming the parameter."""
-    value = request.query_params.get(name, "").strip()
-    if not RECORD_ID.fullmatch(value) or int(value) > MAX_RECORD_ID:
-        raise InvalidParameters(
-            {name: ["A record ID: a whole number, e.g. 121773."]}, message=f"{name} is not a record ID."
-        )
-    return int(value)
 
 
 def visible_relations(user):
