@@ -7,7 +7,7 @@ parameter is at fault. A body whose only fault is that it duplicates a record (a
 a relation: validators with the code "unique") is a 409 Conflict, not a 400: the request is well
 formed, the archive already holds it."""
 
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from rest_framework import exceptions
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -38,6 +38,18 @@ class Conflict(exceptions.APIException):
     status_code = 409
     default_code = "conflict"
     default_detail = MESSAGE
+
+
+class Moved(exceptions.APIException):
+    """A 301 to ``location``: the record this address named lives at another now (an old slug).
+    Raised where the record is looked up (get_object), answered by exception_handler."""
+
+    status_code = 301
+    default_code = "moved"
+
+    def __init__(self, location):
+        super().__init__(f"Moved to {location}.")
+        self.location = location
 
 
 class StillNamed(exceptions.APIException):
@@ -105,6 +117,8 @@ def _messages(value):
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, Moved):
+        return HttpResponsePermanentRedirect(exc.location)
     if write_conflict(exc):
         exc = Conflict()
     response = drf_exception_handler(exc, context)

@@ -1,4 +1,9 @@
-"""The write side of a viewset: create, update, partial_update and destroy, with the admin's rules.
+"""What the viewsets of views.py are made of.
+
+ReadableMixin: list and retrieve, with what every resource shares: ``?fields=``, cursor pages
+(pagination.py), CSV (renderers.py), validators and 304s (conditional.py), and an old slug's 301.
+
+WritableMixin: create, update, partial_update and destroy, with the admin's rules.
 
 - Who: active staff with the admin's add/change/delete permission on the model (permissions.py).
 - Which version: a change or a delete names the version it started from in ``If-Match`` (the
@@ -13,15 +18,96 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import Http404
 from rest_framework import status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from .. import history
 from ..locking import StaleEdit, VersionChanged, save_from, user_name
-from .conditional import PreconditionFailed, if_match_version
-from .errors import still_named
+from ..models import OldSlug
+from ..models.querysets import can_preview
+from ..stamps import request_stamp
+from .conditional import ConditionalMixin, PreconditionFailed, if_match_version
+from .errors import Moved, still_named
+from .pagination import CursorPagination
+from .parameters import selected_fields
 from .permissions import StaffWrites
+from .renderers import CSVRenderer
 
 WRITE_ACTIONS = ("create", "update", "partial_update", "destroy")
+
+
+# -- the read side of a viewset ------------------------------------------------------------------------
+
+
+class ReadableMixin(ConditionalMixin):
+    """list and retrieve, and the parts every resource shares: ?fields=, cursor pages, CSV,
+    validators and JSON errors. A record is found by its ``lookup_field`` in get_queryset() (what
+    the client may see); by an old slug, it is a 301 to its address now."""
+
+    pagination_class = CursorPagination
+    renderer_classes = [JSONRenderer, CSVRenderer]
+    detail_serializer_class = None
+
+    # -- ?fields= -------------------------------------------------------------------------------
+
+    def get_serializer_class(self):
+        if self.action == "retrieve" and self.detail_serializer_class is not None:
+            return self.detail_serializer_class
+        return self.serializer_class
+
+    def selected_fields(self):
+        if self.request is None:  # e.g. a schema generator
+            return None
+        return selected_fields(self.request, self.get_serializer_class(), self.get_serializer_context())
+
+    def get_serializer(self, *args, **kwargs):
+        kwargs.setdefault("fields", self.selected_fields())
+        return super().get_serializer(*args, **kwargs)
+
+    # -- lists ----------------------------------------------------------------------------------
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        fields = self.selected_fields()  # checked before the page is read
+        page = self.paginate_queryset(queryset)
+        self.last_modified = self.list_last_modified(page)
+        data = self.get_serializer(page, many=True, fields=fields).data
+        return self.get_paginated_response(data)
+
+    def list_last_modified(self, page):
+        stamps = [request_stamp(self.request), *(getattr(row, "modified_at", None) for row in page)]
+        return max((stamp for stamp in stamps if stamp is not None), default=None)
+
+    # -- one record -------------------------------------------------------------------------------
+
+    def retrieve(self, request, *args, **kwargs):
+        record = self.get_object()
+        return Response(self.get_serializer(record).data)
+
+    def public_queryset(self, model):
+        return model.objects.all() if can_preview(self.request.user) else model.objects.public()
+
+    def get_object(self):
+        """The record at this address, with its validators set; Moved (a 301) from an old slug."""
+        value = self.kwargs[self.lookup_field]
+        queryset = self.get_queryset()
+        found = queryset.filter(**{self.lookup_field: value}).first()
+        if found is None:
+            moved = OldSlug.objects.resolve_in(queryset, value) if self.lookup_field == "slug" else None
+            if moved is not None:
+                raise Moved(self.address_of(moved))
+            raise Http404(f"No {queryset.model._meta.verbose_name} at this address.")
+        self.last_modified = max(
+            (s for s in (getattr(found, "modified_at", None), request_stamp(self.request)) if s), default=None
+        )
+        self.versioned = found if hasattr(found, "version") else None
+        return found
+
+    def address_of(self, record):
+        """The record's address in the API, with this request's query (?fields= …)."""
+        target = self.reverse_action("detail", kwargs={self.lookup_field: getattr(record, self.lookup_field)})
+        query = self.request.GET.urlencode()
+        return f"{target}?{query}" if query else target
 
 
 # -- merging an edit from an older version ----------------------------------------------------------

@@ -8,10 +8,8 @@ come from the mixins of writes.py."""
 
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import redirect
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import routers, viewsets
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from .. import facets as site_facets
@@ -23,7 +21,6 @@ from ..models import (
     DocumentType,
     Donor,
     Language,
-    OldSlug,
     Person,
     RelatedDocument,
     Relation,
@@ -38,9 +35,8 @@ from ..unavailable import retry_later
 from . import changes, writes
 from .conditional import ConditionalMixin
 from .errors import SEARCH_DOWN, InvalidParameters, error_body, raise_missing_document
-from .pagination import CursorPagination
-from .parameters import flag, record_id_parameter, requested_facets, selected_fields
-from .renderers import CSVRenderer
+from .mixins import ReadableMixin, WritableMixin
+from .parameters import flag, record_id_parameter, requested_facets
 from .schema import relation_views
 from .schema_documents import document_views
 from .serializers.read import (
@@ -79,76 +75,13 @@ class RootView(ConditionalMixin, routers.APIRootView):
     """/api/v1/: the address of each resource."""
 
 
-class ReadOnlyViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
-    """The parts every resource shares: ?fields=, cursor pages, CSV, validators and JSON errors."""
+class ReadOnlyViewSet(ReadableMixin, viewsets.GenericViewSet):
+    """A resource that clients only read (list and retrieve): the vocabularies."""
 
-    pagination_class = CursorPagination
-    renderer_classes = [JSONRenderer, CSVRenderer]
-    detail_serializer_class = None
 
-    # -- ?fields= -------------------------------------------------------------------------------
-
-    def get_serializer_class(self):
-        if self.action == "retrieve" and self.detail_serializer_class is not None:
-            return self.detail_serializer_class
-        return self.serializer_class
-
-    def selected_fields(self):
-        if self.request is None:  # e.g. a schema generator
-            return None
-        return selected_fields(self.request, self.get_serializer_class(), self.get_serializer_context())
-
-    def get_serializer(self, *args, **kwargs):
-        kwargs.setdefault("fields", self.selected_fields())
-        return super().get_serializer(*args, **kwargs)
-
-    # -- lists ----------------------------------------------------------------------------------
-
-    def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        fields = self.selected_fields()  # checked before the page is read
-        page = self.paginate_queryset(queryset)
-        self.last_modified = self.list_last_modified(page)
-        data = self.get_serializer(page, many=True, fields=fields).data
-        return self.get_paginated_response(data)
-
-    def list_last_modified(self, page):
-        stamps = [request_stamp(self.request), *(getattr(row, "modified_at", None) for row in page)]
-        return max((stamp for stamp in stamps if stamp is not None), default=None)
-
-    def retrieve(self, request, *args, **kwargs):
-        found = self.get_object()
-        if not isinstance(found, self.queryset_model()):
-            return found  # a redirect from an old slug
-        fields = self.selected_fields()
-        return Response(self.get_serializer(found, fields=fields).data)
-
-    def queryset_model(self):
-        return self.get_serializer_class().Meta.model
-
-    # -- one record, by its slug; an old slug answers 301 ---------------------------------------
-
-    def public_queryset(self, model):
-        return model.objects.all() if can_preview(self.request.user) else model.objects.public()
-
-    def get_object(self):
-        value = self.kwargs[self.lookup_field]
-        queryset = self.get_queryset()
-        found = queryset.filter(**{self.lookup_field: value}).first()
-        if found is not None:
-            self.last_modified = max(
-                (s for s in (getattr(found, "modified_at", None), request_stamp(self.request)) if s), default=None
-            )
-            self.versioned = found if hasattr(found, "version") else None
-            return found
-        model = queryset.model
-        if self.lookup_field == "slug":
-            moved = OldSlug.resolve(model, value)
-            if moved is not None and queryset.filter(pk=moved.pk).exists():
-                target = self.reverse_action("detail", kwargs={"slug": moved.slug})
-                query = self.request.GET.urlencode()
-                return redirect(f"{target}?{query}" if query else target, permanent=True)
-        raise Http404(f"No {model._meta.verbose_name} at this address.")
+class ReadWriteViewSet(WritableMixin, ReadableMixin, viewsets.GenericViewSet):
+    """A resource that staff also write (create, update, partial_update, destroy; mixins.py), each
+    with its own rules (writes.py): documents, people, donors, collections and relations."""
 
 
 # -- documents ------------------------------------------------------------------------------------
@@ -182,7 +115,7 @@ def search_down():
 
 
 @document_views
-class DocumentViewSet(writes.DocumentWrites, ReadOnlyViewSet):
+class DocumentViewSet(writes.DocumentWrites, ReadWriteViewSet):
     """Published documents (staff also see drafts), by record ID.
 
     The list takes the /documents/ page's parameters (q, date_from, date_to, type, language,
@@ -304,7 +237,7 @@ class DocumentViewSet(writes.DocumentWrites, ReadOnlyViewSet):
 # -- people, donors, collections ------------------------------------------------------------------
 
 
-class PersonViewSet(writes.PersonWrites, ReadOnlyViewSet):
+class PersonViewSet(writes.PersonWrites, ReadWriteViewSet):
     """People and organisations named in documents the client may see, by slug, with their aliases."""
 
     serializer_class = PersonSerializer
@@ -315,17 +248,15 @@ class PersonViewSet(writes.PersonWrites, ReadOnlyViewSet):
         return self.public_queryset(Person).with_published_counts().prefetch_related("aliases")
 
     def retrieve(self, request, *args, **kwargs):
-        found = self.get_object()
-        if isinstance(found, Person):
-            try:
-                found.api_role_counts = role_counts(found, not can_preview(request.user))
-            except SearchUnavailable:
-                return search_down()
-            return Response(self.get_serializer(found).data)
-        return found
+        person = self.get_object()
+        try:
+            person.api_role_counts = role_counts(person, not can_preview(request.user))
+        except SearchUnavailable:
+            return search_down()
+        return Response(self.get_serializer(person).data)
 
 
-class DonorViewSet(writes.DonorWrites, ReadOnlyViewSet):
+class DonorViewSet(writes.DonorWrites, ReadWriteViewSet):
     """Donors of documents the client may see, by slug."""
 
     serializer_class = DonorSerializer
@@ -335,7 +266,7 @@ class DonorViewSet(writes.DonorWrites, ReadOnlyViewSet):
         return self.public_queryset(Donor).with_published_counts()
 
 
-class CollectionViewSet(writes.CollectionWrites, ReadOnlyViewSet):
+class CollectionViewSet(writes.CollectionWrites, ReadWriteViewSet):
     """Collections with documents the client may see, by slug."""
 
     serializer_class = CollectionSerializer
@@ -399,7 +330,7 @@ class RelationTypeViewSet(ReadOnlyViewSet):
 
 
 @relation_views
-class RelationViewSet(writes.RelationWrites, ReadOnlyViewSet):
+class RelationViewSet(writes.RelationWrites, ReadWriteViewSet):
     """Typed links between two documents the client may see; ``?document=<record ID>`` for one
     document's links (either end)."""
 
