@@ -166,6 +166,15 @@ class ConditionalMixin:
         renderer = getattr(request, "accepted_renderer", None)
         return entity_tag(data, renderer.format if renderer else "", self.versioned)
 
+    def answer_with(self, view_class, request):
+        """The answer of another view at this address (view_class: an APIView with a get()), to a
+        request this view has authenticated, throttled and negotiated: this view sends it, with the
+        validators the other view set."""
+        view = view_class(request=request, args=self.args, kwargs=self.kwargs, format_kwarg=self.format_kwarg)
+        response = view.get(request, *self.args, **self.kwargs)
+        self.last_modified, self.versioned = view.last_modified, view.versioned
+        return response
+
     def conditional(self, request, response):
         """ETag from the representation itself (its data and format: nested records included, so
         a renamed person changes it too), Last-Modified from the records' times; 304 when the

@@ -32,7 +32,8 @@ from ..people import role_counts
 from ..search import SearchUnavailable
 from ..stamps import request_stamp
 from ..unavailable import retry_later
-from . import changes, writes
+from . import writes
+from .changes import DocumentChangesView
 from .conditional import ConditionalMixin
 from .errors import SEARCH_DOWN, InvalidParameters, error_body, raise_missing_document
 from .mixins import ReadableMixin, WritableMixin
@@ -106,9 +107,6 @@ class DocumentFilterBackend(DjangoFilterBackend):
         return filterset
 
 
-FILTER_PARAMETERS = tuple(DocumentFilter.base_filters)
-
-
 def search_down():
     """The answer while the search index cannot be read (docs/search.md, "When the index fails")."""
     return retry_later(Response(error_body(503, "search_unavailable", SEARCH_DOWN), status=503))
@@ -152,8 +150,8 @@ class DocumentViewSet(writes.DocumentWrites, ReadWriteViewSet):
         return document
 
     def list(self, request, *args, **kwargs):
-        if "updated_since" in request.query_params:
-            return self.changes(request)
+        if "updated_since" in request.query_params:  # the changes since a time: a resource of their own
+            return self.answer_with(DocumentChangesView, request)
         wanted = requested_facets(request)
         fields = self.selected_fields()
         with_count = flag(request, "count")
@@ -194,44 +192,6 @@ class DocumentViewSet(writes.DocumentWrites, ReadWriteViewSet):
             }
             for facet in (built[name] for name in wanted)
         ]
-
-    # -- ?updated_since= ------------------------------------------------------------------------
-
-    def changes(self, request):
-        mixed = [name for name in (*FILTER_PARAMETERS, "facets") if request.query_params.get(name)]
-        if mixed:
-            raise InvalidParameters(
-                {name: ["Not with updated_since: the changes are every change, in time order."] for name in mixed},
-                message=f"updated_since cannot be combined with {', '.join(mixed)}.",
-                code="not_with_updated_since",
-            )
-        since = changes.parse_since(request.query_params["updated_since"])
-        fields = self.selected_fields()
-        paginator = self.paginator
-        paginator.request, paginator.page_size = request, paginator.get_page_size(request)
-        paginator.order_tag = "changes"
-        cursor = paginator.decode_cursor(request)
-        after, total = changes.decode_cursor(cursor) if cursor else (None, None)
-        if flag(request, "count") and total is None:
-            total = changes.count(request.user, since)  # once, on the first page: the cursor carries it on
-        rows, more = changes.page(request.user, since, paginator.page_size, after)
-        live = [rid for _, rid, change in rows if change == changes.UPDATED]
-        documents = {
-            document.record_id: document
-            for document in Document.objects.visible_to(request.user).for_list().filter(record_id__in=live)
-        }
-        results = []
-        for at, rid, change in rows:
-            if change != changes.UPDATED:
-                results.append(changes.tombstone(rid, change, at))
-            elif rid in documents:  # unpublished since the page was read: its tombstone follows
-                data = self.get_serializer(documents[rid], fields=fields).data
-                results.append({**data, "record_id": rid, "deleted": False, "change": change, "changed_at": at})
-        with_count = flag(request, "count")
-        paginator.next_cursor = changes.encode_cursor(rows[-1], total if with_count else None) if more else None
-        extra = {"count": total} if with_count else {}
-        self.last_modified = request_stamp(request)
-        return paginator.get_paginated_response(results, extra)
 
 
 # -- people, donors, collections ------------------------------------------------------------------
