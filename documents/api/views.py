@@ -1,10 +1,10 @@
-"""The API's read side: one viewset per resource on one router (urls.py).
+"""The API's resources: one viewset per resource on one router (urls.py).
 
 Visibility is the site's own rule, applied in each get_queryset(): Document.objects.visible_to(user)
 and the public() querysets of people, donors, collections and terms. A draft is a 404 (its record
 ID is not revealed), and nested lists (related documents, relations, facet counts) only name what
-the same user could open. Writes (staff only, with the admin's permissions, If-Match and history)
-come from the mixins of writes.py."""
+the same user could open. Reads and writes come from the mixins of mixins.py; writes (staff only,
+with the admin's permissions, If-Match and history) follow each resource's rules in writes.py."""
 
 from django.db.models import Q
 from django.http import Http404
