@@ -4,6 +4,7 @@ import json
 from urllib.parse import urlsplit
 
 import pytest
+from django.test import Client
 
 from documents.models import Document, Person, Relation, RelationType
 
@@ -224,6 +225,35 @@ def test_an_old_slug_answers_301_to_the_current_resource(client, demo):
     response = client.get(f"{API}/people/joseph-stalin/?fields=name")
     assert response.status_code == 301
     assert response["Location"] == f"http://testserver{API}/people/iosif-stalin/?fields=name"
+
+
+@pytest.mark.django_db
+def test_an_old_slug_leads_only_where_the_client_may_go(staff_client):
+    """The old address of someone only drafts name tells the public nothing, in the API as on the
+    site (one rule: OldSlug.objects.resolve_in); staff, who may see them, are sent on."""
+    person = RoleFactory(person__name="Hidden Person", document__draft=True).person
+    old = person.slug
+    person.slug = "renamed-person"
+    person.save()
+    anonymous = Client()
+    assert anonymous.get(f"{API}/people/{old}/").status_code == 404
+    assert anonymous.get(f"/people/{old}/").status_code == 404
+    api = staff_client.get(f"{API}/people/{old}/")
+    assert api.status_code == 301 and api["Location"] == f"http://testserver{API}/people/renamed-person/"
+    page = staff_client.get(f"/people/{old}/")
+    assert page.status_code == 301 and page["Location"] == "/people/renamed-person/"
+
+
+@pytest.mark.django_db
+def test_vocabularies_are_read_only_and_the_other_resources_writable(staff_client, demo):
+    reads = {"GET", "HEAD", "OPTIONS"}
+    for path in ("/types/", "/classifications/", "/languages/", "/relation-types/", "/relation-types/related/"):
+        assert set(staff_client.options(f"{API}{path}")["Allow"].split(", ")) == reads, path
+        assert staff_client.post(f"{API}{path}", {}, content_type="application/json").status_code == 405, path
+    for path in ("/documents/", "/people/", "/donors/", "/collections/", "/relations/"):
+        assert set(staff_client.options(f"{API}{path}")["Allow"].split(", ")) == reads | {"POST"}, path
+    detail = staff_client.options(f"{API}/people/joseph-stalin/")["Allow"]
+    assert set(detail.split(", ")) == reads | {"PUT", "PATCH", "DELETE"}
 
 
 @pytest.mark.django_db

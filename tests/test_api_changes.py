@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.http import parse_http_date
 
+from documents.filters import DocumentFilter
 from documents.models import Document, DocumentChange
 
 from .factories import DocumentFactory
@@ -110,6 +111,42 @@ def test_updated_since_takes_a_date_and_refuses_filters(client, archive):  # noq
     assert get_json(client, f"{API}/documents/?updated_since={tomorrow}")["results"] == []
     body = get_json(client, f"{API}/documents/?updated_since=2020-01-01&type=cable", status=400)
     assert list(body["error"]["fields"]) == ["type"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", [*DocumentFilter.base_filters, "facets"])
+def test_updated_since_refuses_every_filter_of_the_list_and_its_facets(client, name):
+    body = get_json(client, f"{API}/documents/?updated_since=2020-01-01&{name}=x", status=400)
+    assert body["error"]["code"] == "not_with_updated_since"
+    assert body["error"]["message"] == f"updated_since cannot be combined with {name}."
+    assert body["error"]["fields"] == {name: ["Not with updated_since: the changes are every change, in time order."]}
+
+
+@pytest.mark.django_db
+def test_the_changes_name_each_filter_mixed_in_and_take_an_empty_one(client):
+    body = get_json(client, f"{API}/documents/?updated_since=2020-01-01&type=cable&q=x&facets=type&sort=", status=400)
+    assert list(body["error"]["fields"]) == ["q", "type", "facets"]
+    assert get_json(client, f"{API}/documents/?updated_since=2020-01-01&q=&count=true")["count"] == 0
+
+
+@pytest.mark.django_db
+def test_a_cursor_of_the_changes_is_no_cursor_of_the_list_nor_the_reverse(client, archive):  # noqa: F811
+    def cursor(url):
+        return get_json(client, url)["next"].split("cursor=")[1].split("&")[0]
+
+    of_changes = cursor(f"{API}/documents/?updated_since=2000-01-01&page_size=1")
+    of_list = cursor(f"{API}/documents/?page_size=1")
+    for url in (f"{API}/documents/?cursor={of_changes}", f"{API}/documents/?updated_since=2000-01-01&cursor={of_list}"):
+        assert "another sort order" in get_json(client, url, status=400)["error"]["fields"]["cursor"][0]
+
+
+@pytest.mark.django_db
+def test_the_changes_carry_validators_and_answer_304(client, archive):  # noqa: F811
+    url = f"{API}/documents/?updated_since=2000-01-01&page_size=2"
+    response = client.get(url)
+    assert response["ETag"] and response["Last-Modified"] and "public" in response["Cache-Control"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+    assert client.get(url + "&format=csv")["ETag"] != response["ETag"]
 
 
 @pytest.mark.django_db

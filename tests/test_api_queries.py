@@ -137,7 +137,7 @@ def test_the_stamp_is_kept_on_the_request_for_reads_only(rf, django_assert_num_q
     from django.contrib.auth.models import AnonymousUser
     from rest_framework.request import Request
 
-    from documents.api.views import request_stamp
+    from documents.ops.stamps import request_stamp
 
     DocumentFactory()
     request = rf.get("/api/v1/documents/")

@@ -136,7 +136,7 @@ def test_a_card_from_the_index_shows_and_serializes_exactly_as_its_document(rf, 
     document itself gives, for real records with their quirks (35 of them, plus the demo)."""
     from django.template.loader import render_to_string
 
-    from documents.api.serializers import DocumentListSerializer
+    from documents.api.serializers.read import DocumentListSerializer
     from documents.search.pages import cards_of
 
     from .realdata import load_records

@@ -7,11 +7,12 @@ parameter is at fault. A body whose only fault is that it duplicates a record (a
 a relation: validators with the code "unique") is a 409 Conflict, not a 400: the request is well
 formed, the archive already holds it."""
 
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from rest_framework import exceptions
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from ..models import Document, DocumentChange
 from ..ops.write_conflicts import MESSAGE, write_conflict
 
 
@@ -39,6 +40,61 @@ class Conflict(exceptions.APIException):
     default_detail = MESSAGE
 
 
+class Moved(exceptions.APIException):
+    """A 301 to ``location``: the record this address named lives at another now (an old slug).
+    Raised where the record is looked up (get_object), answered by exception_handler."""
+
+    status_code = 301
+    default_code = "moved"
+
+    def __init__(self, location):
+        super().__init__(f"Moved to {location}.")
+        self.location = location
+
+
+class StillNamed(exceptions.APIException):
+    """A 409: a record that others still name (a person in a document) is not deleted."""
+
+    status_code = 409
+    default_code = "still_named"
+
+
+class Duplicate(exceptions.APIException):
+    """A 409: the write would make a second record of one that exists (a person of the same name);
+    ``fields`` names the field, and under ``existing`` the address of the record in the API."""
+
+    status_code = 409
+    default_code = "duplicate"
+
+    def __init__(self, message, fields):
+        super().__init__(message)
+        self.fields = fields
+
+
+def still_named(record, protected):
+    """A 409 that says which documents still name the record (through a person's links, or a donor's
+    or collection's documents themselves), or how many records do; ``fields`` lists the record IDs."""
+    documents = {getattr(named, "document", named) for named in protected}
+    record_ids = sorted({document.record_id for document in documents if isinstance(document, Document)})
+    if not record_ids:
+        return StillNamed(f"Not deleted: {record} is still named by {len(protected)} other record(s).")
+    shown = ", ".join(map(str, record_ids[:20])) + (f" and {len(record_ids) - 20} more" if len(record_ids) > 20 else "")
+    noun = "document" if len(record_ids) == 1 else "documents"
+    error = StillNamed(
+        f"Not deleted: {record} is named in {len(record_ids)} {noun} (record ID {shown}). "
+        f"Remove {record} from {'it' if len(record_ids) == 1 else 'them'} first; nothing was deleted."
+    )
+    error.fields = {"documents": [str(record_id) for record_id in record_ids]}
+    return error
+
+
+def raise_missing_document(record_id, user):
+    """No document has this record ID: a 410 if it had one that was deleted, else a 404."""
+    if DocumentChange.objects.gone(record_id, user):
+        raise Gone()
+    raise Http404("No document with this record ID.")
+
+
 SEARCH_DOWN = "Search is unavailable at the moment: documents can still be read by record ID. Try again later."
 
 
@@ -61,6 +117,8 @@ def _messages(value):
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, Moved):
+        return HttpResponsePermanentRedirect(exc.location)
     if write_conflict(exc):
         exc = Conflict()
     response = drf_exception_handler(exc, context)

@@ -18,8 +18,11 @@ from rest_framework.views import APIView
 
 from ..models import Collection, Document, Donor, Person
 from ..models.querysets import can_preview
-from .serializers import DocumentDetailSerializer
-from .views import PUBLIC_MAX_AGE, related_of, request_stamp, selected_fields
+from ..ops.stamps import request_stamp
+from .conditional import PUBLIC_MAX_AGE
+from .parameters import selected_fields
+from .serializers.read import DocumentDetailSerializer
+from .views import related_of
 
 CHUNK = 500
 CONTENT_TYPE = "application/jsonl; charset=utf-8"

@@ -3,52 +3,25 @@
 - ``AutoSchema`` (settings.REST_FRAMEWORK) adds to every operation what every view shares: the
   error responses in errors.py's shape, the validators (ETag, Last-Modified) with their ``304``,
   ``301`` from an old slug, ``429`` with Retry-After, ``?fields=``, and CSV as text.
-- ``DocumentFilterParameters`` describes the list's filters from DocumentFilter itself, so the
-  schema follows the one definition of the filters.
-- ``document_views``, ``relation_views`` and ``export_schema``: the parameters and responses of
-  one resource, set on its view with a decorator.
-- Two hooks: the catch-all JSON 404 is not an operation, and ``?fields=`` makes every field of a
-  selectable resource optional."""
+- ``relation_views``: the parameters of the relation list, set on its view with a decorator; the
+  document resources have theirs in schema_documents.py.
+- Hooks (settings.SPECTACULAR_SETTINGS): the catch-all JSON 404 is not an operation, ``?fields=``
+  makes every field of a selectable resource optional, and the request bodies say what the write
+  serializers check beyond what drf-spectacular reads from them."""
 
-import re
-
-import django_filters
 from drf_spectacular import openapi
-from drf_spectacular.extensions import OpenApiFilterExtension, OpenApiViewExtension
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    PolymorphicProxySerializer,
-    extend_schema,
-    extend_schema_field,
-    extend_schema_serializer,
-    extend_schema_view,
-)
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 
-from ..filters import MAX_VALUES, DocumentFilter, FacetFilter, PartialDateFilter
-from ..models import DocumentChange
-from ..web import facets as site_facets
 from .errors import NotFoundView
-from .serializers import DocumentDetailSerializer, DocumentListSerializer, SelectableFieldsMixin
+from .parameters import MAX_RECORD_ID
+from .serializers.fields import SelectableFieldsMixin
 
-FACET_NAMES = ("type", "classification", "language", "donor", "collection", *site_facets.PERSON_FACETS)
-
-# The partial dates the filters take (dates.parse_partial_date()): YYYY, YYYY-MM or YYYY-MM-DD (months and
-# days of one or two digits, spaces around), real Gregorian days only, year 0001 to 9999; or nothing.
-_YEAR = "([0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
-_LEAP_YEAR = "([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)"
-_DAYS = "((0?[13578]|1[02])-(0?[1-9]|[12][0-9]|3[01])|(0?[469]|11)-(0?[1-9]|[12][0-9]|30)|0?2-(0?[1-9]|1[0-9]|2[0-8]))"
-DATE_PATTERN = rf"^\s*({_YEAR}(-(0?[1-9]|1[0-2]))?|{_YEAR}-{_DAYS}|{_LEAP_YEAR}-0?2-29)?\s*$"
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 # What DRF's CharField refuses whatever the schema's length says: a NUL, and (trimmed) nothing but spaces.
 NO_NUL = r"^[^\u0000]*$"
 NOT_BLANK = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
 WEB_URL = r"^https?://"  # validators.validate_web_url
-# A record ID as the API reads it (views.record_id_parameter) and the schema says it.
-RECORD_ID = re.compile(r"[0-9]{1,10}")
-MAX_RECORD_ID = 2**31 - 1  # a PositiveIntegerField's largest on every database
 
 # -- errors ----------------------------------------------------------------------------------------
 
@@ -147,7 +120,7 @@ class AutoSchema(openapi.AutoSchema):
                     # One strong entity tag, as a read's ETag gives it, or "*" (not a list, not W/).
                     {"type": "string", "pattern": r'^(\*|"[^"]*")$'},
                     OpenApiParameter.HEADER,
-                    required=True,  # without it 428 (writes.py)
+                    required=True,  # without it 428 (conditional.if_match_tags)
                     description=(
                         "The `ETag` of your last read, exactly as it came, or `*` (the current version). Without "
                         "it 428; a weak or unknown tag 412. An earlier version's tag is merged with the saves "
@@ -219,7 +192,7 @@ class AutoSchema(openapi.AutoSchema):
 
 def names_parameter(name, names, description):
     """A query parameter holding some of these names, comma-separated (``?fields=record_id,title``): as the
-    server reads it (views.listed_names), exactly these names, no spaces, at least one."""
+    server reads it (parameters.listed_names), exactly these names, no spaces, at least one."""
     return OpenApiParameter(
         name,
         {"type": "array", "items": {"type": "string", "enum": list(names)}, "minItems": 1},
@@ -230,148 +203,12 @@ def names_parameter(name, names, description):
 
 
 def fields_parameter(serializer_class):
-    """``?fields=``: the names views.selected_fields() accepts, the serializer's own fields."""
+    """``?fields=``: the names parameters.selected_fields() accepts, the serializer's own fields."""
     names = list(serializer_class().fields)
     return names_parameter(
         "fields", names, "Keep only these fields, comma-separated (`?fields=record_id,title`); any other is a 400."
     )
 
-
-# -- the document list's filters, from DocumentFilter ----------------------------------------------
-
-
-FILTER_HELP = {
-    "q": 'Full-text search: words, "a phrase", -exclude, or `or` between alternatives. Ranked by relevance.',
-    "date_from": "Documents whose date overlaps from here: YYYY, YYYY-MM or YYYY-MM-DD.",
-    "date_to": "Documents whose date overlaps up to here: YYYY, YYYY-MM or YYYY-MM-DD.",
-    "language": "An ISO 639 code (see /api/v1/languages/); repeat the parameter for any of several.",
-    "sort": "`relevance` (the default with `q`), `-date` (the default without), `date`, `title`, `-published`.",
-}
-
-
-class DocumentFilterParameters(OpenApiFilterExtension):
-    """The list's filters are the /documents/ page's DocumentFilter: described from its filters."""
-
-    target_class = "documents.api.views.DocumentFilterBackend"
-    priority = 1
-
-    def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
-        if not auto_schema._is_list_view():
-            return []
-        parameters = []
-        for name, filter_ in DocumentFilter.base_filters.items():
-            description = FILTER_HELP.get(name)
-            schema = {"type": "string"}
-            explode = None
-            if isinstance(filter_, FacetFilter):
-                schema = {
-                    "type": "array",
-                    "items": {"type": "string", "minLength": 1, "pattern": NOT_BLANK},
-                    "maxItems": MAX_VALUES,  # and at most as many in all filters together
-                }
-                explode = True
-                description = description or (
-                    f"{filter_.label}: a slug (see its `documents_api_url`); repeat the parameter for any of several."
-                )
-            elif isinstance(filter_, PartialDateFilter):
-                schema = {"type": "string", "pattern": DATE_PATTERN}
-            elif isinstance(filter_, django_filters.ChoiceFilter):
-                # Empty is the default, as on the page.
-                schema = {"type": "string", "enum": ["", *(value for value, _ in filter_.extra["choices"])]}
-            elif name == "q":
-                schema = {"type": "string", "maxLength": filter_.extra.get("max_length")}
-            parameter = {
-                "name": name,
-                "in": "query",
-                "required": False,
-                "description": description or str(filter_.label),
-                "schema": {key: value for key, value in schema.items() if value is not None},
-            }
-            if explode:
-                parameter.update(style="form", explode=True)
-            parameters.append(parameter)
-        return parameters
-
-
-# -- documents -------------------------------------------------------------------------------------
-
-
-class FacetValueSerializer(serializers.Serializer):
-    key = serializers.CharField(help_text="The value to filter by (a slug, or a language code).")
-    label = serializers.CharField()
-    count = serializers.IntegerField()
-    selected = serializers.BooleanField(help_text="Chosen in this request's filters.")
-
-
-class FacetSerializer(serializers.Serializer):
-    name = serializers.ChoiceField(choices=FACET_NAMES)
-    label = serializers.CharField()
-    truncated = serializers.BooleanField(help_text="More values exist than are listed.")
-    values = FacetValueSerializer(many=True)
-
-
-class DocumentChangeSerializer(serializers.Serializer):
-    """With ``updated_since``: a change. An ``updated`` one also carries the list entry's fields;
-    ``unpublished`` and ``deleted`` are tombstones: remove the record from your copy."""
-
-    record_id = serializers.IntegerField()
-    deleted = serializers.BooleanField()
-    change = serializers.ChoiceField(choices=["updated", *DocumentChange.Kind.values])
-    changed_at = serializers.DateTimeField()
-
-
-@extend_schema_field(
-    PolymorphicProxySerializer(
-        component_name="DocumentListEntry",
-        serializers=[DocumentListSerializer, DocumentChangeSerializer],
-        resource_type_field_name=None,
-        many=True,
-    )
-)
-class DocumentResultsField(serializers.ListField):
-    """Documents, or with ``updated_since`` changes (anyOf: see any_of_entries)."""
-
-
-@extend_schema_serializer(many=False)  # already the whole page: no pagination wrapper around it
-class DocumentPageSerializer(serializers.Serializer):
-    """A page of the document list: the ``next`` link, ``count`` and ``facets`` on request, and the results."""
-
-    next = serializers.URLField(allow_null=True, help_text="The next page (also the `Link` header); null on the last.")
-    count = serializers.IntegerField(required=False, help_text="With `count=true`: the number of matches.")
-    facets = FacetSerializer(many=True, required=False, help_text="With `facets=`: the facets asked for, in order.")
-    results = DocumentResultsField()
-
-
-DOCUMENT_LIST_PARAMETERS = [
-    names_parameter(
-        "facets",
-        FACET_NAMES,
-        "Facet counts to add, comma-separated (one facet of people at a time). Each counts as if its own "
-        "selection were cleared.",
-    ),
-    OpenApiParameter("count", bool, description="`true` adds `count`, the number of matching documents."),
-    OpenApiParameter(
-        "updated_since",
-        OpenApiTypes.DATETIME,
-        description=(
-            "Every change since this time (ISO 8601, inclusive; a date alone means its midnight UTC), oldest "
-            "first: edited or published documents, and tombstones of unpublished or deleted ones. "
-            "Takes `fields`, `page_size`, `cursor` and `count`, no filters or facets."
-        ),
-    ),
-]
-
-document_views = extend_schema_view(
-    list=extend_schema(
-        summary="Documents: search, filter, facets, changes",
-        parameters=DOCUMENT_LIST_PARAMETERS,
-        responses={
-            (200, "application/json"): DocumentPageSerializer,
-            (200, "text/csv"): OpenApiTypes.STR,
-        },
-    ),
-    retrieve=extend_schema(summary="A document, by record ID", responses={200: DocumentDetailSerializer}),
-)
 
 relation_views = extend_schema_view(
     list=extend_schema(
@@ -384,28 +221,6 @@ relation_views = extend_schema_view(
         ]
     )
 )
-
-
-class DocumentExportSchema(OpenApiViewExtension):
-    """/api/v1/documents/export.jsonl: a stream of JSON Lines, described here (export.py is plain)."""
-
-    target_class = "documents.api.export.DocumentExportView"
-
-    def view_replacement(self):
-        @extend_schema(
-            summary="Every document, as JSON Lines",
-            description=(
-                "Every document the client may see, one JSON object a line in the shape of "
-                "`/api/v1/documents/{record_id}/`, in record ID order; streamed in constant memory."
-            ),
-            parameters=[fields_parameter(DocumentDetailSerializer)],
-            responses={(200, "application/jsonl"): OpenApiTypes.STR},
-        )
-        class Fixed(self.target_class):
-            def get_serializer(self, *args, **kwargs):  # for the schema only
-                return DocumentDetailSerializer(*args, **kwargs)
-
-        return Fixed
 
 
 # -- hooks (settings.SPECTACULAR_SETTINGS) ---------------------------------------------------------

@@ -138,6 +138,12 @@ class OldSlugQuerySet(models.QuerySet):
     def for_model(self, model):
         return self.filter(content_type=ContentType.objects.get_for_model(model))
 
+    def resolve_in(self, records, slug):
+        """The record of records (a queryset: those the reader may see) that once had this slug, or
+        None: its old address answers 301 with its current one, on the site and in the API alike."""
+        old = self.for_model(records.model).filter(slug=slug).first()
+        return records.filter(pk=old.object_id).first() if old is not None else None
+
 
 class OldSlug(models.Model):
     """A slug a record used to have: its old URL answers 301 to the current one."""
@@ -169,5 +175,4 @@ class OldSlug(models.Model):
     @classmethod
     def resolve(cls, model, slug):
         """The current record that once had slug, or None."""
-        old = cls.objects.for_model(model).filter(slug=slug).first()
-        return model.objects.filter(pk=old.object_id).first() if old else None
+        return cls.objects.resolve_in(model.objects.all(), slug)

@@ -175,8 +175,8 @@ def _public_or_redirect(request, model, slug):
     obj = queryset.filter(slug=slug).first()
     if obj is not None:
         return obj, None
-    moved = OldSlug.resolve(model, slug)
-    if moved is not None and queryset.filter(pk=moved.pk).exists():
+    moved = OldSlug.objects.resolve_in(queryset, slug)
+    if moved is not None:
         return None, redirect(moved, permanent=True)
     raise Http404(f"No {model._meta.verbose_name} at this address.")
 
