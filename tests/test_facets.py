@@ -115,7 +115,7 @@ def test_person_facet_counts_by_the_chosen_role(client, archive):
 
 @pytest.mark.django_db
 def test_long_facets_show_the_top_values_and_more_on_request(client, archive, monkeypatch):
-    monkeypatch.setattr("documents.web.facets.TOP", 2)
+    monkeypatch.setattr("documents.search.facets.TOP", 2)
     _, facets = get(client)
     assert len(facets["type"].values) == 2 and facets["type"].truncated
     _, facets = get(client, "all=type")
@@ -202,7 +202,7 @@ def test_deep_paging_stops_at_a_cap_with_a_message(client, archive, monkeypatch,
 
 @pytest.mark.django_db
 def test_a_long_facet_has_a_box_to_find_a_value(client, archive, monkeypatch):
-    monkeypatch.setattr("documents.web.facets.TOP", 1)
+    monkeypatch.setattr("documents.search.facets.TOP", 1)
     response, facets = get(client, "find_donor=blav")
     assert [value.label for value in facets["donor"].values] == ["Blavatnik Foundation"]
     assert 'name="find_donor"' in response.content.decode()

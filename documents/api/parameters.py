@@ -3,7 +3,7 @@ describes them (schema.py): anything else is a 400 that names the parameter."""
 
 import re
 
-from ..web.facets import PERSON_FACETS
+from ..search.facets import PERSON_FACETS
 from .errors import InvalidParameters
 
 # The facets a document list may ask for (?facets=), in the schema's order.

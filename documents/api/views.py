@@ -30,8 +30,8 @@ from ..models.querysets import can_preview
 from ..ops.stamps import request_stamp
 from ..ops.unavailable import retry_later
 from ..search import SearchUnavailable
+from ..search import facets as site_facets
 from ..search.people import role_counts
-from ..web import facets as site_facets
 from . import writes
 from .changes import DocumentChangesView
 from .conditional import ConditionalMixin

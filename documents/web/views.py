@@ -18,9 +18,9 @@ from ..ops import page_cache
 from ..ops.unavailable import retry_later
 from ..sanitize import plain_text
 from ..search import WORD, Criteria, Search, SearchUnavailable, fold, parse_query
+from ..search.facets import build_facets, date_histogram
 from ..search.pages import CappedPaginator, Hits
 from ..search.people import correspondents, person_search, role_counts, timeline
-from .facets import build_facets, date_histogram
 
 # A person, donor or collection page lists this many documents, then links to the filtered list.
 PREVIEW_SIZE = 20

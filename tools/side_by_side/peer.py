@@ -23,7 +23,7 @@ STAMP_TABLE = "side_by_side_source"
 # send every column, the full texts included, for each of the 20 rows.
 LIST_COLUMNS = ("record_id", "title", "slug", "date", "date_precision", "date_circa", "doc_type_id", "summary")
 TABLE_FACETS = ("doc_type_id", "classification_id")  # plain columns: Datasette's own ?_facet=
-FACET_SIZE = 10  # our facets show their top 10 values (documents/web/facets.py TOP)
+FACET_SIZE = 10  # our facets show their top 10 values (documents/search/facets.py TOP)
 SQL_THREADS = 3  # Datasette's default pool of threads that run SQL; ours gets as many request threads
 
 

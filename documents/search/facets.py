@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.db.models import Q
 
 from ..models import Classification, Collection, DocumentType, Donor, Language, Person
-from ..search.searching import kept
+from .searching import kept
 
 TOP = 10  # values shown before "show all"
 ALL = 200  # values shown by "show all"; the find box reaches the rest
