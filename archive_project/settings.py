@@ -2,6 +2,7 @@
 from the environment, with safe local defaults (SQLite in the project folder,
 local media, debug off unless asked for)."""
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -59,6 +60,8 @@ INSTALLED_APPS = [
     "corsheaders",
     # Versions of the archive's records: history, revert, recover (documents/history/recording.py).
     "reversion",
+    # The admin's sign-in throttle (documents/admin/login_throttle.py): its counts are tables made by migrate.
+    "axes",
     "documents",
 ]
 
@@ -79,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Staff answers private, API answers varying by Authorization (documents/web/headers.py).
     "documents.web.headers.CacheHeadersMiddleware",
+    # Answers a sign-in that django-axes locked out (documents/admin/login_throttle.py); last, as axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "archive_project.urls"
@@ -362,14 +367,26 @@ else:
     }
 
 # --- Abuse and bad input (docs/security.md) ---
-# Admin sign-in throttling (documents/admin/login_throttle.py): after FAILURES failed attempts within WINDOW
-# seconds, for one user name or from one client address (told apart as the API throttle does, by
-# REMOTE_ADDR or API_NUM_PROXIES), sign-in is refused for LOCKOUT seconds, even with the right password.
-LOGIN_THROTTLE = {
-    "FAILURES": int(os.environ.get("LOGIN_THROTTLE_FAILURES", "5")),
-    "WINDOW": int(os.environ.get("LOGIN_THROTTLE_WINDOW", str(15 * 60))),
-    "LOCKOUT": int(os.environ.get("LOGIN_THROTTLE_LOCKOUT", str(15 * 60))),
-}
+# Admin sign-in throttling by django-axes (documents/admin/login_throttle.py, docs/security.md): after
+# LOGIN_THROTTLE_FAILURES failed attempts for one user name or from one client address (told apart as
+# the API throttle does, by REMOTE_ADDR or API_NUM_PROXIES), sign-in is refused until
+# LOGIN_THROTTLE_LOCKOUT seconds have passed since the last failure, even with the right password.
+# The counts are axes' AccessAttempt rows in the database.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked name or address before any password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_THROTTLE_FAILURES", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(seconds=int(os.environ.get("LOGIN_THROTTLE_LOCKOUT", str(15 * 60))))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks, each counted on its own
+AXES_CLIENT_IP_CALLABLE = "documents.admin.login_throttle.client_address"
+AXES_USERNAME_CALLABLE = "documents.admin.login_throttle.user_name"
+AXES_HANDLER = "documents.admin.login_throttle.SignInAttempts"
+AXES_RESET_ON_SUCCESS = True  # the name's failures only (SignInAttempts)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # tries while locked do not extend the lock
+AXES_LOCKOUT_CALLABLE = "documents.admin.login_throttle.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # failures are kept until their cool-off ends; successful sign-ins are not logged
+AXES_VERBOSE = False  # no banner on every manage.py command; failures are still logged, names and addresses masked
 # Request limits: a body beyond them is answered 400 before any view reads it. The body limit counts
 # everything but uploaded files (a long translation in the admin is well under it); scans have their
 # own limits (SCAN_MAX_BYTES); the file count matches the admin's multiple scan upload (100 files).
