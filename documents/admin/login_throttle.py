@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max, Sum
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import ngettext
 from rest_framework.throttling import BaseThrottle
 
 
@@ -65,10 +66,12 @@ def lockout_message(request, credentials=None):
     until = AxesProxyHandler.get_implementation().locked_until(request, credentials) or now + get_cool_off(request)
     minutes = max(1, round((until - now) / datetime.timedelta(minutes=1)))
     at = timezone.localtime(until)
-    return (
-        f"Too many failed sign-in attempts. Sign-in is paused: try again in {minutes} "
-        f"minute{'s' if minutes != 1 else ''} (after {at:%H:%M} {at.tzname()})."
+    message = ngettext(
+        "Too many failed sign-in attempts. Sign-in is paused: try again in %(minutes)d minute (after %(at)s).",
+        "Too many failed sign-in attempts. Sign-in is paused: try again in %(minutes)d minutes (after %(at)s).",
+        minutes,
     )
+    return message % {"minutes": minutes, "at": f"{at:%H:%M} {at.tzname()}"}
 
 
 class SignInForm(AdminAuthenticationForm):

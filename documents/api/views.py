@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
+from django.utils.translation import ngettext
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import routers, viewsets
 from rest_framework.renderers import JSONRenderer
@@ -100,7 +101,8 @@ def selected_fields(request, serializer_class, context=None):
     if unknown:
         raise InvalidParameters(
             {"fields": [f"Unknown field: {name}." for name in unknown] + [f"Choose from: {', '.join(known)}."]},
-            message=f"Unknown field{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.",
+            message=ngettext("Unknown field: %(names)s.", "Unknown fields: %(names)s.", len(unknown))
+            % {"names": ", ".join(unknown)},
             code="unknown_field",
         )
     return names

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import ngettext
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
 
@@ -101,11 +102,14 @@ def still_named(record, protected):
     if not record_ids:
         return StillNamed(f"Not deleted: {record} is still named by {len(protected)} other record(s).")
     shown = ", ".join(map(str, record_ids[:20])) + (f" and {len(record_ids) - 20} more" if len(record_ids) > 20 else "")
-    noun = "document" if len(record_ids) == 1 else "documents"
-    error = StillNamed(
-        f"Not deleted: {record} is named in {len(record_ids)} {noun} (record ID {shown}). "
-        f"Remove {record} from {'it' if len(record_ids) == 1 else 'them'} first; nothing was deleted."
+    message = ngettext(
+        "Not deleted: %(record)s is named in %(count)d document (record ID %(shown)s). "
+        "Remove %(record)s from it first; nothing was deleted.",
+        "Not deleted: %(record)s is named in %(count)d documents (record ID %(shown)s). "
+        "Remove %(record)s from them first; nothing was deleted.",
+        len(record_ids),
     )
+    error = StillNamed(message % {"record": record, "count": len(record_ids), "shown": shown})
     error.fields = {"documents": [str(record_id) for record_id in record_ids]}
     return error
 
@@ -488,7 +492,11 @@ class WritableMixin:
             raise PreconditionFailed(
                 f"Not deleted: {user_name(record.modified_by)} saved this {record._meta.verbose_name} "
                 f"at version {record.version}"
-                + (f", {saves} save{'s' if saves != 1 else ''} after yours" if saves and saves > 0 else "")
+                + (
+                    ngettext(", %(count)d save after yours", ", %(count)d saves after yours", saves) % {"count": saves}
+                    if saves and saves > 0
+                    else ""
+                )
                 + ". Read it again, then delete with its current ETag."
             )
 
