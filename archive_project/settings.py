@@ -5,6 +5,7 @@ local media, debug off unless asked for)."""
 import datetime
 import os
 import secrets
+import subprocess
 from pathlib import Path
 
 import dj_database_url
@@ -341,6 +342,24 @@ REDIS_PAGES_URL = os.environ.get("REDIS_PAGES_URL", REDIS_URL)
 REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.25"))
 # How long a cached page fragment lives; a change to the archive makes it unreachable at once anyway.
 PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "3600"))
+
+
+def _git_commit():
+    """The commit checked out in the project folder, or "" (no git, not a clone)."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+# The release this code is, read once at start-up: ARCHIVE_RELEASE (a version or a commit, set by the
+# deployment), else the commit checked out. Page fragments are cached per release, so hosts running the
+# same release share them and a new release never serves what the old templates rendered
+# (documents/ops/page_cache.py). Unknown (""), a shared page cache warns in `check --deploy`.
+RELEASE = os.environ.get("ARCHIVE_RELEASE", "").strip() or _git_commit()
 if REDIS_URL:
     _redis = {
         "BACKEND": "documents.ops.cache.ResilientRedisCache",
