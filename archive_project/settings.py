@@ -2,8 +2,10 @@
 from the environment, with safe local defaults (SQLite in the project folder,
 local media, debug off unless asked for)."""
 
+import datetime
 import os
 import secrets
+import subprocess
 from pathlib import Path
 
 import dj_database_url
@@ -59,6 +61,8 @@ INSTALLED_APPS = [
     "corsheaders",
     # Versions of the archive's records: history, revert, recover (documents/history/recording.py).
     "reversion",
+    # The admin's sign-in throttle (documents/admin/login_throttle.py): its counts are tables made by migrate.
+    "axes",
     "documents",
 ]
 
@@ -79,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Staff answers private, API answers varying by Authorization (documents/web/headers.py).
     "documents.web.headers.CacheHeadersMiddleware",
+    # Answers a sign-in that django-axes locked out (documents/admin/login_throttle.py); last, as axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "archive_project.urls"
@@ -336,6 +342,24 @@ REDIS_PAGES_URL = os.environ.get("REDIS_PAGES_URL", REDIS_URL)
 REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.25"))
 # How long a cached page fragment lives; a change to the archive makes it unreachable at once anyway.
 PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "3600"))
+
+
+def _git_commit():
+    """The commit checked out in the project folder, or "" (no git, not a clone)."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+# The release this code is, read once at start-up: ARCHIVE_RELEASE (a version or a commit, set by the
+# deployment), else the commit checked out. Page fragments are cached per release, so hosts running the
+# same release share them and a new release never serves what the old templates rendered
+# (documents/ops/page_cache.py). Unknown (""), a shared page cache warns in `check --deploy`.
+RELEASE = os.environ.get("ARCHIVE_RELEASE", "").strip() or _git_commit()
 if REDIS_URL:
     _redis = {
         "BACKEND": "documents.ops.cache.ResilientRedisCache",
@@ -362,14 +386,26 @@ else:
     }
 
 # --- Abuse and bad input (docs/security.md) ---
-# Admin sign-in throttling (documents/admin/login_throttle.py): after FAILURES failed attempts within WINDOW
-# seconds, for one user name or from one client address (told apart as the API throttle does, by
-# REMOTE_ADDR or API_NUM_PROXIES), sign-in is refused for LOCKOUT seconds, even with the right password.
-LOGIN_THROTTLE = {
-    "FAILURES": int(os.environ.get("LOGIN_THROTTLE_FAILURES", "5")),
-    "WINDOW": int(os.environ.get("LOGIN_THROTTLE_WINDOW", str(15 * 60))),
-    "LOCKOUT": int(os.environ.get("LOGIN_THROTTLE_LOCKOUT", str(15 * 60))),
-}
+# Admin sign-in throttling by django-axes (documents/admin/login_throttle.py, docs/security.md): after
+# LOGIN_THROTTLE_FAILURES failed attempts for one user name or from one client address (told apart as
+# the API throttle does, by REMOTE_ADDR or API_NUM_PROXIES), sign-in is refused until
+# LOGIN_THROTTLE_LOCKOUT seconds have passed since the last failure, even with the right password.
+# The counts are axes' AccessAttempt rows in the database.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked name or address before any password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_THROTTLE_FAILURES", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(seconds=int(os.environ.get("LOGIN_THROTTLE_LOCKOUT", str(15 * 60))))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks, each counted on its own
+AXES_CLIENT_IP_CALLABLE = "documents.admin.login_throttle.client_address"
+AXES_USERNAME_CALLABLE = "documents.admin.login_throttle.user_name"
+AXES_HANDLER = "documents.admin.login_throttle.SignInAttempts"
+AXES_RESET_ON_SUCCESS = True  # the name's failures only (SignInAttempts)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # tries while locked do not extend the lock
+AXES_LOCKOUT_CALLABLE = "documents.admin.login_throttle.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # failures are kept until their cool-off ends; successful sign-ins are not logged
+AXES_VERBOSE = False  # no banner on every manage.py command; failures are still logged, names and addresses masked
 # Request limits: a body beyond them is answered 400 before any view reads it. The body limit counts
 # everything but uploaded files (a long translation in the admin is well under it); scans have their
 # own limits (SCAN_MAX_BYTES); the file count matches the admin's multiple scan upload (100 files).

@@ -70,6 +70,15 @@ def test_check_deploy_is_clean_when_https_is_turned_off_on_purpose():
     assert "WARNING" not in result.stdout + result.stderr
 
 
+def test_the_release_is_archive_release_else_the_commit_checked_out():
+    code = "from django.conf import settings; print(settings.RELEASE)"
+    result = manage("shell", "-v", "0", "-c", code, ARCHIVE_RELEASE="2026.12.0")
+    assert result.stdout.strip().splitlines()[-1] == "2026.12.0", result.stderr
+    commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True)
+    result = manage("shell", "-v", "0", "-c", code)
+    assert result.stdout.strip().splitlines()[-1] == commit.stdout.strip(), result.stderr
+
+
 def test_debug_off_means_https_only():
     values = production_settings()
     assert values["DEBUG"] is False

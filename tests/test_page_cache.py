@@ -23,6 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from documents.api.throttling import AnonymousThrottle
 from documents.models import Document, DocumentPerson
 from documents.ops.cache import ResilientRedisCache
+from documents.ops.checks import release_is_known
 
 from .factories import DocumentFactory, DocumentTypeFactory, PersonFactory, RoleFactory
 
@@ -476,6 +477,30 @@ def test_a_document_unpublished_while_its_page_is_being_made_is_not_shown(client
     assert b"SECRET DRAFT TEXT" not in response.content
     # Nothing was kept for the next reader either.
     assert client.get(first.get_absolute_url()).status_code == 404
+
+
+def test_a_new_release_does_not_serve_the_old_releases_fragments(client, archive, page_cache, settings):
+    """Fragments are kept per release (settings.RELEASE): after an upgrade, with the same archive and
+    the same shared Redis, pages are rendered again by the new templates, never read back from the old."""
+    settings.RELEASE = "2026.11.0"
+    url = archive["first"].get_absolute_url()
+    get(client, url)
+    _, cached_queries = get(client, url)
+    assert len(cached_queries) == 3
+    settings.RELEASE = "2026.12.0"
+    _, upgraded_queries = get(client, url)
+    assert len(upgraded_queries) > 3
+    assert touches(upgraded_queries, "documentperson")
+
+
+def test_check_deploy_warns_when_a_shared_page_cache_has_no_release(settings):
+    settings.CACHES = redis_caches(REDIS)
+    settings.RELEASE = ""
+    assert [warning.id for warning in release_is_known(None)] == ["documents.W002"]
+    settings.RELEASE = "2026.12.0"
+    assert release_is_known(None) == []
+    settings.CACHES, settings.RELEASE = LOCAL, ""  # each process's memory: a restart empties it anyway
+    assert release_is_known(None) == []
 
 
 def test_a_document_page_is_cached_per_host(client, archive, page_cache, settings):

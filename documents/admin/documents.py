@@ -6,6 +6,7 @@ import re
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import ngettext
 
 from .. import roles
 from ..models import (
@@ -141,12 +142,14 @@ class DocumentAdmin(StoredFilesAdmin, LockedAdmin, HistoryAdmin):
     @admin.action(description="Publish the selected documents", permissions=["publish"])
     def publish(self, request, queryset):
         count = queryset.publish(request.user)
-        self.message_user(request, f"Published {count} document{'s' if count != 1 else ''}.", messages.SUCCESS)
+        message = ngettext("Published %(count)d document.", "Published %(count)d documents.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
     @admin.action(description="Unpublish the selected documents (back to draft)", permissions=["publish"])
     def unpublish(self, request, queryset):
         count = queryset.unpublish(request.user)
-        self.message_user(request, f"Unpublished {count} document{'s' if count != 1 else ''}.", messages.SUCCESS)
+        message = ngettext("Unpublished %(count)d document.", "Unpublished %(count)d documents.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(Relation)

@@ -1,37 +1,34 @@
-"""Throttling of the admin's sign-in: a guesser gets a few tries, then waits.
+"""Throttling of the admin's sign-in, by django-axes: a guesser gets a few tries, then waits.
 
-Failed sign-ins are counted per user name and per client address in the shared cache (Redis, or the
-database's cache table: settings.CACHES), so every app server process sees the same counts. After
-LOGIN_THROTTLE["FAILURES"] failures within "WINDOW" seconds, that name or that address is locked
-for "LOCKOUT" seconds: every sign-in for it is refused, even with the right password, with a message
-that says when to try again. The message is the same whether or not the user exists and whether the
-name or the address is locked. A successful sign-in clears its name's count (never the address's:
-one good account must not buy unlimited guesses at others).
+Axes (settings AXES_*, docs/security.md) counts failed sign-ins per user name and per client address in
+the database (its AccessAttempt table, made by migrate), so every app server process and host sees the
+same counts. After AXES_FAILURE_LIMIT failures, that name or that address is locked until
+AXES_COOLOFF_TIME has passed since its last failure: every sign-in for it is refused, even with the
+right password (axes' backend refuses before the password is checked), and sign-ins while locked do not
+extend the lock. This module is what the archive sets on axes:
 
-The address is the one the API's throttle uses: REMOTE_ADDR, or the address our own proxies saw
-(API_NUM_PROXIES), so a made-up X-Forwarded-For does not make a fresh client.
-
-A count is read and written back, not incremented atomically: attempts that race each other may be
-counted once where two were made, which lets a burst of parallel guesses a few more tries than
-FAILURES before the lock. See docs/security.md."""
+- ``client_address`` (AXES_CLIENT_IP_CALLABLE): the address the API's throttle uses, REMOTE_ADDR or the
+  address our own proxies saw (API_NUM_PROXIES), so a made-up X-Forwarded-For does not make a fresh client;
+- ``user_name`` (AXES_USERNAME_CALLABLE): names are counted case-insensitively;
+- ``SignInAttempts`` (AXES_HANDLER): axes' database handler, whose reset after a good sign-in forgets
+  only that name's failures (axes' own would forget the address's too: one good account must not buy
+  unlimited guesses at others), and which tells when a lock ends;
+- ``SignInForm`` (ArchiveAdminSite.login_form): the sign-in page saying when to try again, the same
+  message whether or not the user exists and whether the name or the address is locked;
+- ``lockout_response`` (AXES_LOCKOUT_CALLABLE): keeps that page; any other sign-in gets the message."""
 
 import datetime
-import hashlib
-import math
-import time
 
-from django.conf import settings
+from axes.handlers.database import AxesDatabaseHandler
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_client_username, get_cool_off, get_credentials, get_failure_limit
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db.models import Max, Sum
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import ngettext
 from rest_framework.throttling import BaseThrottle
-
-KEY_PREFIX = "login-throttle"
-
-
-def _settings():
-    return {"FAILURES": 5, "WINDOW": 900, "LOCKOUT": 900, **getattr(settings, "LOGIN_THROTTLE", {})}
 
 
 def client_address(request):
@@ -39,77 +36,64 @@ def client_address(request):
     return BaseThrottle().get_ident(request) or "unknown"
 
 
-def _keys(request, username):
-    # Hashed: a user name can hold any character, cache keys cannot (memcached's rules, Redis' sanity).
-    name = hashlib.sha256((username or "").strip().casefold().encode()).hexdigest()
-    address = hashlib.sha256(client_address(request).encode()).hexdigest()
-    return [f"{KEY_PREFIX}:user:{name}", f"{KEY_PREFIX}:address:{address}"]
+def user_name(request, credentials):
+    """The name a sign-in is counted under: "Archivist" and "archivist " are one name to a guesser."""
+    name = credentials.get("username") if credentials else request.POST.get("username")
+    return (name or "").strip().casefold() or None
 
 
-def locked_until(request, username):
-    """When the lock on this name or this address ends (a Unix time), or None if neither is locked."""
-    now = time.time()
-    ends = [end for end in cache.get_many([f"{key}:lock" for key in _keys(request, username)]).values() if end > now]
-    return max(ends) if ends else None
+class SignInAttempts(AxesDatabaseHandler):
+    def reset_user_attempts(self, request, credentials=None):
+        """After a good sign-in (AXES_RESET_ON_SUCCESS): forget the failures typed for this name, and
+        never the failures from this address for other names."""
+        return self.reset_attempts(username=get_client_username(request, credentials))
+
+    def locked_until(self, request, credentials=None):
+        """When the lock on this name or this address ends (an aware datetime), or None."""
+        AxesProxyHandler.update_request(request)
+        limit, cool_off = get_failure_limit(request, credentials), get_cool_off(request)
+        ends = []
+        for attempts in self.get_user_attempts(request, credentials):
+            counted = attempts.aggregate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+            if (counted["failures"] or 0) >= limit:
+                ends.append(counted["last"] + cool_off)
+        return max(ends, default=None)
 
 
-def record_failure(request, username):
-    """Count a failed sign-in for the name and the address; lock whichever reached the limit."""
-    limits, now = _settings(), time.time()
-    for key in _keys(request, username):
-        count_key = f"{key}:failures"
-        # The window starts with the first failure and keeps its end as failures add up (the cache's
-        # own incr() would give the count a fresh default timeout on the database cache).
-        failures, window_ends = cache.get(count_key) or (0, now + limits["WINDOW"])
-        if window_ends <= now:  # A window the cache has not yet thrown away.
-            failures, window_ends = 0, now + limits["WINDOW"]
-        failures += 1
-        if failures >= limits["FAILURES"]:
-            cache.set(f"{key}:lock", now + limits["LOCKOUT"], timeout=limits["LOCKOUT"])
-            cache.delete(count_key)
-        else:
-            cache.set(count_key, (failures, window_ends), timeout=max(1, math.ceil(window_ends - now)))
-
-
-def record_success(request, username):
-    """A good sign-in clears the name's failures (the address keeps its count)."""
-    user_key = _keys(request, username)[0]
-    cache.delete(f"{user_key}:failures")
-
-
-def lockout_message(until):
+def lockout_message(request, credentials=None):
     """What the sign-in page says while locked: when to try again, nothing about the account."""
-    minutes = max(1, round((until - time.time()) / 60))
-    at = timezone.localtime(datetime.datetime.fromtimestamp(until, tz=datetime.UTC))
-    return (
-        f"Too many failed sign-in attempts. Sign-in is paused: try again in {minutes} "
-        f"minute{'s' if minutes != 1 else ''} (after {at:%H:%M} {at.tzname()})."
+    now = timezone.now()
+    until = AxesProxyHandler.get_implementation().locked_until(request, credentials) or now + get_cool_off(request)
+    minutes = max(1, round((until - now) / datetime.timedelta(minutes=1)))
+    at = timezone.localtime(until)
+    message = ngettext(
+        "Too many failed sign-in attempts. Sign-in is paused: try again in %(minutes)d minute (after %(at)s).",
+        "Too many failed sign-in attempts. Sign-in is paused: try again in %(minutes)d minutes (after %(at)s).",
+        minutes,
     )
+    return message % {"minutes": minutes, "at": f"{at:%H:%M} {at.tzname()}"}
 
 
-class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
-    """The admin's sign-in form, refusing while the name or the address is locked and counting failures."""
+class SignInForm(AdminAuthenticationForm):
+    """The admin's sign-in form: while axes refuses the name or the address, the form says until when."""
 
     error_messages = {**AdminAuthenticationForm.error_messages, "locked": "%(message)s"}
 
     def clean(self):
-        username = self.cleaned_data.get("username")
-        until = locked_until(self.request, username)
-        if until:
-            # The password is not even checked: a right guess during the lock tells the guesser nothing.
-            raise ValidationError(
-                self.error_messages["locked"], code="locked", params={"message": lockout_message(until)}
-            )
         try:
-            cleaned = super().clean()
+            return super().clean()
         except ValidationError:
-            record_failure(self.request, username)
-            until = locked_until(self.request, username)
-            if until:
-                raise ValidationError(
-                    self.error_messages["locked"], code="locked", params={"message": lockout_message(until)}
-                ) from None
-            raise
-        if self.user_cache is not None:
-            record_success(self.request, username)
-        return cleaned
+            # Set by axes when this failure reached the limit, or when it refused a locked client.
+            if not getattr(self.request, "axes_locked_out", False):
+                raise
+        self.request.sign_in_lock_shown = True
+        message = lockout_message(self.request, get_credentials(self.cleaned_data.get("username")))
+        raise ValidationError(self.error_messages["locked"], code="locked", params={"message": message})
+
+
+def lockout_response(request, response, credentials):
+    """Axes' answer to a locked sign-in: the sign-in page that already says so (SignInForm), or else
+    the message alone, 429."""
+    if getattr(request, "sign_in_lock_shown", False):
+        return response
+    return HttpResponse(lockout_message(request, credentials), status=429, content_type="text/plain; charset=utf-8")

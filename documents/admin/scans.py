@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 
 from ..files.images import validate_scan_image, validate_upload_pixels
 from ..files.uploads import ImageFormField
@@ -165,7 +166,8 @@ class ScanAdmin(StoredFilesAdmin, HistoryAdmin):
                 # Not atomic: append_to stores files, which a rolled-back revision would leave orphaned.
                 with history.recording(request.user, atomic=False):
                     scans = Scan.append_to(document, form.ordered_files(), form.cleaned_data["description"])
-                    history.set_comment(f"Added {len(scans)} scan{'s' if len(scans) != 1 else ''}.")
+                    comment = ngettext("Added %(count)d scan.", "Added %(count)d scans.", len(scans))
+                    history.set_comment(comment % {"count": len(scans)})
             except OSError as error:
                 # A full disk (or a quota) part-way through: append_to has removed what it wrote and no
                 # row was kept, so the curator is told so on the form rather than shown a 500 page.
@@ -176,10 +178,14 @@ class ScanAdmin(StoredFilesAdmin, HistoryAdmin):
                 return self._upload_page(request, document, form)
             for scan in scans:
                 self.log_addition(request, scan, [{"added": {}}])
+            message = ngettext(
+                "Added %(count)d scan as pages %(first)d–%(last)d. Check their alt text below.",
+                "Added %(count)d scans as pages %(first)d–%(last)d. Check their alt text below.",
+                len(scans),
+            )
             self.message_user(
                 request,
-                f"Added {len(scans)} scan{'s' if len(scans) != 1 else ''} as pages "
-                f"{scans[0].order}–{scans[-1].order}. Check their alt text below.",
+                message % {"count": len(scans), "first": scans[0].order, "last": scans[-1].order},
                 messages.SUCCESS,
             )
             return redirect("admin:documents_document_change", document.pk)

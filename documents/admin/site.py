@@ -12,7 +12,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.http import HttpResponseRedirect
 from django.utils.http import urlencode
 
-from .login_throttle import ThrottledAdminAuthenticationForm
+from .login_throttle import SignInForm
 
 # Names the controls that inline tables and Select2 leave unnamed, for screen readers.
 ADMIN_LABELS_JS = "documents/js/admin-labels.js"
@@ -56,8 +56,8 @@ class DeclaredFiltersOnly:
 
 
 class ArchiveAdminSite(admin.AdminSite):
-    # Sign-in refuses a locked user name or address and counts failures (documents/admin/login_throttle.py).
-    login_form = ThrottledAdminAuthenticationForm
+    # Sign-in says until when django-axes refuses a locked user name or address (documents/admin/login_throttle.py).
+    login_form = SignInForm
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin

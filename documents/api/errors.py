@@ -8,6 +8,7 @@ a relation: validators with the code "unique") is a 409 Conflict, not a 400: the
 formed, the archive already holds it."""
 
 from django.http import Http404, HttpResponsePermanentRedirect
+from django.utils.translation import ngettext
 from rest_framework import exceptions
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -79,11 +80,14 @@ def still_named(record, protected):
     if not record_ids:
         return StillNamed(f"Not deleted: {record} is still named by {len(protected)} other record(s).")
     shown = ", ".join(map(str, record_ids[:20])) + (f" and {len(record_ids) - 20} more" if len(record_ids) > 20 else "")
-    noun = "document" if len(record_ids) == 1 else "documents"
-    error = StillNamed(
-        f"Not deleted: {record} is named in {len(record_ids)} {noun} (record ID {shown}). "
-        f"Remove {record} from {'it' if len(record_ids) == 1 else 'them'} first; nothing was deleted."
+    message = ngettext(
+        "Not deleted: %(record)s is named in %(count)d document (record ID %(shown)s). "
+        "Remove %(record)s from it first; nothing was deleted.",
+        "Not deleted: %(record)s is named in %(count)d documents (record ID %(shown)s). "
+        "Remove %(record)s from them first; nothing was deleted.",
+        len(record_ids),
     )
+    error = StillNamed(message % {"record": record, "count": len(record_ids), "shown": shown})
     error.fields = {"documents": [str(record_id) for record_id in record_ids]}
     return error
 

@@ -17,6 +17,7 @@ How each resource is read from a body and written is its own (writes.py)."""
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import Http404
+from django.utils.translation import ngettext
 from rest_framework import status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -237,7 +238,11 @@ class WritableMixin:
             raise PreconditionFailed(
                 f"Not deleted: {user_name(record.modified_by)} saved this {record._meta.verbose_name} "
                 f"at version {record.version}"
-                + (f", {saves} save{'s' if saves != 1 else ''} after yours" if saves and saves > 0 else "")
+                + (
+                    ngettext(", %(count)d save after yours", ", %(count)d saves after yours", saves) % {"count": saves}
+                    if saves and saves > 0
+                    else ""
+                )
                 + ". Read it again, then delete with its current ETag."
             )
 

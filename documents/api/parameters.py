@@ -3,6 +3,8 @@ describes them (schema.py): anything else is a 400 that names the parameter."""
 
 import re
 
+from django.utils.translation import ngettext
+
 from ..search.facets import PERSON_FACETS
 from .errors import InvalidParameters
 
@@ -36,7 +38,8 @@ def selected_fields(request, serializer_class, context=None):
     if unknown:
         raise InvalidParameters(
             {"fields": [f"Unknown field: {name}." for name in unknown] + [f"Choose from: {', '.join(known)}."]},
-            message=f"Unknown field{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.",
+            message=ngettext("Unknown field: %(names)s.", "Unknown fields: %(names)s.", len(unknown))
+            % {"names": ", ".join(unknown)},
             code="unknown_field",
         )
     return names

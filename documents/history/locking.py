@@ -29,6 +29,7 @@ from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import formats, timezone
 from django.utils.text import capfirst
+from django.utils.translation import ngettext
 
 from ..text import normalize_text
 
@@ -116,7 +117,11 @@ class Outcome:
         if not self.stale:
             return f"some of its parts were changed elsewhere after you opened this {self.current._meta.verbose_name}"
         others = self.saves_between - 1
-        also = f" (and {others} earlier save{'s' if others != 1 else ''})" if others > 0 else ""
+        also = ""
+        if others > 0:
+            also = ngettext(" (and %(count)d earlier save)", " (and %(count)d earlier saves)", others) % {
+                "count": others
+            }
         return f"{self.who()} saved this {self.current._meta.verbose_name} at {self.when()}{also}, after you opened it"
 
     def refusal(self):

@@ -9,6 +9,8 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
+from django.utils.translation import ngettext
+
 from ..text import normalize_text
 from .format import (
     BY_NAME,
@@ -68,13 +70,22 @@ def _read_csv(binary):
     unknown = [name for name in header if name not in BY_NAME]
     if unknown:
         raise FileFormatError(
-            f"Unknown column{'s' if len(unknown) > 1 else ''} in the header: {', '.join(unknown)}. "
-            "The columns are listed in docs/import-format.md."
+            ngettext(
+                "Unknown column in the header: %(names)s. The columns are listed in docs/import-format.md.",
+                "Unknown columns in the header: %(names)s. The columns are listed in docs/import-format.md.",
+                len(unknown),
+            )
+            % {"names": ", ".join(unknown)}
         )
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
         raise FileFormatError(
-            f"Column{'s' if len(repeated) > 1 else ''} named twice in the header: {', '.join(repeated)}."
+            ngettext(
+                "Column named twice in the header: %(names)s.",
+                "Columns named twice in the header: %(names)s.",
+                len(repeated),
+            )
+            % {"names": ", ".join(repeated)}
         )
     number = 1
     while True:

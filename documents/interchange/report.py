@@ -4,6 +4,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import ngettext
+
 from .format import DOCUMENT, KINDS
 
 # The report keeps this many rows for display (errors first); the counts are always complete.
@@ -54,7 +56,9 @@ class ImportReport:
         errors = self.error_rows + len(self.file_errors)
         return (
             f"{self.counts['created']} created, {self.counts['updated']} updated, "
-            f"{self.counts['unchanged']} unchanged, {errors} error{'s' if errors != 1 else ''}"
+            f"{self.counts['unchanged']} unchanged, "
+            + ngettext("%(count)d error", "%(count)d errors", errors)
+            % {"count": errors}
         )
 
     @property

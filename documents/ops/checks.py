@@ -15,3 +15,21 @@ def secret_key_is_set(app_configs, **kwargs):
             id="documents.W001",
         )
     ]
+
+
+@register(deploy=True)
+def release_is_known(app_configs, **kwargs):
+    """Page fragments in a cache that outlives the processes (Redis) are kept per release: without
+    one, a new release could serve fragments that the old templates rendered."""
+    shared = settings.CACHES.get("pages", {}).get("BACKEND", "").rsplit(".", 1)[-1] != "LocMemCache"
+    if settings.RELEASE or not shared:
+        return []
+    return [
+        Warning(
+            "The release is unknown (ARCHIVE_RELEASE is not set and the project folder is not a git "
+            "checkout), and the page cache is shared: after an upgrade, pages could show fragments "
+            "rendered by the previous release until they expire (PAGE_CACHE_TIMEOUT).",
+            hint="Set ARCHIVE_RELEASE to the version or commit being deployed, different for each release.",
+            id="documents.W002",
+        )
+    ]

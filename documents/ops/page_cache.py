@@ -7,13 +7,11 @@ Nothing is ever deleted to invalidate an entry: every key carries the archive's 
 publication, unpublication, creation and deletion moves, and documents/services/freshness.py moves when
 a linked person, term, group, scan or relation changes. After a change the old keys are simply
 never asked for again, in every process, even if the cache was unreachable during the change;
-they expire after CACHES["pages"]["TIMEOUT"]. Keys also carry a fingerprint of the code and
-templates and of the settings that pages show, so a new release or a renamed archive never
-serves fragments rendered by the old one."""
+they expire after CACHES["pages"]["TIMEOUT"]. Keys also carry the release (settings.RELEASE:
+ARCHIVE_RELEASE, or the commit checked out) and the settings that pages show, so a new release or a
+renamed archive never serves fragments rendered by the old one."""
 
 import hashlib
-import pathlib
-from functools import cache
 
 from django.conf import settings
 from django.core.cache import caches
@@ -48,26 +46,12 @@ def fetch(request, kind, parts, build):
 
 
 def make_key(kind, stamp, parts):
-    described = repr((release(), _shown_settings(), stamp and stamp.isoformat(), parts))
+    described = repr((settings.RELEASE, _shown_settings(), stamp and stamp.isoformat(), parts))
     return f"{kind}:{hashlib.sha256(described.encode()).hexdigest()}"
 
 
 def _shown_settings():
     return (settings.ARCHIVE_NAME, settings.ARCHIVE_DESCRIPTION, sorted(settings.CITATION.items()))
-
-
-@cache
-def release():
-    """A digest of the app's code, templates and static files, read once per process: the same on
-    every host running the same release, different after an upgrade (fragments name static files
-    by their hashed names, which change with them)."""
-    digest = hashlib.sha256()
-    root = pathlib.Path(settings.BASE_DIR)
-    static = [path for path in (root / "documents" / "static").rglob("*") if path.is_file()]
-    for path in sorted([*(root / "documents").rglob("*.py"), *(root / "templates").rglob("*.html"), *static]):
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 @receiver(setting_changed)

@@ -7,8 +7,8 @@ middleware below after AuthenticationMiddleware). Without replicas none of this 
 A replica lags the primary by a little. Reads go to the primary ("default") instead of a replica:
 
 - inside a transaction on the primary (the reads of a save must see what it wrote);
-- for the models whose staleness would matter: sessions (a login must hold on the next request)
-  and the database cache table (the API's throttle counts);
+- for the models whose staleness would matter: sessions (a login must hold on the next request),
+  the database cache table (the API's throttle counts) and django-axes' sign-in failure counts;
 - for the whole of a request that ``PinPrimaryMiddleware`` pins: every request of a signed-in staff
   member (curators and editors see the archive as it is, never as it was a second ago), and every
   request that carries the ``pin_primary`` cookie, which any request that changed something (a POST,
@@ -28,7 +28,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 PIN_COOKIE = "pin_primary"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Models (by app label) always read on the primary.
-PRIMARY_APP_LABELS = frozenset({"sessions", "django_cache"})
+PRIMARY_APP_LABELS = frozenset({"sessions", "django_cache", "axes"})
 
 _pinned = contextvars.ContextVar("pin_primary", default=False)
 

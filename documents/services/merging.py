@@ -27,6 +27,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import ngettext
 from reversion.models import Revision
 
 from ..history import recording as history
@@ -67,15 +68,17 @@ class MergeResult:
     def message(self):
         names = ", ".join(f"“{name}”" for name in self.merged)
         documents = len(self.documents)
-        parts = [
-            f"Merged {names} into “{self.keep}”: {documents} document{'s' if documents != 1 else ''} now name "
-            f"{self.keep}"
-        ]
+        merged = ngettext(
+            "Merged %(names)s into “%(keep)s”: %(count)d document now name %(keep)s",
+            "Merged %(names)s into “%(keep)s”: %(count)d documents now name %(keep)s",
+            documents,
+        )
+        parts = [merged % {"names": names, "keep": self.keep, "count": documents}]
         if self.links_dropped:
-            parts.append(
-                f"{self.links_dropped} duplicate role{'s' if self.links_dropped != 1 else ''} "
-                f"{'were' if self.links_dropped != 1 else 'was'} dropped"
+            dropped = ngettext(
+                "%(count)d duplicate role was dropped", "%(count)d duplicate roles were dropped", self.links_dropped
             )
+            parts.append(dropped % {"count": self.links_dropped})
         if self.aliases_added:
             parts.append(f"new aliases: {', '.join(self.aliases_added)}")
         if self.filled:
