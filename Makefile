@@ -13,20 +13,30 @@ SERVE_ENV = DJANGO_DEBUG=0 DJANGO_HTTPS=0 DJANGO_SECRET_KEY="$${DJANGO_SECRET_KE
 
 .PHONY: run serve serve-nginx db test lint check pytest clean bench side-by-side backup restore loadtest drills
 
+# The venv and its packages: uv (pinned, from PyPI) installs the requirements in a few seconds, so the venv is made
+# without pip and this Python's own pip puts uv into it. Where uv cannot be had (no pip here, or an old one, or
+# no PyPI), the venv gets pip and pip installs them, slower. Both say what they install as they go.
+UV_VERSION := 0.13.10
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { \
 	  echo "This project needs Python 3.12 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1)."; \
 	  echo "Install Python 3.12+ (e.g. 'pyenv install 3.12', which .python-version then selects)"; \
 	  echo "or run 'make PYTHON=/path/to/python3.12 ...'."; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(PYTHON) -m venv --without-pip $(VENV)
+	@$(PYTHON) -m pip --python $(BIN)/python install --disable-pip-version-check uv==$(UV_VERSION) || { \
+	  echo "uv could not be installed: the requirements are installed with pip instead (slower)."; \
+	  $(BIN)/python -m ensurepip --upgrade --default-pip; }
+
+# $(call install,FILE): FILE's requirements into the venv, with uv if it is there, else with pip.
+install = @if [ -x $(BIN)/uv ]; then set -x; $(BIN)/uv pip install --python $(BIN)/python -r $(1); \
+  else set -x; $(BIN)/python -m pip install --disable-pip-version-check -r $(1); fi
 
 $(VENV)/.installed-run: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(call install,requirements.txt)
 	touch $@
 
 $(VENV)/.installed-test: requirements.txt tests/requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r tests/requirements.txt
+	$(call install,tests/requirements.txt)
 	touch $@ $(VENV)/.installed-run
 
 # The database that make run and make serve share: migrated, with the demo archive loaded.
