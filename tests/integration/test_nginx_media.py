@@ -14,8 +14,8 @@ from documents.management.commands.serve_nginx import MEDIA_ACCEL_REDIRECT, SCAN
 from documents.media_views import MEDIA_CSP
 from documents.models import Scan
 
-from .factories import DocumentFactory, image_upload
-from .test_uploads import gif_js, png_html
+from ..factories import DocumentFactory, image_upload
+from ..test_uploads import gif_js, png_html
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
