@@ -69,6 +69,12 @@ def search_index(settings, search_index_dir):
     return search_index_dir
 
 
+@pytest.fixture
+def no_catching_up(settings):
+    """Only commits (and explicit syncs) write the index: searches never catch up by themselves."""
+    settings.SEARCH_SYNC_INTERVAL = 10**9
+
+
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Uploads go to a fresh folder per test, never into the project."""
