@@ -11,7 +11,8 @@ WORKERS ?= 3
 SERVE_KEY_FILE := .serve-secret-key
 SERVE_ENV = DJANGO_DEBUG=0 DJANGO_HTTPS=0 DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SERVE_KEY_FILE))}"
 
-.PHONY: run serve serve-nginx db test lint check pytest clean bench side-by-side backup restore loadtest drills
+.PHONY: run serve serve-nginx db test test-all lint check pytest pytest-all clean bench side-by-side backup restore \
+  loadtest drills
 
 # The venv and its packages: uv (pinned, from PyPI) installs the requirements in a few seconds, so the venv is made
 # without pip and this Python's own pip puts uv into it. Where uv cannot be had (no pip here, or an old one, or
@@ -91,10 +92,20 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --ignore-scripts --no-audit --no-fund; \
 	else echo "npm not found: the accessibility tests will fail until axe-core is installed (npm ci), or set ARCHIVE_BROWSER_TESTS=0"; fi
 
-pytest: $(VENV)/.installed-test node_modules/.package-lock.json
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --cov=documents --cov=archive_project --cov-report=term:skip-covered $(PYTEST_ARGS)
+PYTEST = $(BIN)/pytest -n $(PYTEST_WORKERS) --cov=documents --cov=archive_project --cov-report=term:skip-covered
+# The unit tests: everything but the tests that start servers and processes (tests/integration/), drive a
+# browser (tests/browser/) or test the tools (tools/); tests/conftest.py marks them by folder.
+UNIT_TESTS := not integration and not browser and not tooling
 
+pytest: $(VENV)/.installed-test
+	$(PYTEST) -m "$(UNIT_TESTS)" $(PYTEST_ARGS)
+
+pytest-all: $(VENV)/.installed-test node_modules/.package-lock.json
+	$(PYTEST) $(PYTEST_ARGS)
+
+# make test: the gates and the unit tests, in a few minutes; make test-all (and .ci/run): the gates and every test.
 test: lint check pytest
+test-all: lint check pytest-all
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm db.sqlite3.search-index .db.sqlite3.search-index.lock media staticfiles .coverage $(SERVE_KEY_FILE) tools/.venv-bench
