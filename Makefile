@@ -28,8 +28,9 @@ $(BIN)/python:
 	  echo "uv could not be installed: the requirements are installed with pip instead (slower)."; \
 	  $(BIN)/python -m ensurepip --upgrade --default-pip; }
 
-# $(call install,FILE): FILE's requirements into the venv, with uv if it is there, else with pip.
-install = @if [ -x $(BIN)/uv ]; then set -x; $(BIN)/uv pip install --python $(BIN)/python -r $(1); \
+# $(call install,FILE): FILE's requirements into the venv, with uv if it is there, else with pip. uv compiles
+# them to bytecode as pip does, once, rather than every process that imports them doing it again.
+install = @if [ -x $(BIN)/uv ]; then set -x; $(BIN)/uv pip install --compile-bytecode --python $(BIN)/python -r $(1); \
   else set -x; $(BIN)/python -m pip install --disable-pip-version-check -r $(1); fi
 
 $(VENV)/.installed-run: requirements.txt | $(BIN)/python
@@ -43,7 +44,8 @@ $(VENV)/.installed-test: requirements.txt tests/requirements.txt | $(BIN)/python
 # The database that make run and make serve share: migrated, with the demo archive loaded.
 db: $(VENV)/.installed-run
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEV_ENV) $(BIN)/python manage.py load_demo
+	@# migrate has just run the system checks on the same code and settings.
+	$(DEV_ENV) $(BIN)/python manage.py load_demo --skip-checks
 
 run: db
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
