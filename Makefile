@@ -14,28 +14,41 @@ SERVE_ENV = DJANGO_DEBUG=0 DJANGO_HTTPS=0 DJANGO_SECRET_KEY="$${DJANGO_SECRET_KE
 # packages of their own, run with the app's Python and settings.
 TOOL = PYTHONPATH=tools $(BIN)/python -m
 
-.PHONY: run serve serve-nginx db test lint check pytest clean bench side-by-side backup restore loadtest drills
+.PHONY: run serve serve-nginx db test test-all lint check pytest pytest-all clean bench side-by-side backup restore \
+  loadtest drills
 
+# The venv and its packages: uv (pinned, from PyPI) installs the requirements in a few seconds, so the venv is made
+# without pip and this Python's own pip puts uv into it. Where uv cannot be had (no pip here, or an old one, or
+# no PyPI), the venv gets pip and pip installs them, slower. Both say what they install as they go.
+UV_VERSION := 0.13.10
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { \
 	  echo "This project needs Python 3.12 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1)."; \
 	  echo "Install Python 3.12+ (e.g. 'pyenv install 3.12', which .python-version then selects)"; \
 	  echo "or run 'make PYTHON=/path/to/python3.12 ...'."; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(PYTHON) -m venv --without-pip $(VENV)
+	@$(PYTHON) -m pip --python $(BIN)/python install --disable-pip-version-check uv==$(UV_VERSION) || { \
+	  echo "uv could not be installed: the requirements are installed with pip instead (slower)."; \
+	  $(BIN)/python -m ensurepip --upgrade --default-pip; }
+
+# $(call install,FILE): FILE's requirements into the venv, with uv if it is there, else with pip. uv compiles
+# them to bytecode as pip does, once, rather than every process that imports them doing it again.
+install = @if [ -x $(BIN)/uv ]; then set -x; $(BIN)/uv pip install --compile-bytecode --python $(BIN)/python -r $(1); \
+  else set -x; $(BIN)/python -m pip install --disable-pip-version-check -r $(1); fi
 
 $(VENV)/.installed-run: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(call install,requirements.txt)
 	touch $@
 
 $(VENV)/.installed-test: requirements.txt tests/requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r tests/requirements.txt
+	$(call install,tests/requirements.txt)
 	touch $@ $(VENV)/.installed-run
 
 # The database that make run and make serve share: migrated, with the demo archive loaded.
 db: $(VENV)/.installed-run
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEV_ENV) $(BIN)/python manage.py load_demo
+	@# migrate has just run the system checks on the same code and settings.
+	$(DEV_ENV) $(BIN)/python manage.py load_demo --skip-checks
 
 run: db
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
@@ -84,10 +97,20 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --ignore-scripts --no-audit --no-fund; \
 	else echo "npm not found: the accessibility tests will fail until axe-core is installed (npm ci), or set ARCHIVE_BROWSER_TESTS=0"; fi
 
-pytest: $(VENV)/.installed-test node_modules/.package-lock.json
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --cov=documents --cov=archive_project --cov-report=term:skip-covered $(PYTEST_ARGS)
+PYTEST = $(BIN)/pytest -n $(PYTEST_WORKERS) --cov=documents --cov=archive_project --cov-report=term:skip-covered
+# The unit tests: everything but the tests that start servers and processes (tests/integration/), drive a
+# browser (tests/browser/) or test the tools (tools/); tests/conftest.py marks them by folder.
+UNIT_TESTS := not integration and not browser and not tooling
 
+pytest: $(VENV)/.installed-test
+	$(PYTEST) -m "$(UNIT_TESTS)" $(PYTEST_ARGS)
+
+pytest-all: $(VENV)/.installed-test node_modules/.package-lock.json
+	$(PYTEST) $(PYTEST_ARGS)
+
+# make test: the gates and the unit tests, in a few minutes; make test-all (and .ci/run): the gates and every test.
 test: lint check pytest
+test-all: lint check pytest-all
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm db.sqlite3.search-index .db.sqlite3.search-index.lock media staticfiles .coverage $(SERVE_KEY_FILE) tools/.venv-bench

@@ -1,5 +1,6 @@
 import threading
 from io import StringIO
+from pathlib import Path
 
 import django.test.testcases
 import pytest
@@ -35,10 +36,21 @@ if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     django.test.testcases.LiveServerThread.server_class = OneRequestAtATimeServer
 
 
+ROOT = Path(__file__).resolve().parent.parent
+# Each folder's tests carry its marker (registered in pyproject.toml), so that make test can leave out
+# what starts servers, drives a browser or tests the tools: -m "not integration and not browser and not tooling".
+FOLDER_MARKERS = {"tests/integration": "integration", "tests/browser": "browser", "tools": "tooling"}
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
-    """Refuse a transactional test without serialized_rollback: its flush would take the
-    migrations' data (languages, relation types, roles) from every later test on the same worker,
-    and those tests would fail far from the cause."""
+    """Mark each test by its folder (before -m selects), and refuse a transactional test without
+    serialized_rollback: its flush would take the migrations' data (languages, relation types,
+    roles) from every later test on the same worker, and those tests would fail far from the cause."""
+    for item in items:
+        for folder, marker in FOLDER_MARKERS.items():
+            if item.path.is_relative_to(ROOT / folder):
+                item.add_marker(marker)
     unsafe = []
     for item in items:
         marker = item.get_closest_marker("django_db")
@@ -67,6 +79,12 @@ def search_index(settings, search_index_dir):
     settings.SEARCH_SYNC_INTERVAL = 0
     search.clear()
     return search_index_dir
+
+
+@pytest.fixture
+def no_catching_up(settings):
+    """Only commits (and explicit syncs) write the index: searches never catch up by themselves."""
+    settings.SEARCH_SYNC_INTERVAL = 10**9
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,11 @@ these tests flush), and against the default per-process memory cache.
 
 "Redis unreachable" is a closed port (127.0.0.1:6399), never a mock. Tests run in parallel processes
 (pytest-xdist) on the same Redis database: each test's keys carry a prefix of its own, and only those
-keys are deleted, never the whole database."""
+keys are deleted, never the whole database.
+
+What needs the Redis server (the "redis" variant of each page-cache test, and the tests that take
+redis_db or own_redis) is marked integration: make test runs the rest, on the default caches, with no
+Redis; make test-all and .ci/run run everything."""
 
 import re
 import socket
@@ -79,7 +83,7 @@ def redis_db():
     test_redis.forget()
 
 
-@pytest.fixture(params=["redis", "memory"])
+@pytest.fixture(params=[pytest.param("redis", marks=pytest.mark.integration), "memory"])
 def page_cache(request, settings):
     """The test runs once with Redis as both caches and once with settings.py's default caches.
     Its forget() empties the page cache (of this test only)."""
@@ -210,6 +214,7 @@ def test_a_change_shows_on_the_very_next_page(client, archive, page_cache, what)
     assert_shown(client, archive, what)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("what", CHANGES)
 def test_a_change_made_while_redis_was_unreachable_shows_when_it_is_back(client, archive, redis_db, settings, what):
     settings.CACHES = redis_db.caches()
@@ -225,6 +230,7 @@ def test_a_change_made_while_redis_was_unreachable_shows_when_it_is_back(client,
 # -- staff previews ------------------------------------------------------------------------------
 
 
+@pytest.mark.integration
 def test_staff_previews_neither_read_nor_fill_the_cache(client, staff_client, archive, redis_db, settings):
     settings.CACHES = redis_db.caches()
     anonymous = client.__class__()
@@ -355,6 +361,7 @@ def own_redis(tmp_path):
         stop()
 
 
+@pytest.mark.integration
 def test_healthz_follows_a_stopped_and_restarted_redis(client, archive, own_redis, settings):
     url, start, stop = own_redis
     settings.CACHES = redis_caches(url)
@@ -371,6 +378,7 @@ def test_healthz_follows_a_stopped_and_restarted_redis(client, archive, own_redi
     assert client.get(LIST).status_code == 200
 
 
+@pytest.mark.integration
 @pytest.mark.django_db
 def test_parallel_healthz_probes_all_find_a_working_redis_ok(redis_db, settings):
     """Load balancers probe every app server at once: six probes at a time against a Redis that works
@@ -395,6 +403,7 @@ def test_parallel_healthz_probes_all_find_a_working_redis_ok(redis_db, settings)
 # -- throttle counts shared across workers ---------------------------------------------------------
 
 
+@pytest.mark.integration
 def test_throttle_counts_are_shared_by_two_workers_caches(redis_db, settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "3/minute"}}
     settings.CACHES = redis_db.caches()

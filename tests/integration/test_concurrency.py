@@ -22,7 +22,7 @@ from rest_framework.authtoken.models import Token
 from documents import roles, search
 from documents.models import Document, Donor
 
-from .factories import CollectionFactory, DocumentFactory, DonorFactory, LanguageFactory, PersonFactory
+from ..factories import CollectionFactory, DocumentFactory, DonorFactory, LanguageFactory, PersonFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

@@ -14,8 +14,8 @@ from documents.models import Scan
 from documents.ops.servers import Nginx
 from documents.web.media import MEDIA_CSP
 
-from .factories import DocumentFactory, image_upload
-from .test_uploads import gif_js, png_html
+from ..factories import DocumentFactory, image_upload
+from ..test_uploads import gif_js, png_html
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
