@@ -97,7 +97,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --ignore-scripts --no-audit --no-fund; \
 	else echo "npm not found: the accessibility tests will fail until axe-core is installed (npm ci), or set ARCHIVE_BROWSER_TESTS=0"; fi
 
-PYTEST = $(BIN)/pytest -n $(PYTEST_WORKERS) --cov=documents --cov=archive_project --cov-report=term:skip-covered
+# The slowest tests are named at the end of every run, so that a slow one is seen when it comes in.
+PYTEST = $(BIN)/pytest -n $(PYTEST_WORKERS) --cov=documents --cov=archive_project --cov-report=term:skip-covered \
+  --durations=15
 # The unit tests: everything but the tests that start servers and processes (tests/integration/), drive a
 # browser (tests/browser/) or test the tools (tools/); tests/conftest.py marks them by folder.
 UNIT_TESTS := not integration and not browser and not tooling
