@@ -41,7 +41,7 @@ from reversion.errors import RevisionManagementError
 
 from . import roles
 from .dates import DatePrecision, parse_partial_date
-from .history import recording as history
+from .history.recording import documents_for_history, recording
 from .models import (
     Archive,
     Classification,
@@ -688,12 +688,12 @@ def record_versions(user, comment, documents=(), others=()):
     history does not keep (vocabulary terms) and rows that no longer exist are left out."""
     documents = sorted(set(documents))
     for start in range(0, len(documents), HISTORY_CHUNK):
-        with history.recording(user, comment):
-            for document in history.documents_for_history(documents[start : start + HISTORY_CHUNK]):
+        with recording(user, comment):
+            for document in documents_for_history(documents[start : start + HISTORY_CHUNK]):
                 reversion.add_to_revision(document)
     others = [obj for obj in others if reversion.is_registered(type(obj))]
     if others:
-        with history.recording(user, comment):
+        with recording(user, comment):
             for obj in others:
                 reversion.add_to_revision(obj)
 

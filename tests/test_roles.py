@@ -19,7 +19,9 @@ from django.test import Client, RequestFactory
 from rest_framework.authtoken.models import Token
 
 from documents import roles
-from documents.history import recording as history
+from documents.history.recording import deleting, record_each, recording
+from documents.history.recover import deleted_versions
+from documents.history.states import versions_of
 from documents.importing import can_import, can_undo, import_file
 from documents.models import (
     Archive,
@@ -133,9 +135,9 @@ def admin_page_opens(user, url):
 
 def a_version_of(obj):
     """The record's latest version, recorded now (as the system) if it has none yet."""
-    if not history.versions_of(obj).exists():
-        history.record_each([obj])
-    return history.versions_of(obj).first()
+    if not versions_of(obj).exists():
+        record_each([obj])
+    return versions_of(obj).first()
 
 
 def history_url(obj):
@@ -460,20 +462,20 @@ WRITE_PATHS |= {
 
 def two_versions(archive):
     """The draft saved twice, as the system: retitled in the second version."""
-    with history.recording(None, "First version."):
+    with recording(None, "First version."):
         archive.draft.save()
-    archive.first_version = history.versions_of(archive.draft).first()
+    archive.first_version = versions_of(archive.draft).first()
     archive.draft.title = "Retitled since"
-    with history.recording(None, "Second version."):
+    with recording(None, "Second version."):
         archive.draft.save()
 
 
 def a_deleted_draft(archive):
     """A draft deleted, as the system: what "recover deleted" offers."""
     deleted = DocumentFactory(record_id=700500, title="Deleted draft", draft=True)
-    with history.deleting([deleted]):
+    with deleting([deleted]):
         deleted.delete()
-    archive.deleted_version = history.deleted_versions(Document).get()
+    archive.deleted_version = deleted_versions(Document).get()
 
 
 def a_duplicate_person(archive):

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 
 from ..files.images import validate_scan_image, validate_upload_pixels
 from ..files.uploads import ImageFormField
-from ..history import recording as history
+from ..history.recording import recording, set_comment
 from ..models import (
     Document,
     Scan,
@@ -163,9 +163,9 @@ class ScanAdmin(StoredFilesAdmin, HistoryAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 # Not atomic: append_to stores files, which a rolled-back revision would leave orphaned.
-                with history.recording(request.user, atomic=False):
+                with recording(request.user, atomic=False):
                     scans = Scan.append_to(document, form.ordered_files(), form.cleaned_data["description"])
-                    history.set_comment(f"Added {len(scans)} scan{'s' if len(scans) != 1 else ''}.")
+                    set_comment(f"Added {len(scans)} scan{'s' if len(scans) != 1 else ''}.")
             except OSError as error:
                 # A full disk (or a quota) part-way through: append_to has removed what it wrote and no
                 # row was kept, so the curator is told so on the form rather than shown a 500 page.
