@@ -48,6 +48,11 @@ _EDITOR = _CURATOR | {"publish_document"} | _codenames(["delete"], DESCRIBED) | 
 ROLES = {CURATOR: frozenset(_CURATOR), EDITOR: frozenset(_EDITOR)}
 
 
+def can_preview(user):
+    """Staff may see drafts; nobody else may."""
+    return user is not None and user.is_active and user.is_staff
+
+
 def can_publish(user):
     """Whether the user may publish and unpublish documents."""
     return user is not None and user.has_perm(PUBLISH_PERMISSION)

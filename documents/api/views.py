@@ -62,7 +62,7 @@ def related_of(documents, user):
     """Each document's related documents, worded from its side (as Document.related_documents),
     set as ``api_related``: for a page or a chunk of documents in one query."""
     from ..models import RelatedDocument
-    from ..models.documents import related_order
+    from ..models.querysets import related_order
 
     by_pk = {document.pk: document for document in documents}
     relations = visible_relations(user).filter(Q(source__in=list(by_pk)) | Q(target__in=list(by_pk)))

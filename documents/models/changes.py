@@ -7,11 +7,17 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 from django.dispatch import receiver
 from django.utils import timezone
 
+from ..roles import can_preview
+
 
 class DocumentChangeQuerySet(models.QuerySet):
     def visible_to_public(self):
         """Tombstones an anonymous reader may see: never one that reveals a draft that was never published."""
         return self.filter(was_public=True)
+
+    def visible_to(self, user):
+        """Staff see every tombstone; everyone else those of documents that were once public."""
+        return self if can_preview(user) else self.visible_to_public()
 
     def deleted(self):
         return self.filter(kind=DocumentChange.Kind.DELETED)
@@ -19,10 +25,7 @@ class DocumentChangeQuerySet(models.QuerySet):
     def gone(self, record_id, user):
         """Whether this user may learn that record_id's document was deleted (its address then answers
         410 Gone, not 404): staff always; others only if it was ever public."""
-        from .querysets import can_preview
-
-        tombstones = self.deleted() if can_preview(user) else self.deleted().visible_to_public()
-        return tombstones.filter(record_id=record_id).exists()
+        return self.deleted().visible_to(user).filter(record_id=record_id).exists()
 
 
 class DocumentChange(models.Model):

@@ -1,7 +1,6 @@
 """Documents, the people in them, the links between them and scans of their pages."""
 
 import uuid
-from collections import namedtuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,11 +19,9 @@ from .base import NormalizedTextModel, TimeStampedModel, VersionedModel, slug_fo
 from .changes import DocumentChange
 from .groups import Collection, Donor
 from .people import Person
-from .querysets import DocumentQuerySet, can_preview
+from .querysets import DocumentQuerySet, RelationQuerySet
 from .record_ids import advance_past, next_record_id
 from .vocabularies import Archive, Classification, DocumentType, Language, Place, RelationType, Subject
-
-RelatedDocument = namedtuple("RelatedDocument", "wording document relation")
 
 
 def gone_record_ids(record_ids):
@@ -43,11 +40,6 @@ def gone_record_id_message(record_id):
         f"Record ID {record_id} belonged to a deleted document: its address answers “gone” for good "
         "and is never given to another document. Leave the record ID empty for the next free number."
     )
-
-
-def related_order(item):
-    """Related documents in date order, undated last (the page and the API alike)."""
-    return (item.document.date is None, item.document.date, item.document.record_id)
 
 
 class Document(NormalizedTextModel, TimeStampedModel, VersionedModel):
@@ -208,20 +200,9 @@ class Document(NormalizedTextModel, TimeStampedModel, VersionedModel):
         return self._people_in_role(DocumentPerson.Role.MENTIONED)
 
     def related_documents(self, user=None):
-        """Documents linked to this one in either direction, worded from this side,
-        in date order; only published ones unless user may preview drafts."""
-        published = Document.Status.PUBLISHED
-        show_drafts = can_preview(user)
-        outgoing = Q(source=self) if show_drafts else Q(source=self, target__status=published)
-        incoming = Q(target=self) if show_drafts else Q(target=self, source__status=published)
-        relations = Relation.objects.filter(outgoing | incoming).select_related("source", "target", "type")
-        related = [
-            RelatedDocument(r.type.name, r.target, r)
-            if r.source_id == self.pk
-            else RelatedDocument(r.type.inverse_name, r.source, r)
-            for r in relations
-        ]
-        return sorted(related, key=related_order)
+        """Documents linked to this one in either direction, worded from this side, in date order;
+        only published ones unless user may preview drafts (Relation.objects.related_to)."""
+        return Relation.objects.related_to([self], user)[self.pk]
 
 
 class DocumentPerson(models.Model):
@@ -257,6 +238,8 @@ class Relation(NormalizedTextModel):
     target = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="incoming_relations")
     type = models.ForeignKey(RelationType, on_delete=models.PROTECT, related_name="relations")
     note = models.CharField(max_length=500, blank=True)
+
+    objects = RelationQuerySet.as_manager()
 
     class Meta:
         ordering = ["source", "type", "target"]

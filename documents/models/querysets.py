@@ -1,17 +1,50 @@
 """Reads: the one visibility rule and the prefetch bundles each page needs."""
 
+from collections import namedtuple
+
 from django.apps import apps
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
-from ..roles import check_can_publish
+from ..roles import can_preview, check_can_publish
 from .changes import record_unpublished
 
+RelatedDocument = namedtuple("RelatedDocument", "wording document relation")
 
-def can_preview(user):
-    """Staff may see drafts; nobody else may."""
-    return user is not None and user.is_active and user.is_staff
+
+def related_order(item):
+    """Related documents in date order, undated last (the page, the API and the harvests alike)."""
+    return (item.document.date is None, item.document.date, item.document.record_id)
+
+
+class RelationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff see every relation; everyone else those between two published documents."""
+        if can_preview(user):
+            return self
+        published = apps.get_model("documents", "Document").Status.PUBLISHED
+        return self.filter(source__status=published, target__status=published)
+
+    def related_to(self, documents, user=None):
+        """{document id: [RelatedDocument]} for each of documents: the documents linked to it in either
+        direction, worded from its side, in ``related_order``; the other end only if it is published,
+        unless user may preview drafts (None: the system, e.g. a harvest or a citation). One query."""
+        ids = [document.pk for document in documents]
+        if can_preview(user):
+            links = Q(source__in=ids) | Q(target__in=ids)
+        else:
+            published = apps.get_model("documents", "Document").Status.PUBLISHED
+            links = Q(source__in=ids, target__status=published) | Q(target__in=ids, source__status=published)
+        found = {pk: [] for pk in ids}
+        for relation in self.filter(links).select_related("source", "target", "type"):
+            if relation.source_id in found:
+                found[relation.source_id].append(RelatedDocument(relation.type.name, relation.target, relation))
+            if relation.target_id in found:
+                found[relation.target_id].append(RelatedDocument(relation.type.inverse_name, relation.source, relation))
+        for related in found.values():
+            related.sort(key=related_order)
+        return found
 
 
 class DocumentQuerySet(models.QuerySet):
@@ -104,9 +137,20 @@ def _record_in_history(model, ids, user, comment):
 
 
 class PublicQuerySet(models.QuerySet):
-    """For people, donors and collections: shown only through published documents.
+    """For people, donors, collections and vocabulary terms: shown only through published documents.
 
     The model names the path from Document to itself in ``document_path``."""
+
+    def visible_to(self, user):
+        """Staff see every row; everyone else only the public() ones."""
+        return self if can_preview(user) else self.public()
+
+    def resolve_old_slug(self, slug):
+        """The row of this queryset that once had ``slug`` (before a rename or a merge), or None: its
+        old address answers 301 to the current one. One query."""
+        OldSlug = apps.get_model("documents", "OldSlug")
+        old = OldSlug.objects.for_model(self.model).filter(slug=slug).values("object_id")
+        return self.filter(pk__in=old).first()
 
     def _published_documents(self):
         return apps.get_model("documents", "Document").objects.published()
