@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from .dates import DatePrecision
+from .models import Document, Relation
 
 # The fifteen elements of Simple Dublin Core, in the order oai_dc lists them.
 ELEMENTS = (
@@ -51,8 +52,6 @@ def related_documents(documents):
     """The published documents related to each document, both directions, in one query:
     {document id: [related Document, ...]} ordered by record id. For harvests of many records;
     one document's page uses ``Document.related_documents()``."""
-    from .models import Document, Relation
-
     ids = [document.pk for document in documents]
     published = Document.Status.PUBLISHED
     relations = Relation.objects.filter(

@@ -15,6 +15,7 @@ from documents.history.revert import HistoryError
 from documents.history.states import current_state, version_state, versions_of
 from documents.models import Document, DocumentPerson, Donor, RelationType
 from documents.search import Criteria, Search, parse_query
+from documents.services import publishing
 
 from .factories import (
     AliasFactory,
@@ -200,7 +201,7 @@ def test_a_curator_reverts_to_an_earlier_version_and_the_status_stays(
     save_document(curator_client, cable, title="Cable, as first described")
     first = versions_of(cable).first()
     save_document(curator_client, cable, people=[(stalin, "author"), (molotov, "recipient")], title="Cable, renamed")
-    Document.objects.filter(pk=cable.pk).unpublish(editor)
+    publishing.unpublish(Document.objects.filter(pk=cable.pk), editor)
     assert versions_of(cable).first().revision.comment == "Unpublished."
     count = versions_of(cable).count()
 
@@ -239,7 +240,7 @@ def test_an_editor_reverting_restores_the_status_too(editor_client, cable):
 @pytest.mark.django_db
 def test_publishing_records_a_version_per_document(editor):
     drafts = DocumentFactory.create_batch(2, draft=True)
-    Document.objects.filter(pk__in=[d.pk for d in drafts]).publish(editor)
+    publishing.publish(Document.objects.filter(pk__in=[d.pk for d in drafts]), editor)
     for document in drafts:
         (entry,) = history(document)
         assert (entry.revision.comment, entry.revision.user) == ("Published.", editor)
@@ -319,7 +320,7 @@ def test_a_deleted_document_is_restored_with_its_people_relations_languages_and_
 def test_a_restored_document_leaves_out_relations_to_documents_deleted_since(curator_client, editor, described):
     """A curator restores a draft; the relation to a document that is gone stays out, and is named."""
     cable = described
-    Document.objects.filter(pk=cable.pk).unpublish(editor)
+    publishing.unpublish(Document.objects.filter(pk=cable.pk), editor)
     answer = cable.incoming_relations.get().source
     curator_client.post(f"/admin/documents/document/{cable.pk}/delete/", {"post": "yes"})
     answer.delete()

@@ -23,6 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from documents.api.throttling import AnonymousThrottle
 from documents.models import Document, DocumentPerson
 from documents.ops.cache import ResilientRedisCache
+from documents.services import publishing
 
 from .factories import DocumentFactory, DocumentTypeFactory, PersonFactory, RoleFactory
 
@@ -163,9 +164,9 @@ def warm(client, archive):
 
 def change(archive, what):
     if what == "publish":
-        Document.objects.filter(pk=archive["draft"].pk).publish()
+        publishing.publish(Document.objects.filter(pk=archive["draft"].pk))
     elif what == "unpublish":
-        Document.objects.filter(pk=archive["second"].pk).unpublish()
+        publishing.unpublish(Document.objects.filter(pk=archive["second"].pk))
     elif what == "edit":
         document = Document.objects.get(pk=archive["first"].pk)
         document.title = "Railway cable, retitled"

@@ -40,6 +40,7 @@ from documents.models import (
     Scan,
     Subject,
 )
+from documents.services import publishing
 from documents.services.merging import can_merge_people
 
 from .factories import DocumentFactory, PersonFactory, RelationFactory, RoleFactory
@@ -393,12 +394,16 @@ WRITE_PATHS = {
         lambda client, user, a: client.post("/admin/documents/documenttype/add/", {"name": "Diary", "slug": "diary"}),
         lambda a: exists(DocumentType, name="Diary"),
     ),
-    "Document.objects.publish(user)": WritePath(
-        lambda client, user, a: refused_quietly(lambda: Document.objects.filter(pk=a.draft.pk).publish(user)),
+    "publishing.publish(documents, user)": WritePath(
+        lambda client, user, a: refused_quietly(
+            lambda: publishing.publish(Document.objects.filter(pk=a.draft.pk), user)
+        ),
         lambda a: exists(Document, pk=a.draft.pk, status="published"),
     ),
-    "Document.objects.unpublish(user)": WritePath(
-        lambda client, user, a: refused_quietly(lambda: Document.objects.filter(pk=a.published.pk).unpublish(user)),
+    "publishing.unpublish(documents, user)": WritePath(
+        lambda client, user, a: refused_quietly(
+            lambda: publishing.unpublish(Document.objects.filter(pk=a.published.pk), user)
+        ),
         lambda a: exists(Document, pk=a.published.pk, status="draft"),
     ),
 }
@@ -608,8 +613,8 @@ MATRIX = {
     "admin add a person": "no no yes yes yes",
     "admin delete a person": "no no no yes yes",
     "admin add a document type": "no no yes yes yes",
-    "Document.objects.publish(user)": "no no no yes yes",
-    "Document.objects.unpublish(user)": "no no no yes yes",
+    "publishing.publish(documents, user)": "no no no yes yes",
+    "publishing.unpublish(documents, user)": "no no no yes yes",
     "admin import, drafts": "no no yes yes yes",
     "admin import, a row that publishes": "no no no yes yes",
     "admin import, a row that unpublishes": "no no no yes yes",

@@ -13,6 +13,7 @@ from ..models import (
     DocumentPerson,
     Relation,
 )
+from ..services import publishing
 from .files import StoredFilesAdmin
 from .history import HistoryAdmin
 from .locking import LockedAdmin
@@ -140,12 +141,12 @@ class DocumentAdmin(StoredFilesAdmin, LockedAdmin, HistoryAdmin):
 
     @admin.action(description="Publish the selected documents", permissions=["publish"])
     def publish(self, request, queryset):
-        count = queryset.publish(request.user)
+        count = publishing.publish(queryset, request.user)
         self.message_user(request, f"Published {count} document{'s' if count != 1 else ''}.", messages.SUCCESS)
 
     @admin.action(description="Unpublish the selected documents (back to draft)", permissions=["publish"])
     def unpublish(self, request, queryset):
-        count = queryset.unpublish(request.user)
+        count = publishing.unpublish(queryset, request.user)
         self.message_user(request, f"Unpublished {count} document{'s' if count != 1 else ''}.", messages.SUCCESS)
 
 

@@ -59,22 +59,11 @@ PUBLIC_MAX_AGE = 60
 
 
 def related_of(documents, user):
-    """Each document's related documents, worded from its side (as Document.related_documents),
-    set as ``api_related``: for a page or a chunk of documents in one query."""
-    from ..models import RelatedDocument
-    from ..models.querysets import related_order
-
-    by_pk = {document.pk: document for document in documents}
-    relations = visible_relations(user).filter(Q(source__in=list(by_pk)) | Q(target__in=list(by_pk)))
-    found = {pk: [] for pk in by_pk}
-    for relation in relations:
-        if relation.source_id in by_pk:
-            found[relation.source_id].append(RelatedDocument(relation.type.name, relation.target, relation))
-        if relation.target_id in by_pk:
-            found[relation.target_id].append(RelatedDocument(relation.type.inverse_name, relation.source, relation))
-    for pk, related in found.items():
-        related.sort(key=related_order)
-        by_pk[pk].api_related = related
+    """Each document's related documents, worded from its side (Relation.objects.related_to, as the
+    document page), set as ``api_related``: for a page or a chunk of documents in one query."""
+    found = Relation.objects.related_to(documents, user)
+    for document in documents:
+        document.api_related = found[document.pk]
     return documents
 
 

@@ -41,7 +41,7 @@ from ..models.documents import gone_record_id_message, gone_record_ids
 from ..validators import validate_web_url
 from . import etags
 from .errors import Gone
-from .serializers import SelectableFieldsMixin
+from .serializers import RelationSerializer, SelectableFieldsMixin
 
 WRITE_ACTIONS = ("create", "update", "partial_update", "destroy")
 # A document's people, by the detail shape's field for each role.
@@ -673,8 +673,6 @@ class RelationWrites(WritableMixin):
         return found
 
     def current_etag(self, request, relation):
-        from .serializers import RelationSerializer
-
         data = RelationSerializer(relation, context=self.get_serializer_context()).data
         return self.etag_of(request, data)
 

@@ -7,6 +7,7 @@ from django.utils.text import capfirst
 
 from .. import roles
 from ..models import Document
+from ..search import enqueue
 from .diff import diff, field_text
 from .recording import recording, when, who
 from .states import FOLLOW, current_state, m2m_fields, own_fields, part_link, version_state
@@ -86,8 +87,6 @@ def set_many_to_many(obj, values, notes):
 
 def reindex(obj):
     if isinstance(obj, Document):
-        from ..search import enqueue
-
         enqueue([obj.pk])
 
 

@@ -8,8 +8,16 @@ from django.db import models
 from django.db.models import F
 from django.utils.text import slugify
 
-from ..history.locking import VersionChanged
 from ..text import normalize_text
+
+
+class VersionChanged(Exception):
+    """A conditional save found the row at another version than expected (or gone): nothing was written.
+    (history/locking.py raises its StaleEdit, a kind of it, when an edit cannot be merged.)"""
+
+    def __init__(self, obj, expected):
+        self.obj, self.expected = obj, expected
+        super().__init__(f"{obj._meta.verbose_name} {obj.pk} is no longer at version {expected}; nothing was saved.")
 
 
 class NormalizedTextModel(models.Model):

@@ -4,11 +4,9 @@ from collections import namedtuple
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
-from django.utils import timezone
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 
-from ..roles import can_preview, check_can_publish
-from .changes import record_unpublished
+from ..roles import can_preview
 
 RelatedDocument = namedtuple("RelatedDocument", "wording document relation")
 
@@ -86,54 +84,6 @@ class DocumentQuerySet(models.QuerySet):
             "scans",
             Prefetch("person_links", queryset=DocumentPerson.objects.select_related("person")),
         )
-
-    def publish(self, user=None):
-        """Publish drafts, keeping the first publication date of any that were published before.
-
-        ``user`` is whoever acts through the site, recorded as the last modifier and refused
-        (PermissionDenied) without the publish permission; None is the system itself."""
-        if user is not None:
-            check_can_publish(user)
-        now = timezone.now()
-        drafts = self.exclude(status=self.model.Status.PUBLISHED)
-        ids = list(drafts.values_list("pk", flat=True))
-        drafts.filter(first_published_at__isnull=True).update(first_published_at=now)
-        # update() skips save(): bump the version so that an edit opened before this is caught.
-        count = drafts.update(
-            status=self.model.Status.PUBLISHED, modified_at=now, modified_by=user, version=F("version") + 1
-        )
-        _status_changed(ids)
-        _record_in_history(self.model, ids, user, "Published.")
-        return count
-
-    def unpublish(self, user=None):
-        """Put published documents back to draft; ``user`` as for publish()."""
-        if user is not None:
-            check_can_publish(user)
-        published = self.filter(status=self.model.Status.PUBLISHED)
-        ids = list(published.values_list("pk", flat=True))
-        count = published.update(
-            status=self.model.Status.DRAFT, modified_at=timezone.now(), modified_by=user, version=F("version") + 1
-        )
-        _status_changed(ids)
-        # update() sends no signal: leave the API's tombstones (models/changes.py) for mirrors.
-        record_unpublished(self.model.objects.filter(pk__in=ids).values_list("record_id", flat=True))
-        _record_in_history(self.model, ids, user, "Unpublished.")
-        return count
-
-
-def _status_changed(ids):
-    """update() sends no signals: tell the search index."""
-    from ..search import enqueue
-
-    enqueue(ids)
-
-
-def _record_in_history(model, ids, user, comment):
-    """update() records no version either: give each document one, by user, with comment."""
-    from ..history.recording import record_each
-
-    record_each(model.objects.filter(pk__in=ids), user, comment)
 
 
 class PublicQuerySet(models.QuerySet):
