@@ -21,7 +21,6 @@ from contextlib import contextmanager
 import reversion
 from django.db import transaction
 from django.db.models import Prefetch
-from django.db.models.signals import post_delete, post_save
 from django.utils import formats, timezone
 from reversion.errors import RevisionManagementError
 
@@ -39,21 +38,18 @@ for _model in (Document, Person, Donor, Collection, Relation, DocumentPerson, Sc
         reversion.register(_model, follow=FOLLOW.get(_model, ()))
 
 
-def _part_changed(sender, instance, **kwargs):
+def part_changed(instance):
     """A part saved or deleted by itself (its own admin page, the other document's form, a script)
-    changes its record: put the record, as it now is, in the open revision."""
+    changes its record: put the record, as it now is, in the open revision (documents/signals.py
+    calls this for every part of PARENTS)."""
     if not reversion.is_active():
         return
-    for name in PARENTS[sender]:
-        parent_field = sender._meta.get_field(name)
+    model = type(instance)
+    for name in PARENTS[model]:
+        parent_field = model._meta.get_field(name)
         parent = parent_field.related_model._base_manager.filter(pk=getattr(instance, parent_field.attname)).first()
         if parent is not None:
             reversion.add_to_revision(parent)
-
-
-for _model in PARENTS:
-    post_save.connect(_part_changed, sender=_model, dispatch_uid=f"history-part-saved-{_model.__name__}")
-    post_delete.connect(_part_changed, sender=_model, dispatch_uid=f"history-part-deleted-{_model.__name__}")
 
 
 # Recording -----------------------------------------------------------------------------------

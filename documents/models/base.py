@@ -35,6 +35,65 @@ class NormalizedTextModel(models.Model):
         super().save(*args, **kwargs)
 
 
+class TrackedFieldsModel(models.Model):
+    """Remembers the values its ``tracked_fields`` had in the database, as loaded, so that a save can
+    tell which of them it changes (``changed_fields()``) without reading the row again: the receivers
+    (documents/signals.py) ask it whether a name, an address or a status moved. After a save, the
+    saved values are the stored ones."""
+
+    tracked_fields = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        self._remember_stored(name for name in self.tracked_fields if update_fields is None or name in update_fields)
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *, fetch_mode=None):
+        instance = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
+        instance._remember_stored(instance.tracked_fields)
+        return instance
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        self._remember_stored(name for name in self.tracked_fields if fields is None or name in fields)
+
+    def _remember_stored(self, names):
+        stored = self.__dict__.setdefault("_stored_values", {})
+        stored.update({name: self.__dict__[name] for name in names if name in self.__dict__})
+
+    def stored_values(self):
+        """{field name: value} of the tracked fields as the database holds them; {} for a row not yet
+        stored. A row this instance did not load (built by hand, or a field deferred) is read once."""
+        if self.pk is None:
+            return {}
+        stored = self.__dict__.setdefault("_stored_values", {})
+        missing = [name for name in self.tracked_fields if name not in stored]
+        if missing:
+            row = type(self)._base_manager.using(self._state.db).filter(pk=self.pk).values(*missing).first()
+            if row is None:
+                return {}
+            stored.update(row)
+        return stored
+
+    def changed_fields(self, update_fields=None):
+        """The tracked fields whose value this save (of update_fields, None: all loaded) changes in a
+        stored row; an empty set for a new row."""
+        stored = self.stored_values()
+        if not stored:
+            return set()
+        return {
+            name
+            for name in self.tracked_fields
+            if name in self.__dict__
+            and (update_fields is None or name in update_fields)
+            and self.__dict__[name] != stored.get(name)
+        }
+
+
 class TimeStampedModel(models.Model):
     """Records when a row was created and last changed."""
 
@@ -94,9 +153,12 @@ class NaturalKeyManager(models.Manager):
         return self.get(slug=slug)
 
 
-class SluggedModel(NormalizedTextModel):
+class SluggedModel(TrackedFieldsModel, NormalizedTextModel):
     """A named record with a unique slug. When the slug changes, the old one is
     kept in OldSlug so that published links keep answering (with a 301)."""
+
+    # What a document shows of it (and the search index holds): a change moves those documents.
+    tracked_fields = ("name", "slug")
 
     name = models.CharField(max_length=255)
     slug = models.SlugField(max_length=255, unique=True, blank=True, allow_unicode=False)
@@ -112,9 +174,7 @@ class SluggedModel(NormalizedTextModel):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(type(self), self.name, exclude_pk=self.pk)
-        previous = None
-        if self.pk:
-            previous = type(self).objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+        previous = self.stored_values().get("slug")
         super().save(*args, **kwargs)
         if previous and previous != self.slug:
             OldSlug.remember(self, previous)

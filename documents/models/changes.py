@@ -4,8 +4,6 @@ public (unpublished or deleted). Edits and publications need no entry: they set 
 
 from django.apps import apps
 from django.db import models, transaction
-from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
-from django.dispatch import receiver
 from django.utils import timezone
 
 from ..roles import can_preview
@@ -130,40 +128,14 @@ def stamp_at_commit(tombstones):
         )
 
 
-# Signals, not explicit calls: a document is deleted or put back to draft through the admin's
-# form and delete action, the import, history's revert and cascades, and each must leave its
-# tombstone. publishing.unpublish() updates without signals and calls record_unpublished() itself.
-
-
-@receiver(pre_save, sender="documents.Document", dispatch_uid="documentchange-unpublishing")
-def _note_unpublishing(sender, instance, **kwargs):
-    # One indexed read, and only when an existing document is saved as a draft.
-    instance._unpublishing = (
-        instance.pk is not None
-        and instance.status != sender.Status.PUBLISHED
-        and sender.objects.filter(pk=instance.pk, status=sender.Status.PUBLISHED).exists()
-    )
-
-
-@receiver(post_save, sender="documents.Document", dispatch_uid="documentchange-unpublished-by-save")
-def _unpublished_by_save(sender, instance, **kwargs):
-    if instance.__dict__.pop("_unpublishing", False):
-        record_unpublished([instance.record_id])
-
-
-@receiver(pre_delete, sender="documents.Document", dispatch_uid="documentchange-deleting")
-def _note_sets(sender, instance, **kwargs):
-    # Before the cascade removes its collection rows.
-    instance._oai_sets = specs_by_record([instance.record_id])[instance.record_id]
-
-
-@receiver(post_delete, sender="documents.Document", dispatch_uid="documentchange-deleted")
-def _deleted(sender, instance, **kwargs):
+def record_deleted(document):
+    """The tombstone of a document about to be deleted (documents/signals.py calls this before the
+    cascade removes its collection rows, in the deletion's transaction), with the sets it was in."""
     tombstone = DocumentChange.objects.create(
-        record_id=instance.record_id,
+        record_id=document.record_id,
         kind=DocumentChange.Kind.DELETED,
-        sets=instance.__dict__.pop("_oai_sets", ""),
+        sets=specs_by_record([document.record_id])[document.record_id],
         # A draft that was never published stays unknown to the public, deleted too.
-        was_public=instance.first_published_at is not None,
+        was_public=document.first_published_at is not None,
     )
     stamp_at_commit([tombstone])

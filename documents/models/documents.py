@@ -15,7 +15,7 @@ from ..dates import DatePrecision, date_span, format_partial_date
 from ..files.images import make_derivatives, validate_scan_image
 from ..files.storage import scan_storage, scan_upload_to
 from ..files.uploads import UploadFileField, UploadImageField, display_name, validate_pdf
-from .base import NormalizedTextModel, TimeStampedModel, VersionedModel, slug_for
+from .base import NormalizedTextModel, TimeStampedModel, TrackedFieldsModel, VersionedModel, slug_for
 from .changes import DocumentChange
 from .groups import Collection, Donor
 from .people import Person
@@ -42,8 +42,10 @@ def gone_record_id_message(record_id):
     )
 
 
-class Document(NormalizedTextModel, TimeStampedModel, VersionedModel):
+class Document(TrackedFieldsModel, NormalizedTextModel, TimeStampedModel, VersionedModel):
     """A published or draft archival document, addressed by its record id."""
+
+    tracked_fields = ("status",)  # put back to draft, it leaves a tombstone (models/changes.py)
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"

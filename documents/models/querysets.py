@@ -54,6 +54,10 @@ class DocumentQuerySet(models.QuerySet):
         """Staff preview drafts; everyone else sees published documents only."""
         return self if can_preview(user) else self.published()
 
+    def ids_linked_to(self, model, pk):
+        """Ids of the documents that link to a person, a group or a vocabulary term (its ``document_path``)."""
+        return list(self.filter(**{model.document_path: pk}).values_list("pk", flat=True).distinct())
+
     def for_list(self):
         """What a document card shows: type, languages and authors, in a fixed number of queries.
         The long texts a card never shows are not loaded."""
