@@ -36,6 +36,7 @@ from .models import (
     Scan,
     Subject,
 )
+from .models.base import VersionedModel
 from .models.changes import record_deleted, record_unpublished
 from .models.groups import refuse_deleting_while_named
 from .search import enqueue
@@ -60,11 +61,14 @@ def deleting_the_document(origin, document_id):
 # Documents ---------------------------------------------------------------------------------------
 
 
-def record_saving(sender, instance, **kwargs):
+def record_saving(sender, instance, raw=False, **kwargs):
     """A record this instance did not load (built by hand, a fixture) reads what its row holds before
-    it is overwritten, once; one loaded from the database knows already (TrackedFieldsModel)."""
+    it is overwritten, once; one loaded from the database knows already (TrackedFieldsModel). A raw
+    save (save_base, which skips save()) counts in the record's version as any other save does."""
     if instance.pk is not None:
         instance.stored_values()
+    if raw and isinstance(instance, VersionedModel):
+        instance.count_save()
 
 
 def document_saved(sender, instance, created, raw=False, update_fields=None, **kwargs):

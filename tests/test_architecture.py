@@ -11,6 +11,8 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from django.apps import apps
+from django.db import models
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "documents"
@@ -200,3 +202,55 @@ def test_arrows_are_checked_both_ways_in_the_layers_drawn():
         for target, _ in imports:
             edges[_package(module)].add(_package(target))
     assert "models" in edges["web"] and "models" in edges["services"]
+
+
+def _is_field(func):
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return name.endswith(("Field", "ForeignKey"))
+
+
+def test_no_model_declares_a_field_its_base_declares():
+    """A field declared again, the same, on a subclass (Document.modified_by beside VersionedModel's) is
+    two definitions of one column that can drift apart: each field is declared once, read from the
+    AST. (A subclass that overrides a field with another definition, as RelationType.name, is not a copy.)"""
+    declared, bases = {}, {}
+    for path in sorted((APP / "models").glob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef):
+                bases[node.name] = [base.id for base in node.bases if isinstance(base, ast.Name)]
+                declared[node.name] = {
+                    target.id: (f"{path.relative_to(ROOT)}:{statement.lineno}", ast.dump(statement.value))
+                    for statement in node.body
+                    if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call)
+                    for target in statement.targets
+                    if isinstance(target, ast.Name) and _is_field(statement.value.func)
+                }
+
+    def inherited(name, seen=()):
+        for base in bases.get(name, ()):
+            if base not in seen:
+                yield base
+                yield from inherited(base, (*seen, base))
+
+    twice = [
+        f"{where}: {cls}.{field} is declared by {base} too, the same"
+        for cls, fields in declared.items()
+        for field, (where, definition) in fields.items()
+        for base in inherited(cls)
+        if declared.get(base, {}).get(field, (None, None))[1] == definition
+    ]
+    assert not twice, "\n".join(twice)
+
+
+def test_no_model_overrides_a_private_django_method():
+    """Django's private hooks (Model._do_update, _save_table...) change without notice between versions:
+    the models override public API only (save, from_db, refresh_from_db...)."""
+    private = [
+        f"{klass.__module__}.{klass.__qualname__}.{name}"
+        for model in apps.get_app_config("documents").get_models()
+        for klass in model.__mro__
+        if klass.__module__.startswith("documents.")
+        for name in vars(klass)
+        if name.startswith("_") and not name.startswith("__") and hasattr(models.Model, name)
+    ]
+    assert not private, f"Overrides of Django's private Model methods: {sorted(set(private))}"

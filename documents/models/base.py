@@ -4,7 +4,7 @@ from anyascii import anyascii
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import F
 from django.utils.text import slugify
 
@@ -107,10 +107,12 @@ class TimeStampedModel(models.Model):
 class VersionedModel(models.Model):
     """Counts its saves, so that an edit started from an older version is caught (documents/history/locking.py).
 
-    Every UPDATE through save() (raw ones too: fixtures, reverting from history) sets
-    ``version = version + 1`` in the database, whatever the instance holds. After
-    ``expect_version(n)`` the next save updates only a row still at version n, else raises
-    VersionChanged with nothing written. QuerySet.update() bypasses this: it must add
+    Every UPDATE of a stored row through save() (update_fields saves too) sets ``version = version + 1``
+    in the database, whatever the instance holds, and the new number comes back into the instance
+    (UPDATE ... RETURNING); a raw save of a loaded row (``save_base(raw=True)``) counts too
+    (documents/signals.py calls count_save() for it). After ``expect_version(n)`` the next save first
+    updates only a row still at version n, holding it to the end of the save's transaction, else
+    raises VersionChanged with nothing written. QuerySet.update() bypasses this: it must add
     ``version=F("version") + 1`` itself. Expects ``modified_at`` (TimeStampedModel) beside it."""
 
     version = models.PositiveIntegerField(
@@ -123,27 +125,40 @@ class VersionedModel(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        expected = self.__dict__.pop("_expected_version", None)
+        update_fields = kwargs.get("update_fields")
+        if self._state.adding or (update_fields is not None and not update_fields):
+            return super().save(*args, **kwargs)  # an INSERT, or no write at all
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "version"}  # a save of some fields is a save too
+        counted = self.version
+        try:
+            if expected is None:
+                self.count_save()
+                return super().save(*args, **kwargs)
+            using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+            with transaction.atomic(using=using, savepoint=False):
+                # Takes the row (a write lock) only if it is still at the expected version: no save can
+                # land between this check and the write below.
+                still = type(self)._base_manager.using(using).filter(pk=self.pk, version=expected)
+                if not still.update(version=F("version")):
+                    raise VersionChanged(self, expected)
+                self.count_save()
+                return super().save(*args, **kwargs)
+        except BaseException:
+            if not isinstance(self.version, int):
+                self.version = counted  # nothing was written: the instance keeps its number
+            raise
+
     def expect_version(self, version):
         """Make the next save conditional on the stored row still being at ``version``."""
         self._expected_version = version
 
-    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update, returning_fields):
-        # Django's private hook for the UPDATE of save() (signature of Django 6.1): the one place that
-        # sees raw saves too. tests/test_locking.py checks plain, update_fields and raw saves.
-        version = self._meta.get_field("version")
-        bump = F(version.attname) + 1
-        values = [(f, model, bump if f is version else value) for f, model, value in values]
-        if not any(f is version for f, _, _ in values):  # save(update_fields=[...]) is a save too
-            values.append((version, None, bump))
-        if version not in returning_fields:
-            returning_fields.append(version)  # the new number comes back into the instance
-        expected = self.__dict__.pop("_expected_version", None)
-        if expected is not None:
-            base_qs = base_qs.filter(version=expected)
-        updated = super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update, returning_fields)
-        if not updated and expected is not None:
-            raise VersionChanged(self, expected)
-        return updated
+    def count_save(self):
+        """Make the next UPDATE of this stored row set version = version + 1 in the database."""
+        if not self._state.adding:
+            self.version = F("version") + 1
 
 
 class NaturalKeyManager(models.Manager):

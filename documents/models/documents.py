@@ -2,7 +2,6 @@
 
 import uuid
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.images import get_image_dimensions
 from django.db import models, router, transaction
@@ -107,9 +106,7 @@ class Document(TrackedFieldsModel, NormalizedTextModel, TimeStampedModel, Versio
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
-    modified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
-    )
+    # version and modified_by: VersionedModel.
 
     objects = DocumentQuerySet.as_manager()
 
