@@ -56,6 +56,7 @@ ALLOWED = {
     # The infrastructure the index writes through: which database is the primary (a router).
     ("documents.search.outbox", "documents.ops.routers"): "search writes through the primary",
     ("documents.search.maintenance", "documents.ops.routers"): "search writes through the primary",
+    ("documents.citations.views", "documents.web.headers"): "a draft's citation has a draft page's headers",
 }
 
 

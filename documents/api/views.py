@@ -9,7 +9,7 @@ come from the mixins of writes.py."""
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import routers, viewsets
@@ -24,7 +24,6 @@ from ..models import (
     DocumentType,
     Donor,
     Language,
-    OldSlug,
     Person,
     Relation,
     RelationType,
@@ -35,6 +34,7 @@ from ..ops.unavailable import retry_later
 from ..search import SearchUnavailable
 from ..search.people import role_counts
 from ..web import facets as site_facets
+from ..web.headers import reader_headers
 from . import changes, etags, writes
 from .errors import SEARCH_DOWN, InvalidParameters, error_body
 from .pagination import CursorPagination
@@ -127,10 +127,7 @@ class ConditionalMixin:
         if timestamp is not None:
             response["Last-Modified"] = http_date(timestamp)
         patch_vary_headers(response, ["Accept"])
-        if can_preview(request.user):
-            patch_cache_control(response, private=True, no_store=True)
-        else:
-            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        reader_headers(response, not can_preview(request.user), PUBLIC_MAX_AGE)
         return get_conditional_response(request, etag=etag, last_modified=timestamp, response=response)
 
 
@@ -188,7 +185,7 @@ class ReadOnlyViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
     # -- one record, by its slug; an old slug answers 301 ---------------------------------------
 
     def public_queryset(self, model):
-        return model.objects.all() if can_preview(self.request.user) else model.objects.public()
+        return model.objects.visible_to(self.request.user)
 
     def get_object(self):
         value = self.kwargs[self.lookup_field]
@@ -202,8 +199,8 @@ class ReadOnlyViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
             return found
         model = queryset.model
         if self.lookup_field == "slug":
-            moved = OldSlug.resolve(model, value)
-            if moved is not None and queryset.filter(pk=moved.pk).exists():
+            moved = queryset.resolve_old_slug(value)
+            if moved is not None:
                 target = self.reverse_action("detail", kwargs={"slug": moved.slug})
                 query = self.request.GET.urlencode()
                 return redirect(f"{target}?{query}" if query else target, permanent=True)
@@ -482,11 +479,7 @@ def record_id_parameter(request, name):
 
 
 def visible_relations(user):
-    relations = Relation.objects.select_related("source", "target", "type")
-    if can_preview(user):
-        return relations
-    published = Document.Status.PUBLISHED
-    return relations.filter(source__status=published, target__status=published)
+    return Relation.objects.visible_to(user).select_related("source", "target", "type")
 
 
 class RelationTypeViewSet(ReadOnlyViewSet):
