@@ -1,6 +1,6 @@
 """The app's layers, checked from its source: no import cycle among the modules of documents/, and
-arrows that point down (pages and the API → services → models, never back). docs/architecture.md
-draws the same layers.
+arrows that point down (pages and the API → services → models, never back), with the rules as
+data below (FORBIDDEN) so that a new package states its place.
 
 The graph is read from each module's top-level imports (its AST), so an import hidden inside a
 function is a smell the layer rules cannot see: see test_no_import_hides_inside_a_function."""
