@@ -63,9 +63,10 @@ def deleting_the_document(origin, document_id):
 
 def record_saving(sender, instance, raw=False, **kwargs):
     """A record this instance did not load (built by hand, a fixture) reads what its row holds before
-    it is overwritten, once; one loaded from the database knows already (TrackedFieldsModel). A raw
-    save (save_base, which skips save()) counts in the record's version as any other save does."""
-    if instance.pk is not None:
+    it is overwritten, once, for the receivers after the save that compare (a raw save only matters
+    to a document's tombstone); one loaded from the database knows already (TrackedFieldsModel). A
+    raw save (save_base, which skips save()) counts in the record's version as any other save does."""
+    if instance.pk is not None and (not raw or sender is Document):
         instance.stored_values()
     if raw and isinstance(instance, VersionedModel):
         instance.count_save()

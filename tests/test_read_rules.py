@@ -154,6 +154,14 @@ def test_an_old_slug_answers_301_to_the_current_address_on_the_site_and_the_api_
     assert client.get(f"/api/v1/people/{gone}/").status_code == 404
     assert Person.objects.visible_to(staff).resolve_old_slug(gone) == hidden
 
+    reply = RelationType.objects.get(slug="reply")
+    Relation.objects.create(source=DocumentFactory(), target=DocumentFactory(), type=reply)  # in use: public
+    reply.slug = "answer"
+    reply.save()
+    assert RelationType.objects.resolve_old_slug("reply") == reply
+    assert client.get("/api/v1/relation-types/reply/")["Location"].endswith("/api/v1/relation-types/answer/")
+    assert client.get("/api/v1/relation-types/no-such-type/").status_code == 404
+
 
 @pytest.mark.django_db
 def test_every_response_that_shows_a_draft_is_neither_stored_nor_indexed(client, staff):

@@ -161,7 +161,15 @@ class VersionedModel(models.Model):
             self.version = F("version") + 1
 
 
-class NaturalKeyManager(models.Manager):
+class SluggedQuerySet(models.QuerySet):
+    def resolve_old_slug(self, slug):
+        """The row of this queryset that once had ``slug`` (before a rename or a merge), or None: its
+        old address answers 301 to the current one (the site and the API alike). One query."""
+        old = OldSlug.objects.for_model(self.model).filter(slug=slug).values("object_id")
+        return self.filter(pk__in=old).first()
+
+
+class NaturalKeyManager(models.Manager.from_queryset(SluggedQuerySet)):
     """Looks vocabulary rows up by slug, so fixtures survive primary-key changes."""
 
     def get_by_natural_key(self, slug):

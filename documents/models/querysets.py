@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 
 from ..roles import can_preview
+from .base import SluggedQuerySet
 
 RelatedDocument = namedtuple("RelatedDocument", "wording document relation")
 
@@ -90,21 +91,15 @@ class DocumentQuerySet(models.QuerySet):
         )
 
 
-class PublicQuerySet(models.QuerySet):
-    """For people, donors, collections and vocabulary terms: shown only through published documents.
+class PublicQuerySet(SluggedQuerySet):
+    """For people, donors, collections and vocabulary terms: shown only through published documents
+    (resolve_old_slug() comes from SluggedQuerySet).
 
     The model names the path from Document to itself in ``document_path``."""
 
     def visible_to(self, user):
         """Staff see every row; everyone else only the public() ones."""
         return self if can_preview(user) else self.public()
-
-    def resolve_old_slug(self, slug):
-        """The row of this queryset that once had ``slug`` (before a rename or a merge), or None: its
-        old address answers 301 to the current one. One query."""
-        OldSlug = apps.get_model("documents", "OldSlug")
-        old = OldSlug.objects.for_model(self.model).filter(slug=slug).values("object_id")
-        return self.filter(pk__in=old).first()
 
     def _published_documents(self):
         return apps.get_model("documents", "Document").objects.published()
