@@ -7,11 +7,9 @@ class DocumentsConfig(AppConfig):
     verbose_name = "Archive"
 
     def ready(self):
+        from . import signals  # noqa: F401  (the receivers; importing history.recording registers the models)
         from .admin import documents, groups, imports, people, scans, vocabularies  # noqa: F401  (registers the admin pages)
-        from .history import recording  # noqa: F401  (registers the models whose changes are recorded)
         from .ops import checks  # noqa: F401  (registers the system checks)
-        from .search import signals  # noqa: F401  (keeps the search index current)
-        from .services import freshness  # noqa: F401  (moves modified_at when what a document shows changes)
 
 
 class ArchiveAdminConfig(admin_apps.AdminConfig):

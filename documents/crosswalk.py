@@ -3,12 +3,10 @@
 OAI-PMH (oai_dc), the document page's embedded metadata and the citation exports all read a
 document's description from ``dublin_core()``, so they cannot disagree (docs/metadata.md)."""
 
-from collections import defaultdict
-
 from django.conf import settings
-from django.db.models import Q
 
 from .dates import DatePrecision
+from .models import Relation
 
 # The fifteen elements of Simple Dublin Core, in the order oai_dc lists them.
 ELEMENTS = (
@@ -49,22 +47,12 @@ def canonical_url(document, base_url):
 
 def related_documents(documents):
     """The published documents related to each document, both directions, in one query:
-    {document id: [related Document, ...]} ordered by record id. For harvests of many records;
-    one document's page uses ``Document.related_documents()``."""
-    from .models import Document, Relation
-
-    ids = [document.pk for document in documents]
-    published = Document.Status.PUBLISHED
-    relations = Relation.objects.filter(
-        Q(source_id__in=ids, target__status=published) | Q(target_id__in=ids, source__status=published)
-    ).select_related("source", "target")
-    related = defaultdict(dict)
-    for relation in relations:
-        if relation.source_id in ids:
-            related[relation.source_id][relation.target_id] = relation.target
-        if relation.target_id in ids:
-            related[relation.target_id][relation.source_id] = relation.source
-    return {key: sorted(found.values(), key=lambda d: d.record_id) for key, found in related.items()}
+    {document id: [related Document, ...]}, in the order the document page lists them
+    (Relation.objects.related_to). For harvests of many records; one document's page uses
+    ``Document.related_documents()``."""
+    found = Relation.objects.related_to(documents)
+    # Two relations of different types between the same documents name the other document once.
+    return {pk: list(dict.fromkeys(item.document for item in related)) for pk, related in found.items() if related}
 
 
 def dublin_core(document, base_url, related=None):
@@ -74,7 +62,7 @@ def dublin_core(document, base_url, related=None):
     ``document`` should come from ``Document.objects.for_detail()`` (its people, terms and groups
     prefetched). ``related`` is the list of published related documents; None reads them."""
     if related is None:
-        related = [item.document for item in document.related_documents()]
+        related = list(dict.fromkeys(item.document for item in document.related_documents()))
     people_mentioned = [person.name for person in document.people_mentioned]
     values = {
         "title": [document.title],

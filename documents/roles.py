@@ -1,7 +1,7 @@
 """The staff roles, Curator and Editor: the one place that says what each may do.
 
-The data migration 0005_roles creates the two groups from this module and
-``manage.py setup_roles`` brings them back in step with it. docs/roles.md shows
+The data migration 0005_roles created the two groups (with a frozen copy of the rules as they
+were then) and ``manage.py setup_roles`` brings them in step with this module. docs/roles.md shows
 the same rules as a table, and tests/test_roles.py checks the table against them.
 
 Two rules go beyond Django's add/change/delete/view permissions, and every write
@@ -46,6 +46,11 @@ _EDITOR = _CURATOR | {"publish_document"} | _codenames(["delete"], DESCRIBED) | 
 
 # Group name → codenames of the documents app's permissions it holds, exactly.
 ROLES = {CURATOR: frozenset(_CURATOR), EDITOR: frozenset(_EDITOR)}
+
+
+def can_preview(user):
+    """Staff may see drafts; nobody else may."""
+    return user is not None and user.is_active and user.is_staff
 
 
 def can_publish(user):
@@ -93,23 +98,3 @@ def sync_groups(Group, Permission, using="default"):
         changes += sorted(f"{name}: added {APP_LABEL}.{wanted_ids[pk]}" for pk in added)
         changes += sorted(f"{name}: removed {held[pk]}" for pk in removed)
     return changes, sorted(missing)
-
-
-def sync_groups_in_migration(apps, schema_editor):
-    """A RunPython step: create the app's permissions, then the groups.
-
-    Permissions are normally made after ``migrate`` (post_migrate); a fresh database
-    has none yet at this point. A later migration that adds a model named in ROLES
-    runs this step again, because permissions for models it does not know yet are
-    skipped here."""
-    from django.contrib.auth.management import create_permissions
-
-    using = schema_editor.connection.alias
-    app_config = apps.get_app_config(APP_LABEL)
-    # The migration state's app configs have no models module; create_permissions skips such apps.
-    app_config.models_module = True
-    try:
-        create_permissions(app_config, verbosity=0, using=using, apps=apps)
-    finally:
-        app_config.models_module = None
-    sync_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), using=using)

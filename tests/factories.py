@@ -121,7 +121,7 @@ def image_upload(name="page-1.png", size=(640, 900), fmt="PNG", color=(240, 235,
 
 @contextmanager
 def indexed_once():
-    """Build data without reindexing on every save (documents/search/signals.py), then index it all
+    """Build data without reindexing on every save (documents/signals.py), then index it all
     at once: the same search index and facet counts, for tests whose point is not the signals."""
     with search.suspended():
         yield

@@ -12,6 +12,7 @@ from django.utils.http import parse_http_date
 
 from documents.filters import DocumentFilter
 from documents.models import Document, DocumentChange
+from documents.services import publishing
 
 from .factories import DocumentFactory
 from .test_api import API, all_pages, get_json
@@ -64,7 +65,7 @@ def test_updated_since_reports_edits_unpublications_and_deletions_in_time_order(
     assert untouched
     edited.title = "Edited"
     edited.save()
-    Document.objects.filter(pk=unpublished.pk).unpublish()
+    publishing.unpublish(Document.objects.filter(pk=unpublished.pk))
     deleted.delete()
     saved_as_draft.status = Document.Status.DRAFT
     saved_as_draft.save()
@@ -86,8 +87,8 @@ def test_updated_since_reports_edits_unpublications_and_deletions_in_time_order(
 def test_republishing_follows_the_tombstone(client, archive):  # noqa: F811
     since = timezone.now()
     document = Document.objects.order_by("record_id").first()
-    Document.objects.filter(pk=document.pk).unpublish()
-    Document.objects.filter(pk=document.pk).publish()
+    publishing.unpublish(Document.objects.filter(pk=document.pk))
+    publishing.publish(Document.objects.filter(pk=document.pk))
     results, _ = changes(client, since)
     assert [row["change"] for row in results] == ["unpublished", "updated"]
 

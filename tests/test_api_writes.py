@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from documents.history import recording as history
+from documents.history.recover import deleted_versions
+from documents.history.states import versions_of
 from documents.models import Document, DocumentPerson, Donor, Person, Relation, RelationType
 
 from .factories import CollectionFactory, DocumentFactory, DonorFactory, LanguageFactory, PersonFactory
@@ -139,7 +140,7 @@ def test_a_curator_deletes_a_draft(curator_api, cast):
     tag = etag(curator_api, "/documents/200/")
     assert send(curator_api, "delete", "/documents/200/", HTTP_IF_MATCH=tag).status_code == 204
     assert not Document.objects.filter(record_id=200).exists()
-    assert history.deleted_versions(Document).count() == 1
+    assert deleted_versions(Document).count() == 1
 
 
 @pytest.mark.django_db
@@ -439,7 +440,7 @@ def test_every_write_is_in_the_documents_history_with_its_user(curator, curator_
     tag = etag(curator_api, f"/documents/{new_id}/")
     send(curator_api, "patch", f"/documents/{new_id}/", {"title": "Retitled", "authors": []}, HTTP_IF_MATCH=tag)
     send(curator_api, "post", "/relations/", {"source": new_id, "target": 121773, "type": "reply"})
-    versions = list(history.versions_of(document))
+    versions = list(versions_of(document))
     assert len(versions) == 3
     assert {version.revision.user for version in versions} == {curator}
     assert "API" in versions[-1].revision.comment

@@ -8,9 +8,14 @@ from django.core.management import call_command
 from reversion.models import Revision, Version
 
 from documents import search
-from documents.history import recording as history
+from documents.history.diff import diff, history
+from documents.history.recording import deleting, recording
+from documents.history.recover import deleted_versions, restore
+from documents.history.revert import HistoryError
+from documents.history.states import current_state, version_state, versions_of
 from documents.models import Document, DocumentPerson, Donor, RelationType
 from documents.search import Criteria, Search, parse_query
+from documents.services import publishing
 
 from .factories import (
     AliasFactory,
@@ -141,7 +146,7 @@ def test_an_edit_is_a_version_that_names_the_changed_fields_and_people(curator_c
     save_document(curator_client, cable, summary="Stalin advises caution about Moscow.")
     save_document(curator_client, cable, people=[(cable.authors[0], "author"), (molotov, "author")], title="Cable")
 
-    entries = history.history(cable)
+    entries = history(cable)
     assert len(entries) == 2
     latest, first = entries
     assert latest.revision.user == curator and latest.revision.date_created is not None
@@ -168,12 +173,12 @@ def test_an_edit_is_a_version_that_names_the_changed_fields_and_people(curator_c
 
 @pytest.mark.django_db
 def test_diff_compares_any_version_with_the_record_as_it_is_now(curator_client, cable):
-    """history.diff() serves other code too: what changed since a version, in the same words."""
+    """diff() serves other code too: what changed since a version, in the same words."""
     save_document(curator_client, cable, title="Cable, first title")
-    version = history.versions_of(cable).first()
+    version = versions_of(cable).first()
     cable.title = "Cable, second title"
     cable.save()
-    changes = history.diff(history.version_state(version), history.current_state(cable))
+    changes = diff(version_state(version), current_state(cable))
     assert texts(changes) == ["Title: Cable, first title → Cable, second title"]
 
 
@@ -182,7 +187,7 @@ def test_a_long_text_shows_the_changed_passage_not_the_whole_text(curator_client
     words = " ".join(f"word{n}" for n in range(200))
     save_document(curator_client, cable, text=words)
     save_document(curator_client, cable, text=words.replace("word100", "changed"))
-    (change,) = history.history(cable)[0].changes
+    (change,) = history(cable)[0].changes
     assert change.label == "Text"
     assert [(f.old, f.new) for f in change.fragments] == [("word100", "changed")]
     assert change.fragments[0].before.endswith("word99") and change.fragments[0].after.startswith("word101")
@@ -194,11 +199,11 @@ def test_a_curator_reverts_to_an_earlier_version_and_the_status_stays(
 ):
     """The old values and people come back, as a new version; the status is the editor's to change."""
     save_document(curator_client, cable, title="Cable, as first described")
-    first = history.versions_of(cable).first()
+    first = versions_of(cable).first()
     save_document(curator_client, cable, people=[(stalin, "author"), (molotov, "recipient")], title="Cable, renamed")
-    Document.objects.filter(pk=cable.pk).unpublish(editor)
-    assert history.versions_of(cable).first().revision.comment == "Unpublished."
-    count = history.versions_of(cable).count()
+    publishing.unpublish(Document.objects.filter(pk=cable.pk), editor)
+    assert versions_of(cable).first().revision.comment == "Unpublished."
+    count = versions_of(cable).count()
 
     preview = curator_client.get(revert_url(cable, first))
     assert preview.status_code == 200
@@ -210,14 +215,14 @@ def test_a_curator_reverts_to_an_earlier_version_and_the_status_stays(
     assert cable.title == "Cable, as first described"
     assert [p.name for p in cable.authors] == ["Joseph Stalin"] and cable.recipients == []
     assert cable.status == Document.Status.DRAFT  # as it was before the revert, not as in that version
-    assert history.versions_of(cable).count() == count + 1
-    latest = history.history(cable)[0]
+    assert versions_of(cable).count() == count + 1
+    latest = history(cable)[0]
     assert latest.revision.comment.startswith("Reverted to the version of")
     assert latest.revision.user.username == "curator"
     assert "Recipients: Vyacheslav Molotov → —" in texts(latest.changes)
     assert "Title: Cable, renamed → Cable, as first described" in texts(latest.changes)
     # The revert is itself a version: reverting to the one before it undoes it.
-    curator_client.post(revert_url(cable, history.history(cable)[1].version))
+    curator_client.post(revert_url(cable, history(cable)[1].version))
     cable.refresh_from_db()
     assert cable.title == "Cable, renamed"
 
@@ -225,7 +230,7 @@ def test_a_curator_reverts_to_an_earlier_version_and_the_status_stays(
 @pytest.mark.django_db
 def test_an_editor_reverting_restores_the_status_too(editor_client, cable):
     save_document(editor_client, cable, title="Cable, published")
-    published = history.versions_of(cable).first()
+    published = versions_of(cable).first()
     save_document(editor_client, cable, status="draft")
     editor_client.post(revert_url(cable, published))
     cable.refresh_from_db()
@@ -235,9 +240,9 @@ def test_an_editor_reverting_restores_the_status_too(editor_client, cable):
 @pytest.mark.django_db
 def test_publishing_records_a_version_per_document(editor):
     drafts = DocumentFactory.create_batch(2, draft=True)
-    Document.objects.filter(pk__in=[d.pk for d in drafts]).publish(editor)
+    publishing.publish(Document.objects.filter(pk__in=[d.pk for d in drafts]), editor)
     for document in drafts:
-        (entry,) = history.history(document)
+        (entry,) = history(document)
         assert (entry.revision.comment, entry.revision.user) == ("Published.", editor)
     assert Revision.objects.count() == 2
 
@@ -251,8 +256,8 @@ def test_a_relation_added_on_its_own_page_is_in_both_documents_histories(curator
         "/admin/documents/relation/add/", {"source": reply.pk, "target": earlier.pk, "type": reply_type.pk, "note": ""}
     )
     assert response.status_code == 302
-    assert texts(history.history(reply)[0].changes)[-1] == f"Related documents: — → reply to {earlier}"
-    assert texts(history.history(earlier)[0].changes)[-1] == f"Related documents: — → replied to by {reply}"
+    assert texts(history(reply)[0].changes)[-1] == f"Related documents: — → reply to {earlier}"
+    assert texts(history(earlier)[0].changes)[-1] == f"Related documents: — → replied to by {reply}"
 
 
 @pytest.fixture
@@ -293,7 +298,7 @@ def test_a_deleted_document_is_restored_with_its_people_relations_languages_and_
     assert response.status_code == 302 and response.url == f"/admin/documents/document/{pk}/change/"
     answer = Document.objects.get(title="Answer from Mao Zedong")
     # The document at the other end of a relation has the restore in its history, as it had the deletion.
-    restored_here, deleted_here = history.history(answer)[:2]
+    restored_here, deleted_here = history(answer)[:2]
     assert deleted_here.revision.comment == deleted.revision.comment
     assert texts(deleted_here.changes) == [f"Related documents: reply to {record_id}: Cable to Mao Zedong → —"]
     assert texts(restored_here.changes) == [f"Related documents: — → reply to {record_id}: Cable to Mao Zedong"]
@@ -308,18 +313,18 @@ def test_a_deleted_document_is_restored_with_its_people_relations_languages_and_
     assert pk in Search(Criteria(parse_query("Instantsiya"), published_only=False)).page("-date", 0, 10).ids
     search.sync()
     assert not search.check()
-    assert history.history(cable)[0].revision.comment.startswith("Restored from history")
+    assert history(cable)[0].revision.comment.startswith("Restored from history")
 
 
 @pytest.mark.django_db
 def test_a_restored_document_leaves_out_relations_to_documents_deleted_since(curator_client, editor, described):
     """A curator restores a draft; the relation to a document that is gone stays out, and is named."""
     cable = described
-    Document.objects.filter(pk=cable.pk).unpublish(editor)
+    publishing.unpublish(Document.objects.filter(pk=cable.pk), editor)
     answer = cable.incoming_relations.get().source
     curator_client.post(f"/admin/documents/document/{cable.pk}/delete/", {"post": "yes"})
     answer.delete()
-    deleted = history.deleted_versions(Document).get(object_id=str(cable.pk))
+    deleted = deleted_versions(Document).get(object_id=str(cable.pk))
 
     response = curator_client.post(f"/admin/documents/document/recover/{deleted.pk}/", follow=True)
     notes = [str(message) for message in response.context["messages"]]
@@ -337,7 +342,7 @@ def test_a_bulk_delete_is_recorded_and_listed_for_recovery(curator_client):
         {"action": "delete_selected", "_selected_action": [d.pk for d in drafts], "post": "yes"},
     )
     assert response.status_code == 302 and not Document.objects.exists()
-    deleted = history.deleted_versions(Document)
+    deleted = deleted_versions(Document)
     assert sorted(v.object_repr for v in deleted) == sorted(str(d) for d in drafts)
     assert {(v.revision.comment, v.revision.user.username) for v in deleted} == {("Deleted 2 documents.", "curator")}
     assert "Recover deleted documents" in curator_client.get("/admin/documents/document/").content.decode()
@@ -350,7 +355,7 @@ def test_scans_uploaded_together_are_one_version_of_their_document(curator_clien
         f"/admin/documents/scan/upload/{cable.pk}/", {"files": files, "order": "name", "description": "cable"}
     )
     assert response.status_code == 302
-    (entry,) = history.history(cable)
+    (entry,) = history(cable)
     assert entry.revision.comment == "Added 2 scans."
     scans = next(change for change in entry.changes if change.label == "Scans")
     assert re.fullmatch(r"1\. Page 1, cable \(page-1.*\.png\); 2\. Page 2, cable \(page-2.*\.png\)", scans.new), (
@@ -360,9 +365,9 @@ def test_scans_uploaded_together_are_one_version_of_their_document(curator_clien
 
 @pytest.mark.django_db
 def test_a_curator_restores_a_published_document_as_a_draft(curator, editor, described):
-    with history.deleting([described], editor):
+    with deleting([described], editor):
         described.delete()
-    outcome = history.restore(history.deleted_versions(Document).get(), curator)
+    outcome = restore(deleted_versions(Document).get(), curator)
     assert outcome.obj.status == Document.Status.DRAFT
     assert outcome.notes[0].startswith("It was published; it comes back as a draft")
 
@@ -370,23 +375,23 @@ def test_a_curator_restores_a_published_document_as_a_draft(curator, editor, des
 @pytest.mark.django_db
 def test_a_document_whose_record_id_was_taken_since_is_not_restored(editor, cable):
     record_id = cable.record_id
-    with history.deleting([cable], editor):
+    with deleting([cable], editor):
         cable.delete()
     DocumentFactory(record_id=record_id)
-    with pytest.raises(history.HistoryError, match=f"record ID {record_id} is now used by"):
-        history.restore(history.deleted_versions(Document).get(), editor)
+    with pytest.raises(HistoryError, match=f"record ID {record_id} is now used by"):
+        restore(deleted_versions(Document).get(), editor)
 
 
 @pytest.mark.django_db
 def test_staff_without_a_role_can_neither_see_history_nor_revert_nor_recover(staff_without_role, curator, cable):
-    with history.recording(curator, "Imported."):
+    with recording(curator, "Imported."):
         cable.save()
-    version = history.versions_of(cable).get()
+    version = versions_of(cable).get()
     assert staff_without_role.get(history_url(cable)).status_code == 403
     assert staff_without_role.get(revert_url(cable, version)).status_code == 403
     assert staff_without_role.post(revert_url(cable, version)).status_code == 403
     assert staff_without_role.get("/admin/documents/document/recover/").status_code == 403
-    assert history.versions_of(cable).count() == 1
+    assert versions_of(cable).count() == 1
 
 
 @pytest.mark.django_db
@@ -411,7 +416,7 @@ def test_a_person_edit_is_recorded_with_its_aliases(curator_client, curator, sta
         ],
     )
     assert curator_client.post(change_url(stalin), data).status_code == 302
-    (entry,) = history.history(stalin)
+    (entry,) = history(stalin)
     assert entry.revision.user == curator
     changes = {change.label: change.new for change in entry.changes}
     assert changes["Name"] == "Iosif Stalin" and changes["Wikidata ID"] == "Q855"
@@ -425,7 +430,7 @@ def test_a_donor_edit_is_recorded(curator_client, curator):
     data = {"name": "Henry Luce Foundation", "slug": donor.slug, "description": "", "url": "", "acknowledgement": ""}
     data |= hidden_inputs(curator_client, change_url(donor))
     assert curator_client.post(change_url(donor), data).status_code == 302
-    (entry,) = history.history(donor)
+    (entry,) = history(donor)
     assert (entry.revision.user, texts(entry.changes)[0]) == (curator, "Name: — → Henry Luce Foundation")
     assert Version.objects.get_for_object(donor).count() == 1
 

@@ -20,6 +20,7 @@ from PIL import Image
 
 from documents.iiif import manifests as iiif
 from documents.models import Archive, Document, DocumentPerson, Place, Scan, Subject
+from documents.services import publishing
 
 from .factories import (
     ClassificationFactory,
@@ -342,7 +343,7 @@ def test_a_draft_has_no_manifest_info_or_image_for_anonymous_readers(staff_clien
         assert response.status_code in (200, 303), path
         assert response["Cache-Control"] == "private, no-store" if response.status_code == 200 else True
     assert staff_client.get(manifest_path(draft))["X-Robots-Tag"] == "noindex"
-    Document.objects.filter(pk=draft.pk).publish()
+    publishing.publish(Document.objects.filter(pk=draft.pk))
     assert client.get(manifest_path(draft)).status_code == 200
     assert client.get(f"{service}/full/max/0/default.jpg")["Cache-Control"] == "public, max-age=3600"
 

@@ -22,7 +22,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from reversion.models import Revision
 
-from documents.history import recording as history
+from documents.history.recover import deleted_versions
+from documents.history.states import version_state, versions_of
 from documents.interchange.exporter import export
 from documents.interchange.format import COLUMN_NAMES, default_acknowledgement
 from documents.interchange.importer import can_import, import_file
@@ -540,7 +541,7 @@ def test_an_editors_import_publishes(editor):
 
 
 def latest_revision(obj):
-    revision = history.versions_of(obj).first().revision
+    revision = versions_of(obj).first().revision
     return revision.comment, revision.user
 
 
@@ -557,7 +558,7 @@ def test_an_import_and_its_undo_are_in_the_history_of_what_they_wrote(existing_a
     written = Person.objects.exclude(name="Original Author")  # named before and after: the person is unchanged
     for record in (memo, cable, target, *written, *Donor.objects.filter(name="Leon Levy Foundation")):
         assert latest_revision(record) == imported, record
-    held = history.version_state(history.versions_of(memo).first())
+    held = version_state(versions_of(memo).first())
     assert held.values["title"] == "New title"
     assert held.values["donors"] == [Donor.objects.get(name="Leon Levy Foundation").pk]
     assert held.values["languages"] == [Language.objects.get(code="ru").pk]
@@ -567,7 +568,7 @@ def test_an_import_and_its_undo_are_in_the_history_of_what_they_wrote(existing_a
     ]
     assert [row["target_id"] for row in held.parts["outgoing_relations"]] == [target.pk]
     assert [row["source_id"] for row in held.parts["incoming_relations"]] == [cable.pk]
-    aliases = history.version_state(history.versions_of(Person.objects.get(name="Joseph Stalin")).first())
+    aliases = version_state(versions_of(Person.objects.get(name="Joseph Stalin")).first())
     assert [row["name"] for row in aliases.parts["aliases"]] == ["Filippov"]
 
     undo_batch(batch, editor)
@@ -575,11 +576,11 @@ def test_an_import_and_its_undo_are_in_the_history_of_what_they_wrote(existing_a
     undone = (f"Undid import batch {batch.pk} (import.csv).", editor)
     for record in (memo, target, Person.objects.get(name="Joseph Stalin")):
         assert latest_revision(record) == undone, record
-    assert history.version_state(history.versions_of(memo).first()).values["title"] == "Original title"
-    deleted = history.deleted_versions(Document).get(object_id=str(cable.pk))
+    assert version_state(versions_of(memo).first()).values["title"] == "Original title"
+    deleted = deleted_versions(Document).get(object_id=str(cable.pk))
     assert (deleted.revision.comment, deleted.revision.user) == undone
-    assert len(history.version_state(deleted).parts["person_links"]) == 2
-    assert {v.object_repr for v in history.deleted_versions(Person)} == {
+    assert len(version_state(deleted).parts["person_links"]) == 2
+    assert {v.object_repr for v in deleted_versions(Person)} == {
         "Anastas Mikoyan",
         "Mao Zedong",
         "Chiang Kai-shek",

@@ -11,6 +11,7 @@ from django.test import Client
 from documents import roles
 from documents.history import locking
 from documents.models import Collection, Document, DocumentPerson, Person, RelationType
+from documents.services import publishing
 
 from .factories import (
     CollectionFactory,
@@ -250,7 +251,7 @@ def test_publishing_in_between_is_kept_by_a_curators_stale_save(two_curators, ed
     ada_client, _ = two_curators
     document = DocumentFactory(draft=True)
     ada_form = form_data(ada_client.get(change_url(document)), "document")
-    Document.objects.filter(pk=document.pk).publish(editor)
+    publishing.publish(Document.objects.filter(pk=document.pk), editor)
 
     assert save(ada_client, document, ada_form | {"title": "Ada's title"}).status_code == 302
     document.refresh_from_db()

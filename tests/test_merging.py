@@ -8,7 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from reversion.models import Revision
 
-from documents.history import recording as history
+from documents.history.diff import entries
+from documents.history.recover import deleted_versions
+from documents.history.states import version_state, versions_of
 from documents.models import Document, DocumentPerson, OldSlug, Person, PersonAlias
 from documents.search import Criteria, Search, parse_query
 from documents.services import merging
@@ -136,19 +138,19 @@ def test_history_records_the_merge_by_the_editor(mao, editor):
 
     merging.merge_people(keep, [other], editor)
 
-    latest = history.versions_of(keep).first()
+    latest = versions_of(keep).first()
     assert latest.revision.user == editor
     assert latest.revision.comment == "Merged “Mao Tse-tung” into “Mao Zedong”."
-    assert [change.name for change in history.entries([latest])[0].changes if change.name == "aliases"]
-    cable_latest = history.versions_of(cable).first()
+    assert [change.name for change in entries([latest])[0].changes if change.name == "aliases"]
+    cable_latest = versions_of(cable).first()
     assert cable_latest.revision == latest.revision
-    held = history.version_state(cable_latest).parts["person_links"]
+    held = version_state(cable_latest).parts["person_links"]
     assert [(row["person_id"], row["role"]) for row in held] == [(keep.pk, RECIPIENT)]
-    assert not history.versions_of(untouched).exists()  # its people did not change
-    deleted = history.deleted_versions(Person).get()
+    assert not versions_of(untouched).exists()  # its people did not change
+    deleted = deleted_versions(Person).get()
     assert deleted.object_id == str(other.pk) and deleted.revision.user == editor
     assert deleted.revision.comment == "Merged “Mao Tse-tung” into “Mao Zedong”."  # in Recover deleted people
-    assert {row["name"] for row in history.version_state(deleted).parts["aliases"]} == {"Mao Tsetung", "chairman mao"}
+    assert {row["name"] for row in version_state(deleted).parts["aliases"]} == {"Mao Tsetung", "chairman mao"}
     keep.refresh_from_db()
     cable.refresh_from_db()
     untouched.refresh_from_db()

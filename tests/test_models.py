@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from documents.dates import DatePrecision, format_partial_date, parse_partial_date
 from documents.models import Collection, Document, Donor, OldSlug, Person, Relation, RelationType
+from documents.services import publishing
 
 from .factories import CollectionFactory, DocumentFactory, PersonFactory, RelationFactory
 
@@ -108,12 +109,12 @@ def test_changing_a_slug_keeps_the_old_one_for_redirects():
 def test_publishing_records_the_first_publication_date_once():
     document = DocumentFactory(draft=True)
     assert document.first_published_at is None
-    Document.objects.filter(pk=document.pk).publish()
+    publishing.publish(Document.objects.filter(pk=document.pk))
     document.refresh_from_db()
     first = document.first_published_at
     assert document.is_published and first is not None
-    Document.objects.filter(pk=document.pk).unpublish()
-    Document.objects.filter(pk=document.pk).publish()
+    publishing.unpublish(Document.objects.filter(pk=document.pk))
+    publishing.publish(Document.objects.filter(pk=document.pk))
     document.refresh_from_db()
     assert document.first_published_at == first
 

@@ -12,6 +12,7 @@ from lxml import etree
 
 from documents.crosswalk import dublin_core
 from documents.models import Document, DocumentChange, DocumentPerson
+from documents.services import publishing
 from tests.factories import CollectionFactory, DocumentFactory, DocumentTypeFactory, RelationFactory, RoleFactory
 
 SCHEMAS = Path(__file__).parent / "data" / "schemas"
@@ -310,7 +311,7 @@ def test_an_unpublished_document_is_deleted_with_no_metadata_and_keeps_its_sets(
     korea = CollectionFactory(name="Korea")
     document = make(collections=[korea], doc_type=DocumentTypeFactory(name="Cable"))
     before = timezone.now().replace(microsecond=0)
-    Document.objects.filter(pk=document.pk).unpublish()
+    publishing.unpublish(Document.objects.filter(pk=document.pk))
     identifier = f"oai:testserver:{document.record_id}"
     tree = oai(client, verb="GetRecord", identifier=identifier, metadataPrefix="oai_dc")
     record = tree.find(".//oai:record", NS)
@@ -340,14 +341,14 @@ def test_a_deleted_document_is_deleted_and_keeps_its_sets(client, db):
 
 def test_a_republished_document_is_live_again_once(client, db):
     document = DocumentFactory()
-    Document.objects.filter(pk=document.pk).unpublish()
-    Document.objects.filter(pk=document.pk).publish()
+    publishing.unpublish(Document.objects.filter(pk=document.pk))
+    publishing.publish(Document.objects.filter(pk=document.pk))
     assert harvest(client, metadataPrefix="oai_dc") == [(document.record_id, False)]
 
 
 def test_an_unpublished_then_deleted_document_is_one_deleted_record(client, db):
     document = DocumentFactory()
-    Document.objects.filter(pk=document.pk).unpublish()
+    publishing.unpublish(Document.objects.filter(pk=document.pk))
     Document.objects.get(pk=document.pk).delete()
     assert harvest(client, metadataPrefix="oai_dc") == [(document.record_id, True)]
 
@@ -481,7 +482,7 @@ def test_a_harvest_survives_documents_added_edited_and_unpublished_during_it(cli
     documents[0].save()
     documents[3].title = "Edited before harvest"
     documents[3].save()
-    Document.objects.filter(pk=documents[4].pk).unpublish()
+    publishing.unpublish(Document.objects.filter(pk=documents[4].pk))
     added = DocumentFactory()
 
     while token:
@@ -510,7 +511,7 @@ def test_a_page_of_records_costs_the_same_queries_whatever_its_size(
         if i % 3 == 0:
             RelationFactory(source=document)
         if i % 4 == 0:
-            Document.objects.filter(pk=document.pk).unpublish()
+            publishing.unpublish(Document.objects.filter(pk=document.pk))
     for prefix in ("oai_dc", "archive"):
         counts = set()
         for size in (3, 12):

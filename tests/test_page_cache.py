@@ -28,6 +28,7 @@ from documents.api.throttling import AnonymousThrottle
 from documents.models import Document, DocumentPerson
 from documents.ops.cache import ResilientRedisCache
 from documents.ops.checks import release_is_known
+from documents.services import publishing
 
 from .factories import DocumentFactory, DocumentTypeFactory, PersonFactory, RoleFactory
 
@@ -168,9 +169,9 @@ def warm(client, archive):
 
 def change(archive, what):
     if what == "publish":
-        Document.objects.filter(pk=archive["draft"].pk).publish()
+        publishing.publish(Document.objects.filter(pk=archive["draft"].pk))
     elif what == "unpublish":
-        Document.objects.filter(pk=archive["second"].pk).unpublish()
+        publishing.unpublish(Document.objects.filter(pk=archive["second"].pk))
     elif what == "edit":
         document = Document.objects.get(pk=archive["first"].pk)
         document.title = "Railway cable, retitled"

@@ -12,7 +12,9 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from documents.history import recording as history
+from documents.history.recording import deleting
+from documents.history.recover import deleted_versions, restore
+from documents.history.revert import HistoryError
 from documents.interchange.importer import import_file
 from documents.models import Document, Person
 
@@ -169,11 +171,11 @@ def test_a_person_row_may_not_take_another_persons_name(people):
 @pytest.mark.django_db
 def test_a_deleted_person_whose_name_was_taken_since_is_not_restored(muller, editor):
     """Recover deleted says why instead of failing on the database's rule."""
-    with history.deleting([muller], editor):
+    with deleting([muller], editor):
         muller.delete()
     PersonFactory(name="hans müller", slug="hans-muller-2")
-    with pytest.raises(history.HistoryError, match="Its name is now that of “hans müller”"):
-        history.restore(history.deleted_versions(Person).get(), editor)
+    with pytest.raises(HistoryError, match="Its name is now that of “hans müller”"):
+        restore(deleted_versions(Person).get(), editor)
     assert Person.objects.count() == 1
 
 

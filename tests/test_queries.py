@@ -108,7 +108,7 @@ def test_search_with_all_facets_and_filters_costs_a_fixed_number_of_queries(clie
 @pytest.mark.parametrize("how", ["one", "queryset"])
 def test_deleting_a_document_reindexes_it_once_however_many_people_it_names(how):
     """Its person links are deleted just before it: none of them may reindex the document or touch
-    its freshness on the way out (documents/search/signals.py, documents/services/freshness.py)."""
+    its freshness on the way out (documents/signals.py)."""
 
     def delete_queries(document):
         with CaptureQueriesContext(connection) as queries:
@@ -120,3 +120,33 @@ def test_deleting_a_document_reindexes_it_once_however_many_people_it_names(how)
 
     few, many = rich_document(people=1), rich_document(people=6)
     assert delete_queries(many) == delete_queries(few)
+
+
+@pytest.mark.django_db
+def test_saving_only_a_persons_biography_runs_the_update_alone():
+    """What a save changes is known from the instance as it was loaded (TrackedFieldsModel), not
+    read from the database again: a biography moves no document, reindexes nothing, keeps the
+    slug. One query: the UPDATE (which returns the new version). It was four: three SELECTs of the
+    row (the search index's, freshness's and the old slug's) before the UPDATE."""
+    person = PersonFactory()
+    RoleFactory(person=person)
+    person = type(person).objects.get(pk=person.pk)
+    person.biography = "Born in Gori."
+    with CaptureQueriesContext(connection) as queries:
+        person.save()
+    statements = [query["sql"].split()[0] for query in queries]
+    assert statements == ["UPDATE"], "\n".join(query["sql"] for query in queries)
+
+
+@pytest.mark.django_db
+def test_renaming_a_person_reads_their_documents_once_to_reindex_and_touch_them():
+    person = PersonFactory()
+    RoleFactory(person=person)
+    person = type(person).objects.get(pk=person.pk)
+    person.name = "Iosif Dzhugashvili"
+    with CaptureQueriesContext(connection) as queries:
+        person.save()
+    selects_of_documents = [
+        q["sql"] for q in queries if q["sql"].startswith("SELECT") and "documents_document" in q["sql"]
+    ]
+    assert len(selects_of_documents) == 1, "\n".join(q["sql"] for q in queries)

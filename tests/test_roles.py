@@ -19,7 +19,9 @@ from django.test import Client, RequestFactory
 from rest_framework.authtoken.models import Token
 
 from documents import roles
-from documents.history import recording as history
+from documents.history.recording import deleting, record_each, recording
+from documents.history.recover import deleted_versions
+from documents.history.states import versions_of
 from documents.interchange.importer import can_import, import_file
 from documents.interchange.undo import can_undo
 from documents.models import (
@@ -39,6 +41,7 @@ from documents.models import (
     Scan,
     Subject,
 )
+from documents.services import publishing
 from documents.services.merging import can_merge_people
 
 from .factories import DocumentFactory, PersonFactory, RelationFactory, RoleFactory
@@ -134,9 +137,9 @@ def admin_page_opens(user, url):
 
 def a_version_of(obj):
     """The record's latest version, recorded now (as the system) if it has none yet."""
-    if not history.versions_of(obj).exists():
-        history.record_each([obj])
-    return history.versions_of(obj).first()
+    if not versions_of(obj).exists():
+        record_each([obj])
+    return versions_of(obj).first()
 
 
 def history_url(obj):
@@ -392,12 +395,16 @@ WRITE_PATHS = {
         lambda client, user, a: client.post("/admin/documents/documenttype/add/", {"name": "Diary", "slug": "diary"}),
         lambda a: exists(DocumentType, name="Diary"),
     ),
-    "Document.objects.publish(user)": WritePath(
-        lambda client, user, a: refused_quietly(lambda: Document.objects.filter(pk=a.draft.pk).publish(user)),
+    "publishing.publish(documents, user)": WritePath(
+        lambda client, user, a: refused_quietly(
+            lambda: publishing.publish(Document.objects.filter(pk=a.draft.pk), user)
+        ),
         lambda a: exists(Document, pk=a.draft.pk, status="published"),
     ),
-    "Document.objects.unpublish(user)": WritePath(
-        lambda client, user, a: refused_quietly(lambda: Document.objects.filter(pk=a.published.pk).unpublish(user)),
+    "publishing.unpublish(documents, user)": WritePath(
+        lambda client, user, a: refused_quietly(
+            lambda: publishing.unpublish(Document.objects.filter(pk=a.published.pk), user)
+        ),
         lambda a: exists(Document, pk=a.published.pk, status="draft"),
     ),
 }
@@ -461,20 +468,20 @@ WRITE_PATHS |= {
 
 def two_versions(archive):
     """The draft saved twice, as the system: retitled in the second version."""
-    with history.recording(None, "First version."):
+    with recording(None, "First version."):
         archive.draft.save()
-    archive.first_version = history.versions_of(archive.draft).first()
+    archive.first_version = versions_of(archive.draft).first()
     archive.draft.title = "Retitled since"
-    with history.recording(None, "Second version."):
+    with recording(None, "Second version."):
         archive.draft.save()
 
 
 def a_deleted_draft(archive):
     """A draft deleted, as the system: what "recover deleted" offers."""
     deleted = DocumentFactory(record_id=700500, title="Deleted draft", draft=True)
-    with history.deleting([deleted]):
+    with deleting([deleted]):
         deleted.delete()
-    archive.deleted_version = history.deleted_versions(Document).get()
+    archive.deleted_version = deleted_versions(Document).get()
 
 
 def a_duplicate_person(archive):
@@ -607,8 +614,8 @@ MATRIX = {
     "admin add a person": "no no yes yes yes",
     "admin delete a person": "no no no yes yes",
     "admin add a document type": "no no yes yes yes",
-    "Document.objects.publish(user)": "no no no yes yes",
-    "Document.objects.unpublish(user)": "no no no yes yes",
+    "publishing.publish(documents, user)": "no no no yes yes",
+    "publishing.unpublish(documents, user)": "no no no yes yes",
     "admin import, drafts": "no no yes yes yes",
     "admin import, a row that publishes": "no no no yes yes",
     "admin import, a row that unpublishes": "no no no yes yes",

@@ -12,6 +12,7 @@ from django.test import Client
 from PIL import Image
 
 from documents.models import Document, Scan
+from documents.services import publishing
 
 from .factories import DocumentFactory, image_upload
 from .pages import visible_text
@@ -264,7 +265,7 @@ def test_a_drafts_scans_are_hidden_from_anonymous_readers_and_shown_to_staff(cur
         assert preview["Cache-Control"] == "private, no-store"
     with scan.image.open() as stored:
         assert b"".join(curator_client.get(scan.image.url).streaming_content) == stored.read()
-    Document.objects.filter(pk=document.pk).publish()
+    publishing.publish(Document.objects.filter(pk=document.pk))
     for url in urls:
         response = anonymous.get(url)
         assert response.status_code == 200, url

@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from documents import search
 from documents.models import Document, DocumentPerson, Language, Person, SearchOutbox
 from documents.search import Criteria, Search, engine
+from documents.services import publishing
 
 from .factories import CollectionFactory, DocumentFactory, DocumentTypeFactory, DonorFactory, PersonFactory, RoleFactory
 
@@ -56,10 +57,10 @@ def test_every_write_keeps_the_index_as_a_rebuild_makes_it(editor):
     document.save()
     assert_as_rebuilt()
 
-    Document.objects.filter(pk=other.pk).publish(editor)
+    publishing.publish(Document.objects.filter(pk=other.pk), editor)
     assert count(type=cable.pk) == 1
     assert_as_rebuilt()
-    Document.objects.filter(pk=document.pk).unpublish(editor)
+    publishing.unpublish(Document.objects.filter(pk=document.pk), editor)
     assert count(type=letter.pk) == 0
     assert_as_rebuilt()
 
@@ -142,7 +143,7 @@ def test_a_card_from_the_index_shows_and_serializes_exactly_as_its_document(rf, 
     from .realdata import load_records
 
     load_records()
-    Document.objects.filter(pk=Document.objects.order_by("pk").first().pk).unpublish()  # a draft among them
+    publishing.unpublish(Document.objects.filter(pk=Document.objects.order_by("pk").first().pk))  # a draft among them
     search_ = Search(Criteria(published_only=False))
     page = search_.page("-date", 0, 1000)
     cards = cards_of(search_, page, Document.objects.all())

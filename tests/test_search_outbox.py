@@ -12,6 +12,7 @@ from documents import search
 from documents.models import Document
 from documents.search import engine
 from documents.search.maintenance import indexed_fingerprints
+from documents.services import publishing
 
 from .factories import DocumentFactory
 
@@ -22,7 +23,7 @@ transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True
 def test_a_committed_save_is_in_the_index_at_once(no_catching_up):
     document = DocumentFactory(title="Committed cable")
     assert document.pk in indexed_fingerprints()
-    Document.objects.filter(pk=document.pk).unpublish()
+    publishing.unpublish(Document.objects.filter(pk=document.pk))
     assert not search.check()
 
 
@@ -61,7 +62,7 @@ def test_a_save_the_index_missed_at_its_commit_is_applied_later_never_lost(no_ca
     assert not search.check()
 
     with index_busy():
-        Document.objects.filter(pk=later.pk).unpublish()
+        publishing.unpublish(Document.objects.filter(pk=later.pk))
     assert search.check().stale == [later.pk]
     output = StringIO()
     call_command("search_index", "sync", stdout=output)

@@ -9,7 +9,8 @@ from django.contrib.admin.models import LogEntry
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from documents.history import recording as history
+from documents.history.diff import history
+from documents.history.recording import record_each
 from documents.interchange.importer import import_file
 from documents.models import Document, Person
 
@@ -33,7 +34,7 @@ def test_saving_the_seed_in_the_admin_with_only_the_date_note_changed_changes_on
     """The browser posts every text area back with \\r\\n: only the field the curator edited is a change."""
     document = Document.objects.get(record_id=121773)
     assert "\n" in document.text and "\n" in document.rights  # the seed has line breaks to post back
-    history.record_each([document])  # the version the change is compared with
+    record_each([document])  # the version the change is compared with
     url = f"/admin/documents/document/{document.pk}/change/"
     data = browser_post(form_data(staff_client.get(url), "document"))
     data["date_note"] = "Dated by the archive\r\nfrom the cable's header."
@@ -42,7 +43,7 @@ def test_saving_the_seed_in_the_admin_with_only_the_date_note_changed_changes_on
     document.refresh_from_db()
     assert document.date_note == "Dated by the archive\nfrom the cable's header."
     assert not any("\r" in getattr(document, name) for name in ("text", "rights", "summary", "source", "date_note"))
-    assert [change.label for change in history.history(document)[0].changes] == ["Date note"]
+    assert [change.label for change in history(document)[0].changes] == ["Date note"]
     assert LogEntry.objects.latest("pk").get_change_message() == "Changed Date note."
 
 
@@ -51,12 +52,12 @@ def test_text_stored_with_crlf_before_is_no_change_either(demo, staff_client):
     """Rows saved before the fix hold \r\n: the next save normalizes them without listing them as changed."""
     document = Document.objects.get(record_id=121773)
     Document.objects.filter(pk=document.pk).update(text=document.text.replace("\n", "\r\n"))
-    history.record_each([Document.objects.get(pk=document.pk)])
+    record_each([Document.objects.get(pk=document.pk)])
     url = f"/admin/documents/document/{document.pk}/change/"
     data = browser_post(form_data(staff_client.get(url), "document"))
     assert staff_client.post(url, data | {"date_note": "Corrected."}).status_code == 302
     assert LogEntry.objects.latest("pk").get_change_message() == "Changed Date note."
-    assert [change.label for change in history.history(document)[0].changes] == ["Date note"]
+    assert [change.label for change in history(document)[0].changes] == ["Date note"]
     document.refresh_from_db()
     assert "\r" not in document.text
 
@@ -81,7 +82,7 @@ def test_the_api_stores_text_as_nfc_with_newlines_and_the_same_text_again_is_no_
     patch({"title": NFC, "summary": "Line one\r\nline two\r\nline three", "text": "One\r\ntwo"})
     after = {k: v for k, v in api.get(url).json().items() if k not in ("version", "modified_at")}
     assert after == before
-    assert history.history(document)[0].changes == []
+    assert history(document)[0].changes == []
 
 
 @pytest.mark.django_db

@@ -14,6 +14,7 @@ from ..models import (
     DocumentPerson,
     Relation,
 )
+from ..services import publishing
 from .files import StoredFilesAdmin
 from .history import HistoryAdmin
 from .locking import LockedAdmin
@@ -141,13 +142,13 @@ class DocumentAdmin(StoredFilesAdmin, LockedAdmin, HistoryAdmin):
 
     @admin.action(description="Publish the selected documents", permissions=["publish"])
     def publish(self, request, queryset):
-        count = queryset.publish(request.user)
+        count = publishing.publish(queryset, request.user)
         message = ngettext("Published %(count)d document.", "Published %(count)d documents.", count)
         self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
     @admin.action(description="Unpublish the selected documents (back to draft)", permissions=["publish"])
     def unpublish(self, request, queryset):
-        count = queryset.unpublish(request.user)
+        count = publishing.unpublish(queryset, request.user)
         message = ngettext("Unpublished %(count)d document.", "Unpublished %(count)d documents.", count)
         self.message_user(request, message % {"count": count}, messages.SUCCESS)
 

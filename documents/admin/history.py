@@ -1,4 +1,4 @@
-"""The admin's side of history (documents/history/recording.py).
+"""The admin's side of history (documents/history/).
 
 HistoryAdmin records every add, change and delete made through an admin page as a version, with who
 and a comment (the admin's own change message), and adds the pages that show a record's versions with
@@ -15,7 +15,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.text import capfirst
 
-from ..history import recording as history
+from ..history.diff import diff, entries
+from ..history.recording import deleting, recording, set_comment, when
+from ..history.recover import deleted_versions, restore, restore_problems
+from ..history.revert import HistoryError, revert, revert_plan
+from ..history.states import version_state, versions_of
 from ..text import TextAreaField
 
 
@@ -23,7 +27,7 @@ class HistoryAdmin(admin.ModelAdmin):
     """A ModelAdmin whose writes are recorded, with History, Revert and Recover deleted pages.
 
     Reading the history needs the view or change permission; reverting, the change permission
-    (history.revert keeps the status for those who may not publish); recovering, add and change."""
+    (history/revert.py keeps the status for those who may not publish); recovering, add and change."""
 
     object_history_template = "admin/documents/history/object_history.html"
     history_per_page = 25
@@ -35,25 +39,25 @@ class HistoryAdmin(admin.ModelAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method != "POST":
             return super().changeform_view(request, object_id, form_url, extra_context)
-        with history.recording(request.user):
+        with recording(request.user):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def log_addition(self, request, obj, message):
         entry = super().log_addition(request, obj, message)
-        history.set_comment(entry.get_change_message())
+        set_comment(entry.get_change_message())
         return entry
 
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
-        history.set_comment(entry.get_change_message())
+        set_comment(entry.get_change_message())
         return entry
 
     def delete_model(self, request, obj):
-        with history.deleting([obj], request.user):
+        with deleting([obj], request.user):
             super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
-        with history.deleting(queryset, request.user):
+        with deleting(queryset, request.user):
             super().delete_queryset(request, queryset)
 
     # Pages -------------------------------------------------------------------------------
@@ -102,19 +106,19 @@ class HistoryAdmin(admin.ModelAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
-        versions = history.versions_of(obj)
+        versions = versions_of(obj)
         page = Paginator(versions, self.history_per_page).get_page(request.GET.get("p"))
-        entries = []
+        page_entries = []
         if page.object_list:
             # The version just before this page's last one: the last entry is compared with it.
             older = next(iter(versions[page.end_index() : page.end_index() + 1]), None)
-            entries = history.entries(page.object_list, older=older, latest=versions.first())
+            page_entries = entries(page.object_list, older=older, latest=versions.first())
         return self._render(
             request,
             self.object_history_template,
             f"History: {obj}",
             object=obj,
-            entries=entries,
+            entries=page_entries,
             page=page,
             can_revert=self.has_change_permission(request, obj),
             **(extra_context or {}),
@@ -127,23 +131,23 @@ class HistoryAdmin(admin.ModelAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
-        version = get_object_or_404(history.versions_of(obj), pk=version_id)
+        version = get_object_or_404(versions_of(obj), pk=version_id)
         history_url = self._url("history", quote(obj.pk))
         if request.method == "POST":
             try:
-                outcome = history.revert(obj, version, request.user)
-            except history.HistoryError as error:
+                outcome = revert(obj, version, request.user)
+            except HistoryError as error:
                 self.message_user(request, str(error), messages.ERROR)
             else:
                 self.message_user(
                     request,
-                    f"Reverted “{obj}” to the version of {history.when(version)}, saved as a new version.",
+                    f"Reverted “{obj}” to the version of {when(version)}, saved as a new version.",
                     messages.SUCCESS,
                 )
                 for note in outcome.notes:
                     self.message_user(request, note, messages.WARNING)
             return redirect(history_url)
-        changes, notes = history.revert_plan(obj, version, request.user)
+        changes, notes = revert_plan(obj, version, request.user)
         return self._render(
             request,
             "admin/documents/history/revert.html",
@@ -159,7 +163,7 @@ class HistoryAdmin(admin.ModelAdmin):
         """Deleted records, most recently deleted first, each as its last version."""
         if not self._may_recover(request):
             raise PermissionDenied
-        page = Paginator(history.deleted_versions(self.model), 50).get_page(request.GET.get("p"))
+        page = Paginator(deleted_versions(self.model), 50).get_page(request.GET.get("p"))
         return self._render(
             request,
             "admin/documents/history/recover_list.html",
@@ -171,11 +175,11 @@ class HistoryAdmin(admin.ModelAdmin):
         """GET: what the deleted record held; POST: restore it with its parts."""
         if not self._may_recover(request):
             raise PermissionDenied
-        version = get_object_or_404(history.deleted_versions(self.model), pk=version_id)
+        version = get_object_or_404(deleted_versions(self.model), pk=version_id)
         if request.method == "POST":
             try:
-                outcome = history.restore(version, request.user)
-            except history.HistoryError as error:
+                outcome = restore(version, request.user)
+            except HistoryError as error:
                 self.message_user(request, str(error), messages.ERROR)
                 return redirect(self._url("recover_list"))
             self.message_user(request, f"Restored “{outcome.obj}” from its history.", messages.SUCCESS)
@@ -187,7 +191,7 @@ class HistoryAdmin(admin.ModelAdmin):
             "admin/documents/history/recover.html",
             f"Recover “{version.object_repr}”",
             version=version,
-            held=history.diff(None, history.version_state(version)),
-            problem=history.restore_problems(version),
+            held=diff(None, version_state(version)),
+            problem=restore_problems(version),
             recover_list_url=self._url("recover_list"),
         )

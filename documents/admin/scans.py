@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from ..files.images import validate_scan_image, validate_upload_pixels
 from ..files.uploads import ImageFormField
-from ..history import recording as history
+from ..history.recording import recording, set_comment
 from ..models import (
     Document,
     Scan,
@@ -164,10 +164,10 @@ class ScanAdmin(StoredFilesAdmin, HistoryAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 # Not atomic: append_to stores files, which a rolled-back revision would leave orphaned.
-                with history.recording(request.user, atomic=False):
+                with recording(request.user, atomic=False):
                     scans = Scan.append_to(document, form.ordered_files(), form.cleaned_data["description"])
                     comment = ngettext("Added %(count)d scan.", "Added %(count)d scans.", len(scans))
-                    history.set_comment(comment % {"count": len(scans)})
+                    set_comment(comment % {"count": len(scans)})
             except OSError as error:
                 # A full disk (or a quota) part-way through: append_to has removed what it wrote and no
                 # row was kept, so the curator is told so on the form rather than shown a 500 page.

@@ -24,7 +24,7 @@ import json
 import re
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import http_date
 from rest_framework import exceptions
@@ -32,6 +32,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from ..models.querysets import can_preview
+from ..web.headers import reader_headers
 
 SALT = "documents.api.etags"  # the name of this module once: kept, so the ETags issued before stay valid
 ANY = "*"
@@ -185,8 +186,5 @@ class ConditionalMixin:
         if timestamp is not None:
             response["Last-Modified"] = http_date(timestamp)
         patch_vary_headers(response, ["Accept"])
-        if can_preview(request.user):
-            patch_cache_control(response, private=True, no_store=True)
-        else:
-            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        reader_headers(response, not can_preview(request.user), PUBLIC_MAX_AGE)
         return get_conditional_response(request, etag=etag, last_modified=timestamp, response=response)

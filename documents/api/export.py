@@ -11,7 +11,7 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Max
 from django.http import StreamingHttpResponse
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from ..models import Collection, Document, Donor, Person
 from ..models.querysets import can_preview
 from ..ops.stamps import request_stamp
+from ..web.headers import reader_headers
 from .conditional import PUBLIC_MAX_AGE
 from .parameters import selected_fields
 from .serializers.read import DocumentDetailSerializer
@@ -77,8 +78,5 @@ class DocumentExportView(APIView):
             response["Last-Modified"] = http_date(timestamp)
         response["Content-Disposition"] = 'inline; filename="documents.jsonl"'
         patch_vary_headers(response, ["Accept"])
-        if can_preview(request.user):
-            patch_cache_control(response, private=True, no_store=True)
-        else:
-            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        reader_headers(response, not can_preview(request.user), PUBLIC_MAX_AGE)
         return get_conditional_response(request, etag=etag, last_modified=timestamp, response=response)

@@ -22,10 +22,9 @@ from rest_framework import status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from ..history import recording as history
 from ..history.locking import StaleEdit, VersionChanged, save_from, user_name
-from ..models import OldSlug
-from ..models.querysets import can_preview
+from ..history.recording import deleting, recording, set_comment
+from ..history.states import fingerprints_of, state_at
 from ..ops.stamps import request_stamp
 from .conditional import ConditionalMixin, PreconditionFailed, if_match_version
 from .errors import Moved, still_named
@@ -86,7 +85,7 @@ class ReadableMixin(ConditionalMixin):
         return Response(self.get_serializer(record).data)
 
     def public_queryset(self, model):
-        return model.objects.all() if can_preview(self.request.user) else model.objects.public()
+        return model.objects.visible_to(self.request.user)
 
     def get_object(self):
         """The record at this address, with its validators set; Moved (a 301) from an old slug."""
@@ -94,7 +93,7 @@ class ReadableMixin(ConditionalMixin):
         queryset = self.get_queryset()
         found = queryset.filter(**{self.lookup_field: value}).first()
         if found is None:
-            moved = OldSlug.objects.resolve_in(queryset, value) if self.lookup_field == "slug" else None
+            moved = queryset.resolve_old_slug(value) if self.lookup_field == "slug" else None
             if moved is not None:
                 raise Moved(self.address_of(moved))
             raise Http404(f"No {queryset.model._meta.verbose_name} at this address.")
@@ -146,7 +145,7 @@ class WritableMixin:
 
     A subclass says how to read its body (write_serializer_class), how to find the record to change
     (``writable(key)``) and how to write (``write(record, data, base_version, base)``; base: the state
-    the edit started from, history.State or None). Every answer to a write is the resource as a GET
+    the edit started from, history.states.State or None). Every answer to a write is the resource as a GET
     gives it (with its new ETag); a create is a 201 with Location."""
 
     permission_classes = [StaffWrites]
@@ -180,9 +179,9 @@ class WritableMixin:
     def create(self, request, *args, **kwargs):
         data = self.read_body()
         self.check_write(None, data)
-        with history.recording(request.user):
+        with recording(request.user):
             record = self.write(None, data, None, None)
-            history.set_comment(f"Added through the API ({', '.join(sorted(data))}).")
+            set_comment(f"Added through the API ({', '.join(sorted(data))}).")
         response = self.written(request, record, status.HTTP_201_CREATED)
         response["Location"] = response.data.get("api_url", "")
         return response
@@ -192,9 +191,9 @@ class WritableMixin:
         data = self.read_body(record, partial=partial)
         self.check_write(record, data)
         base_version = self.base_version(request, record)
-        base = history.state_at(record, base_version)
+        base = state_at(record, base_version)
         try:
-            with history.recording(request.user, self.comment(record, data)):
+            with recording(request.user, self.comment(record, data)):
                 record = self.write(record, data, base_version, base)
         except StaleEdit as refused:
             raise stale(refused.outcome) from refused
@@ -212,7 +211,7 @@ class WritableMixin:
             with transaction.atomic():
                 locked = type(record)._base_manager.select_for_update().get(pk=record.pk)
                 self.check_current(request, locked)
-                with history.deleting([locked], request.user):
+                with deleting([locked], request.user):
                     locked.delete()
         except ProtectedError as refused:
             raise still_named(record, refused.protected_objects) from refused
@@ -260,7 +259,7 @@ class WritableMixin:
     @staticmethod
     def save_fields(record, data, base_version, user, base=None):
         """A new record saved with data, or an existing one changed by save_from from base_version,
-        whose state (history.State) base is (StaleEdit if a field both changed)."""
+        whose state (history.states.State) base is (StaleEdit if a field both changed)."""
         many = {name: value for name, value in data.items() if record._meta.get_field(name).many_to_many}
         simple = {name: value for name, value in data.items() if name not in many}
         if record.pk is None:
@@ -272,5 +271,5 @@ class WritableMixin:
             for name, value in many.items():
                 getattr(record, name).set(value)
             return record, None
-        outcome = save_from(record, base_version, data, user=user, base=history.fingerprints_of(base))
+        outcome = save_from(record, base_version, data, user=user, base=fingerprints_of(base))
         return outcome.current, outcome

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from .. import roles
-from ..history import recording as history
+from ..history.diff import PEOPLE_LABELS
 from ..history.locking import Conflict
 from ..models import Document, DocumentPerson, Person, PersonAlias, Relation
 from .conditional import ANY, PreconditionFailed, if_match_tags
@@ -90,7 +90,7 @@ class DocumentWrites(WritableMixin):
             conflicts.append(
                 Conflict(
                     name,
-                    history.PEOPLE_LABELS[ROLE_FIELDS[name]],
+                    PEOPLE_LABELS[ROLE_FIELDS[name]],
                     ", ".join(str(named[pk]) for pk in current[name]) or "(none)",
                     ", ".join(str(named[pk]) for pk in yours) or "(none)",
                 )

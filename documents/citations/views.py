@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
 from ..models import Document
+from ..web.headers import draft_headers
 from .formats import bibtex, csl_json, ris
 from .record import citation_record
 
@@ -26,6 +27,5 @@ def citation(request, record_id, format):
     response = HttpResponse(build(record), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{record.key}.{extension}"'
     if not document.is_published:
-        response["X-Robots-Tag"] = "noindex"
-        response["Cache-Control"] = "private, no-store"
+        draft_headers(response)
     return response

@@ -226,7 +226,3 @@ _TRANSPOSITIONS = {
     7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
-
-
-# Named by migration 0001; the one check is in documents/files/uploads.py.
-from .uploads import validate_pdf  # noqa: E402, F401

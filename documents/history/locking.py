@@ -31,18 +31,11 @@ from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import ngettext
 
+from ..models.base import VersionChanged
 from ..text import normalize_text
 
 SIGNING_SALT = "documents.history.locking.base"
 KEEP_THEIRS, KEEP_MINE = "theirs", "mine"
-
-
-class VersionChanged(Exception):
-    """A conditional save found the row at another version than expected (or gone): nothing was written."""
-
-    def __init__(self, obj, expected):
-        self.obj, self.expected = obj, expected
-        super().__init__(f"{obj._meta.verbose_name} {obj.pk} is no longer at version {expected}; nothing was saved.")
 
 
 class StaleEdit(VersionChanged):

@@ -7,8 +7,6 @@ import django.db.models.functions.text
 from django.conf import settings
 from django.db import migrations, models
 
-import documents.files.images
-
 
 class Migration(migrations.Migration):
     initial = True
@@ -198,10 +196,9 @@ class Migration(migrations.Migration):
                     models.FileField(
                         blank=True,
                         upload_to="pdfs/%Y/",
-                        validators=[
-                            django.core.validators.FileExtensionValidator(["pdf"]),
-                            documents.files.images.validate_pdf,
-                        ],
+                        # The app's own PDF check is left out of this historical field: migrations never
+                        # validate, and 0018_uploads gives the field its current validators.
+                        validators=[django.core.validators.FileExtensionValidator(["pdf"])],
                         verbose_name="PDF of the original",
                     ),
                 ),
@@ -515,7 +512,9 @@ class Migration(migrations.Migration):
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 (
                     "image",
-                    models.ImageField(upload_to="scans/%Y/", validators=[documents.files.images.validate_scan_image]),
+                    # Without the app's image check, as for original_pdf above: 0006_scans and
+                    # 0018_uploads give the field its current validators.
+                    models.ImageField(upload_to="scans/%Y/"),
                 ),
                 ("thumbnail", models.ImageField(blank=True, editable=False, upload_to="scans/thumbnails/%Y/")),
                 ("width", models.PositiveIntegerField(editable=False, null=True)),

@@ -6,7 +6,6 @@ import uuid
 
 from django.db import migrations, models
 
-import documents.files.images
 import documents.files.storage
 
 
@@ -40,7 +39,9 @@ class Migration(migrations.Migration):
                 max_length=255,
                 storage=documents.files.storage.scan_storage,
                 upload_to=documents.files.storage.scan_upload_to,
-                validators=[documents.files.images.validate_scan_image],
+                # The app's image check is left out of this historical field: migrations never validate,
+                # and 0018_uploads gives the field its current validators. The storage stays: 0014 reads
+                # the files through it.
                 verbose_name="scan",
             ),
         ),

@@ -2,10 +2,11 @@
 
 from .base import OldSlug
 from .changes import DocumentChange
-from .documents import Document, DocumentPerson, RelatedDocument, Relation, Scan
+from .documents import Document, DocumentPerson, Relation, Scan
 from .groups import Collection, Donor
 from .imports import ImportBatch, ImportedRecord
 from .people import Person, PersonAlias
+from .querysets import RelatedDocument
 from .search import SearchOutbox
 from .vocabularies import Archive, Classification, DocumentType, Language, Place, RelationType, Subject
 

@@ -4,12 +4,20 @@ from anyascii import anyascii
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import F
 from django.utils.text import slugify
 
-from ..history.locking import VersionChanged
 from ..text import normalize_text
+
+
+class VersionChanged(Exception):
+    """A conditional save found the row at another version than expected (or gone): nothing was written.
+    (history/locking.py raises its StaleEdit, a kind of it, when an edit cannot be merged.)"""
+
+    def __init__(self, obj, expected):
+        self.obj, self.expected = obj, expected
+        super().__init__(f"{obj._meta.verbose_name} {obj.pk} is no longer at version {expected}; nothing was saved.")
 
 
 class NormalizedTextModel(models.Model):
@@ -27,6 +35,65 @@ class NormalizedTextModel(models.Model):
         super().save(*args, **kwargs)
 
 
+class TrackedFieldsModel(models.Model):
+    """Remembers the values its ``tracked_fields`` had in the database, as loaded, so that a save can
+    tell which of them it changes (``changed_fields()``) without reading the row again: the receivers
+    (documents/signals.py) ask it whether a name, an address or a status moved. After a save, the
+    saved values are the stored ones."""
+
+    tracked_fields = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        self._remember_stored(name for name in self.tracked_fields if update_fields is None or name in update_fields)
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *, fetch_mode=None):
+        instance = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
+        instance._remember_stored(instance.tracked_fields)
+        return instance
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        self._remember_stored(name for name in self.tracked_fields if fields is None or name in fields)
+
+    def _remember_stored(self, names):
+        stored = self.__dict__.setdefault("_stored_values", {})
+        stored.update({name: self.__dict__[name] for name in names if name in self.__dict__})
+
+    def stored_values(self):
+        """{field name: value} of the tracked fields as the database holds them; {} for a row not yet
+        stored. A row this instance did not load (built by hand, or a field deferred) is read once."""
+        if self.pk is None:
+            return {}
+        stored = self.__dict__.setdefault("_stored_values", {})
+        missing = [name for name in self.tracked_fields if name not in stored]
+        if missing:
+            row = type(self)._base_manager.using(self._state.db).filter(pk=self.pk).values(*missing).first()
+            if row is None:
+                return {}
+            stored.update(row)
+        return stored
+
+    def changed_fields(self, update_fields=None):
+        """The tracked fields whose value this save (of update_fields, None: all loaded) changes in a
+        stored row; an empty set for a new row."""
+        stored = self.stored_values()
+        if not stored:
+            return set()
+        return {
+            name
+            for name in self.tracked_fields
+            if name in self.__dict__
+            and (update_fields is None or name in update_fields)
+            and self.__dict__[name] != stored.get(name)
+        }
+
+
 class TimeStampedModel(models.Model):
     """Records when a row was created and last changed."""
 
@@ -40,10 +107,12 @@ class TimeStampedModel(models.Model):
 class VersionedModel(models.Model):
     """Counts its saves, so that an edit started from an older version is caught (documents/history/locking.py).
 
-    Every UPDATE through save() (raw ones too: fixtures, reverting from history) sets
-    ``version = version + 1`` in the database, whatever the instance holds. After
-    ``expect_version(n)`` the next save updates only a row still at version n, else raises
-    VersionChanged with nothing written. QuerySet.update() bypasses this: it must add
+    Every UPDATE of a stored row through save() (update_fields saves too) sets ``version = version + 1``
+    in the database, whatever the instance holds, and the new number comes back into the instance
+    (UPDATE ... RETURNING); a raw save of a loaded row (``save_base(raw=True)``) counts too
+    (documents/signals.py calls count_save() for it). After ``expect_version(n)`` the next save first
+    updates only a row still at version n, holding it to the end of the save's transaction, else
+    raises VersionChanged with nothing written. QuerySet.update() bypasses this: it must add
     ``version=F("version") + 1`` itself. Expects ``modified_at`` (TimeStampedModel) beside it."""
 
     version = models.PositiveIntegerField(
@@ -56,39 +125,63 @@ class VersionedModel(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        expected = self.__dict__.pop("_expected_version", None)
+        update_fields = kwargs.get("update_fields")
+        if self._state.adding or (update_fields is not None and not update_fields):
+            return super().save(*args, **kwargs)  # an INSERT, or no write at all
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "version"}  # a save of some fields is a save too
+        counted = self.version
+        try:
+            if expected is None:
+                self.count_save()
+                return super().save(*args, **kwargs)
+            using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+            with transaction.atomic(using=using, savepoint=False):
+                # Takes the row (a write lock) only if it is still at the expected version: no save can
+                # land between this check and the write below.
+                still = type(self)._base_manager.using(using).filter(pk=self.pk, version=expected)
+                if not still.update(version=F("version")):
+                    raise VersionChanged(self, expected)
+                self.count_save()
+                return super().save(*args, **kwargs)
+        except BaseException:
+            if not isinstance(self.version, int):
+                self.version = counted  # nothing was written: the instance keeps its number
+            raise
+
     def expect_version(self, version):
         """Make the next save conditional on the stored row still being at ``version``."""
         self._expected_version = version
 
-    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update, returning_fields):
-        # Django's private hook for the UPDATE of save() (signature of Django 6.1): the one place that
-        # sees raw saves too. tests/test_locking.py checks plain, update_fields and raw saves.
-        version = self._meta.get_field("version")
-        bump = F(version.attname) + 1
-        values = [(f, model, bump if f is version else value) for f, model, value in values]
-        if not any(f is version for f, _, _ in values):  # save(update_fields=[...]) is a save too
-            values.append((version, None, bump))
-        if version not in returning_fields:
-            returning_fields.append(version)  # the new number comes back into the instance
-        expected = self.__dict__.pop("_expected_version", None)
-        if expected is not None:
-            base_qs = base_qs.filter(version=expected)
-        updated = super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update, returning_fields)
-        if not updated and expected is not None:
-            raise VersionChanged(self, expected)
-        return updated
+    def count_save(self):
+        """Make the next UPDATE of this stored row set version = version + 1 in the database."""
+        if not self._state.adding:
+            self.version = F("version") + 1
 
 
-class NaturalKeyManager(models.Manager):
+class SluggedQuerySet(models.QuerySet):
+    def resolve_old_slug(self, slug):
+        """The row of this queryset that once had ``slug`` (before a rename or a merge), or None: its
+        old address answers 301 to the current one (the site and the API alike). One query."""
+        old = OldSlug.objects.for_model(self.model).filter(slug=slug).values("object_id")
+        return self.filter(pk__in=old).first()
+
+
+class NaturalKeyManager(models.Manager.from_queryset(SluggedQuerySet)):
     """Looks vocabulary rows up by slug, so fixtures survive primary-key changes."""
 
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
 
-class SluggedModel(NormalizedTextModel):
+class SluggedModel(TrackedFieldsModel, NormalizedTextModel):
     """A named record with a unique slug. When the slug changes, the old one is
     kept in OldSlug so that published links keep answering (with a 301)."""
+
+    # What a document shows of it (and the search index holds): a change moves those documents.
+    tracked_fields = ("name", "slug")
 
     name = models.CharField(max_length=255)
     slug = models.SlugField(max_length=255, unique=True, blank=True, allow_unicode=False)
@@ -104,9 +197,7 @@ class SluggedModel(NormalizedTextModel):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(type(self), self.name, exclude_pk=self.pk)
-        previous = None
-        if self.pk:
-            previous = type(self).objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+        previous = self.stored_values().get("slug")
         super().save(*args, **kwargs)
         if previous and previous != self.slug:
             OldSlug.remember(self, previous)
@@ -137,12 +228,6 @@ def unique_slug(model, text, exclude_pk=None, max_length=200):
 class OldSlugQuerySet(models.QuerySet):
     def for_model(self, model):
         return self.filter(content_type=ContentType.objects.get_for_model(model))
-
-    def resolve_in(self, records, slug):
-        """The record of records (a queryset: those the reader may see) that once had this slug, or
-        None: its old address answers 301 with its current one, on the site and in the API alike."""
-        old = self.for_model(records.model).filter(slug=slug).first()
-        return records.filter(pk=old.object_id).first() if old is not None else None
 
 
 class OldSlug(models.Model):
@@ -175,4 +260,4 @@ class OldSlug(models.Model):
     @classmethod
     def resolve(cls, model, slug):
         """The current record that once had slug, or None."""
-        return cls.objects.resolve_in(model.objects.all(), slug)
+        return model.objects.resolve_old_slug(slug)

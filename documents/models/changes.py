@@ -2,10 +2,11 @@
 public (unpublished or deleted). Edits and publications need no entry: they set the document's
 ``modified_at``, which the API's ``updated_since`` reads directly."""
 
+from django.apps import apps
 from django.db import models, transaction
-from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
-from django.dispatch import receiver
 from django.utils import timezone
+
+from ..roles import can_preview
 
 
 class DocumentChangeQuerySet(models.QuerySet):
@@ -13,16 +14,17 @@ class DocumentChangeQuerySet(models.QuerySet):
         """Tombstones an anonymous reader may see: never one that reveals a draft that was never published."""
         return self.filter(was_public=True)
 
+    def visible_to(self, user):
+        """Staff see every tombstone; everyone else those of documents that were once public."""
+        return self if can_preview(user) else self.visible_to_public()
+
     def deleted(self):
         return self.filter(kind=DocumentChange.Kind.DELETED)
 
     def gone(self, record_id, user):
         """Whether this user may learn that record_id's document was deleted (its address then answers
         410 Gone, not 404): staff always; others only if it was ever public."""
-        from .querysets import can_preview
-
-        tombstones = self.deleted() if can_preview(user) else self.deleted().visible_to_public()
-        return tombstones.filter(record_id=record_id).exists()
+        return self.deleted().visible_to(user).filter(record_id=record_id).exists()
 
 
 class DocumentChange(models.Model):
@@ -38,8 +40,9 @@ class DocumentChange(models.Model):
     # A deleted draft that was never published must not show in the public feed: its record id
     # was never public. Staff, who see drafts, see its deletion too.
     was_public = models.BooleanField(default=True)
-    # The OAI-PMH sets the document was in when it went (documents/oai/sets.py), space-padded, so that
-    # a harvest by set sees the deletion: its collections and type are gone with it.
+    # The sets the document was in when it went (set_specs(): its type and collections, as OAI-PMH
+    # names them in documents/oai/sets.py), space-padded, so that a harvest by set sees the deletion:
+    # its collections and type are gone with it.
     sets = models.TextField(blank=True, default="", editable=False)
 
     objects = DocumentChangeQuerySet.as_manager()
@@ -59,10 +62,36 @@ class DocumentChange(models.Model):
         return f"{self.record_id} {self.kind} at {self.changed_at:%Y-%m-%d %H:%M:%S}"
 
 
-def record_unpublished(record_ids):
-    """Tombstones for documents that were public and no longer are (QuerySet.unpublish calls this)."""
-    from ..oai.sets import specs_by_record
+# The sets a document is in, named as OAI-PMH set specs ("type:<slug>", "collection:<slug>"): the
+# change log keeps them on each tombstone, and documents/oai/sets.py reads and filters by them.
+TYPE_SET = "type"
+COLLECTION_SET = "collection"
 
+
+def stored(specs):
+    """Specs as a tombstone keeps them: space-separated and space-padded, so that a LIKE finds one exactly."""
+    return f" {' '.join(specs)} " if specs else ""
+
+
+def specs_by_record(record_ids):
+    """{record id: stored specs} for the documents with these record ids, in two queries."""
+    Document = apps.get_model("documents", "Document")
+    record_ids = list(record_ids)
+    specs = {record_id: [] for record_id in record_ids}
+    for record_id, slug in Document.objects.filter(record_id__in=record_ids, doc_type__isnull=False).values_list(
+        "record_id", "doc_type__slug"
+    ):
+        specs[record_id].append(f"{TYPE_SET}:{slug}")
+    memberships = Document.collections.through.objects.filter(document__record_id__in=record_ids)
+    for record_id, slug in memberships.values_list("document__record_id", "collection__slug").order_by(
+        "collection__name"
+    ):
+        specs[record_id].append(f"{COLLECTION_SET}:{slug}")
+    return {record_id: stored(found) for record_id, found in specs.items()}
+
+
+def record_unpublished(record_ids):
+    """Tombstones for documents that were public and no longer are (publishing.unpublish calls this)."""
     when = timezone.now()  # stamped again when the transaction commits: stamp_at_commit()
     sets = specs_by_record(record_ids)
     made = DocumentChange.objects.bulk_create(
@@ -85,8 +114,7 @@ def stamp_at_commit(tombstones):
     unpublished document, and an OAI-PMH or API harvester that asked up to that stamp would never
     see the deletion. Run only once the transaction commits; nothing to do if it rolls back. A record
     published again meanwhile keeps its tombstone's time, so the publication stays the newer event."""
-    from .documents import Document
-
+    Document = apps.get_model("documents", "Document")
     pks = [tombstone.pk for tombstone in tombstones if tombstone.pk is not None]
     if pks:
         republished = Document.objects.published().values("record_id")
@@ -100,42 +128,14 @@ def stamp_at_commit(tombstones):
         )
 
 
-# Signals, not explicit calls: a document is deleted or put back to draft through the admin's
-# form and delete action, the import, history's revert and cascades, and each must leave its
-# tombstone. QuerySet.unpublish() sends no signal and calls record_unpublished() itself.
-
-
-@receiver(pre_save, sender="documents.Document", dispatch_uid="documentchange-unpublishing")
-def _note_unpublishing(sender, instance, **kwargs):
-    # One indexed read, and only when an existing document is saved as a draft.
-    instance._unpublishing = (
-        instance.pk is not None
-        and instance.status != sender.Status.PUBLISHED
-        and sender.objects.filter(pk=instance.pk, status=sender.Status.PUBLISHED).exists()
-    )
-
-
-@receiver(post_save, sender="documents.Document", dispatch_uid="documentchange-unpublished-by-save")
-def _unpublished_by_save(sender, instance, **kwargs):
-    if instance.__dict__.pop("_unpublishing", False):
-        record_unpublished([instance.record_id])
-
-
-@receiver(pre_delete, sender="documents.Document", dispatch_uid="documentchange-deleting")
-def _note_sets(sender, instance, **kwargs):
-    # Before the cascade removes its collection rows.
-    from ..oai.sets import specs_by_record
-
-    instance._oai_sets = specs_by_record([instance.record_id])[instance.record_id]
-
-
-@receiver(post_delete, sender="documents.Document", dispatch_uid="documentchange-deleted")
-def _deleted(sender, instance, **kwargs):
+def record_deleted(document):
+    """The tombstone of a document about to be deleted (documents/signals.py calls this before the
+    cascade removes its collection rows, in the deletion's transaction), with the sets it was in."""
     tombstone = DocumentChange.objects.create(
-        record_id=instance.record_id,
+        record_id=document.record_id,
         kind=DocumentChange.Kind.DELETED,
-        sets=instance.__dict__.pop("_oai_sets", ""),
+        sets=specs_by_record([document.record_id])[document.record_id],
         # A draft that was never published stays unknown to the public, deleted too.
-        was_public=instance.first_published_at is not None,
+        was_public=document.first_published_at is not None,
     )
     stamp_at_commit([tombstone])

@@ -1,9 +1,7 @@
 """Documents, the people in them, the links between them and scans of their pages."""
 
 import uuid
-from collections import namedtuple
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.images import get_image_dimensions
 from django.db import models, router, transaction
@@ -16,15 +14,13 @@ from ..dates import DatePrecision, date_span, format_partial_date
 from ..files.images import make_derivatives, validate_scan_image
 from ..files.storage import scan_storage, scan_upload_to
 from ..files.uploads import UploadFileField, UploadImageField, display_name, validate_pdf
-from .base import NormalizedTextModel, TimeStampedModel, VersionedModel, slug_for
+from .base import NormalizedTextModel, TimeStampedModel, TrackedFieldsModel, VersionedModel, slug_for
 from .changes import DocumentChange
 from .groups import Collection, Donor
 from .people import Person
-from .querysets import DocumentQuerySet, can_preview
+from .querysets import DocumentQuerySet, RelationQuerySet
 from .record_ids import advance_past, next_record_id
 from .vocabularies import Archive, Classification, DocumentType, Language, Place, RelationType, Subject
-
-RelatedDocument = namedtuple("RelatedDocument", "wording document relation")
 
 
 def gone_record_ids(record_ids):
@@ -45,13 +41,10 @@ def gone_record_id_message(record_id):
     )
 
 
-def related_order(item):
-    """Related documents in date order, undated last (the page and the API alike)."""
-    return (item.document.date is None, item.document.date, item.document.record_id)
-
-
-class Document(NormalizedTextModel, TimeStampedModel, VersionedModel):
+class Document(TrackedFieldsModel, NormalizedTextModel, TimeStampedModel, VersionedModel):
     """A published or draft archival document, addressed by its record id."""
+
+    tracked_fields = ("status",)  # put back to draft, it leaves a tombstone (models/changes.py)
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -113,9 +106,7 @@ class Document(NormalizedTextModel, TimeStampedModel, VersionedModel):
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
-    modified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
-    )
+    # version and modified_by: VersionedModel.
 
     objects = DocumentQuerySet.as_manager()
 
@@ -208,20 +199,9 @@ class Document(NormalizedTextModel, TimeStampedModel, VersionedModel):
         return self._people_in_role(DocumentPerson.Role.MENTIONED)
 
     def related_documents(self, user=None):
-        """Documents linked to this one in either direction, worded from this side,
-        in date order; only published ones unless user may preview drafts."""
-        published = Document.Status.PUBLISHED
-        show_drafts = can_preview(user)
-        outgoing = Q(source=self) if show_drafts else Q(source=self, target__status=published)
-        incoming = Q(target=self) if show_drafts else Q(target=self, source__status=published)
-        relations = Relation.objects.filter(outgoing | incoming).select_related("source", "target", "type")
-        related = [
-            RelatedDocument(r.type.name, r.target, r)
-            if r.source_id == self.pk
-            else RelatedDocument(r.type.inverse_name, r.source, r)
-            for r in relations
-        ]
-        return sorted(related, key=related_order)
+        """Documents linked to this one in either direction, worded from this side, in date order;
+        only published ones unless user may preview drafts (Relation.objects.related_to)."""
+        return Relation.objects.related_to([self], user)[self.pk]
 
 
 class DocumentPerson(models.Model):
@@ -257,6 +237,8 @@ class Relation(NormalizedTextModel):
     target = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="incoming_relations")
     type = models.ForeignKey(RelationType, on_delete=models.PROTECT, related_name="relations")
     note = models.CharField(max_length=500, blank=True)
+
+    objects = RelationQuerySet.as_manager()
 
     class Meta:
         ordering = ["source", "type", "target"]

@@ -1,8 +1,6 @@
 """Donors who fund the archive's work and collections that curators assemble."""
 
 from django.db import models
-from django.db.models.signals import pre_delete
-from django.dispatch import receiver
 from django.urls import reverse
 
 from ..files.uploads import UploadImageField, validate_web_image
@@ -27,6 +25,7 @@ class Donor(SluggedModel, TimeStampedModel, VersionedModel):
 
     objects = NaturalKeyManager.from_queryset(PublicQuerySet)()
     document_path = "donors"
+    tracked_fields = ("name", "slug", "acknowledgement")  # a document page shows the acknowledgement
 
     class Meta:
         ordering = ["name"]
@@ -55,13 +54,12 @@ class Collection(SluggedModel, TimeStampedModel, VersionedModel):
         return reverse("documents:collection_detail", kwargs={"slug": self.slug})
 
 
-@receiver(pre_delete, sender=Donor, dispatch_uid="donor-named-by-documents")
-@receiver(pre_delete, sender=Collection, dispatch_uid="collection-named-by-documents")
-def _refuse_deleting_while_named(sender, instance, **kwargs):
+def refuse_deleting_while_named(instance):
     """A donor or collection that documents name is not deleted, drafts' included, as a person is not
     (DocumentPerson.person is PROTECT): a published page would silently lose its acknowledgement.
     Their links are many-to-many rows, which Django would delete with them, so the refusal is made
-    here, before anything is deleted, for every path (admin, API, shell, a queryset's delete())."""
+    before anything is deleted (documents/signals.py, pre_delete), for every path (admin, API,
+    shell, a queryset's delete())."""
     named = list(instance.documents.order_by("record_id"))
     if named:
         raise models.ProtectedError(

@@ -1,17 +1,49 @@
 """Reads: the one visibility rule and the prefetch bundles each page needs."""
 
+from collections import namedtuple
+
 from django.apps import apps
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
-from django.utils import timezone
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 
-from ..roles import check_can_publish
-from .changes import record_unpublished
+from ..roles import can_preview
+from .base import SluggedQuerySet
+
+RelatedDocument = namedtuple("RelatedDocument", "wording document relation")
 
 
-def can_preview(user):
-    """Staff may see drafts; nobody else may."""
-    return user is not None and user.is_active and user.is_staff
+def related_order(item):
+    """Related documents in date order, undated last (the page, the API and the harvests alike)."""
+    return (item.document.date is None, item.document.date, item.document.record_id)
+
+
+class RelationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff see every relation; everyone else those between two published documents."""
+        if can_preview(user):
+            return self
+        published = apps.get_model("documents", "Document").Status.PUBLISHED
+        return self.filter(source__status=published, target__status=published)
+
+    def related_to(self, documents, user=None):
+        """{document id: [RelatedDocument]} for each of documents: the documents linked to it in either
+        direction, worded from its side, in ``related_order``; the other end only if it is published,
+        unless user may preview drafts (None: the system, e.g. a harvest or a citation). One query."""
+        ids = [document.pk for document in documents]
+        if can_preview(user):
+            links = Q(source__in=ids) | Q(target__in=ids)
+        else:
+            published = apps.get_model("documents", "Document").Status.PUBLISHED
+            links = Q(source__in=ids, target__status=published) | Q(target__in=ids, source__status=published)
+        found = {pk: [] for pk in ids}
+        for relation in self.filter(links).select_related("source", "target", "type"):
+            if relation.source_id in found:
+                found[relation.source_id].append(RelatedDocument(relation.type.name, relation.target, relation))
+            if relation.target_id in found:
+                found[relation.target_id].append(RelatedDocument(relation.type.inverse_name, relation.source, relation))
+        for related in found.values():
+            related.sort(key=related_order)
+        return found
 
 
 class DocumentQuerySet(models.QuerySet):
@@ -22,6 +54,10 @@ class DocumentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff preview drafts; everyone else sees published documents only."""
         return self if can_preview(user) else self.published()
+
+    def ids_linked_to(self, model, pk):
+        """Ids of the documents that link to a person, a group or a vocabulary term (its ``document_path``)."""
+        return list(self.filter(**{model.document_path: pk}).values_list("pk", flat=True).distinct())
 
     def for_list(self):
         """What a document card shows: type, languages and authors, in a fixed number of queries.
@@ -54,59 +90,16 @@ class DocumentQuerySet(models.QuerySet):
             Prefetch("person_links", queryset=DocumentPerson.objects.select_related("person")),
         )
 
-    def publish(self, user=None):
-        """Publish drafts, keeping the first publication date of any that were published before.
 
-        ``user`` is whoever acts through the site, recorded as the last modifier and refused
-        (PermissionDenied) without the publish permission; None is the system itself."""
-        if user is not None:
-            check_can_publish(user)
-        now = timezone.now()
-        drafts = self.exclude(status=self.model.Status.PUBLISHED)
-        ids = list(drafts.values_list("pk", flat=True))
-        drafts.filter(first_published_at__isnull=True).update(first_published_at=now)
-        # update() skips save(): bump the version so that an edit opened before this is caught.
-        count = drafts.update(
-            status=self.model.Status.PUBLISHED, modified_at=now, modified_by=user, version=F("version") + 1
-        )
-        _status_changed(ids)
-        _record_in_history(self.model, ids, user, "Published.")
-        return count
-
-    def unpublish(self, user=None):
-        """Put published documents back to draft; ``user`` as for publish()."""
-        if user is not None:
-            check_can_publish(user)
-        published = self.filter(status=self.model.Status.PUBLISHED)
-        ids = list(published.values_list("pk", flat=True))
-        count = published.update(
-            status=self.model.Status.DRAFT, modified_at=timezone.now(), modified_by=user, version=F("version") + 1
-        )
-        _status_changed(ids)
-        # update() sends no signal: leave the API's tombstones (models/changes.py) for mirrors.
-        record_unpublished(self.model.objects.filter(pk__in=ids).values_list("record_id", flat=True))
-        _record_in_history(self.model, ids, user, "Unpublished.")
-        return count
-
-
-def _status_changed(ids):
-    """update() sends no signals: tell the search index."""
-    from ..search import enqueue
-
-    enqueue(ids)
-
-
-def _record_in_history(model, ids, user, comment):
-    """update() records no version either: give each document one, by user, with comment."""
-    from ..history.recording import record_each
-
-    record_each(model.objects.filter(pk__in=ids), user, comment)
-
-
-class PublicQuerySet(models.QuerySet):
-    """For people, donors and collections: shown only through published documents.
+class PublicQuerySet(SluggedQuerySet):
+    """For people, donors, collections and vocabulary terms: shown only through published documents
+    (resolve_old_slug() comes from SluggedQuerySet).
 
     The model names the path from Document to itself in ``document_path``."""
+
+    def visible_to(self, user):
+        """Staff see every row; everyone else only the public() ones."""
+        return self if can_preview(user) else self.public()
 
     def _published_documents(self):
         return apps.get_model("documents", "Document").objects.published()

@@ -8,6 +8,7 @@ counter updated inside the save's transaction is as safe there, because SQLite r
 time. Migration 0019 creates either and starts it above every record ID in documents and tombstones.
 """
 
+from django.apps import apps
 from django.db import connections
 
 SEQUENCE = "documents_record_id_seq"  # PostgreSQL
@@ -49,9 +50,7 @@ def advance_past(record_id, using="default"):
 
 def advance_past_stored(using="default"):
     """Never issue a record ID that a document or a tombstone holds (after a restore)."""
-    from .changes import DocumentChange
-    from .documents import Document
-
+    Document, DocumentChange = apps.get_model("documents", "Document"), apps.get_model("documents", "DocumentChange")
     highest = max(
         Document.objects.using(using).order_by("-record_id").values_list("record_id", flat=True).first() or 0,
         DocumentChange.objects.using(using).order_by("-record_id").values_list("record_id", flat=True).first() or 0,

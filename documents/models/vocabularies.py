@@ -4,7 +4,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 
-from .base import NaturalKeyManager, NormalizedTextModel, SluggedModel
+from .base import NaturalKeyManager, NormalizedTextModel, SluggedModel, TrackedFieldsModel
 from .querysets import PublicQuerySet
 
 
@@ -78,7 +78,7 @@ class LanguageManager(NaturalKeyManager):
         return self.get(code=code)
 
 
-class Language(NormalizedTextModel):
+class Language(TrackedFieldsModel, NormalizedTextModel):
     """A language of an original, identified by its ISO 639 code."""
 
     code = models.CharField(
@@ -92,6 +92,7 @@ class Language(NormalizedTextModel):
 
     objects = LanguageManager.from_queryset(PublicQuerySet)()
     document_path = "languages"
+    tracked_fields = ("name",)
 
     class Meta:
         ordering = ["name"]
@@ -113,6 +114,8 @@ class RelationType(SluggedModel):
         max_length=100,
         help_text='The same as the source wording for a symmetric link ("related to").',
     )
+
+    tracked_fields = ("name", "inverse_name", "slug")  # each side's wording shows on document pages
 
     class Meta:
         ordering = ["name"]

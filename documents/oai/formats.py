@@ -5,14 +5,12 @@ with their wording, collections, donors, scans), described by schemas/archive-1.
 Each format reads what it needs for a whole page in one query (``prepare``), so a page of records
 costs the same number of queries whatever its size."""
 
-from collections import defaultdict
-
 from django.apps import apps
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.urls import reverse
 
 from ..crosswalk import canonical_url, dublin_core, iso_date, related_documents
-from ..models import Document, Relation
+from ..models import Relation
 from .protocol import datestamp
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -71,20 +69,11 @@ class OaiDc:
 def relations_by_document(documents):
     """{document id: [(wording, type slug, other Document)]}: published documents only, both directions,
     each worded from this side, in date order (as the document page lists them), in one query."""
-    ids = [document.pk for document in documents]
-    published = Document.Status.PUBLISHED
-    relations = Relation.objects.filter(
-        Q(source_id__in=ids, target__status=published) | Q(target_id__in=ids, source__status=published)
-    ).select_related("source", "target", "type")
-    found = defaultdict(list)
-    for relation in relations:
-        if relation.source_id in ids:
-            found[relation.source_id].append((relation.type.name, relation.type.slug, relation.target))
-        if relation.target_id in ids:
-            found[relation.target_id].append((relation.type.inverse_name, relation.type.slug, relation.source))
-    for items in found.values():
-        items.sort(key=lambda item: (item[2].date is None, item[2].date, item[2].record_id))
-    return found
+    found = Relation.objects.related_to(documents)
+    return {
+        pk: [(item.wording, item.relation.type.slug, item.document) for item in related]
+        for pk, related in found.items()
+    }
 
 
 class Archive:

@@ -1,15 +1,19 @@
 """Sets: one per collection and one per document type, under the parents "collection" and "type".
 
 A record's sets are read from its document while it is published, and from its tombstone once it
-is deleted (``DocumentChange.sets``, written when the tombstone is made), so a selective harvest
+is deleted (``DocumentChange.sets``, written when the tombstone is made by the change log,
+models/changes.py, which names the specs), so a selective harvest
 by set sees its deletions too."""
 
 import re
 
 from django.db.models import Exists, OuterRef, Q
 
-COLLECTION = "collection"
-TYPE = "type"
+from ..models import Collection, Document, DocumentType
+from ..models.changes import COLLECTION_SET, TYPE_SET
+
+COLLECTION = COLLECTION_SET
+TYPE = TYPE_SET
 PARENTS = {COLLECTION: "Collections", TYPE: "Document types"}
 
 # The setSpec syntax of the OAI-PMH schema.
@@ -22,33 +26,8 @@ def document_specs(document):
     return specs + [f"{COLLECTION}:{collection.slug}" for collection in document.collections.all()]
 
 
-def stored(specs):
-    """Specs as a tombstone keeps them: space-separated and space-padded, so that a LIKE finds one exactly."""
-    return f" {' '.join(specs)} " if specs else ""
-
-
-def specs_by_record(record_ids):
-    """{record id: stored specs} for the documents with these record ids, in two queries."""
-    from ..models import Document
-
-    record_ids = list(record_ids)
-    specs = {record_id: [] for record_id in record_ids}
-    for record_id, slug in Document.objects.filter(record_id__in=record_ids, doc_type__isnull=False).values_list(
-        "record_id", "doc_type__slug"
-    ):
-        specs[record_id].append(f"{TYPE}:{slug}")
-    memberships = Document.collections.through.objects.filter(document__record_id__in=record_ids)
-    for record_id, slug in memberships.values_list("document__record_id", "collection__slug").order_by(
-        "collection__name"
-    ):
-        specs[record_id].append(f"{COLLECTION}:{slug}")
-    return {record_id: stored(found) for record_id, found in specs.items()}
-
-
 def document_filter(spec):
     """A Q on Document for the published documents in the set (and its children)."""
-    from ..models import Document
-
     parent, _, slug = spec.partition(":")
     if ":" in slug:
         return Q(pk__in=[])
@@ -68,8 +47,6 @@ def tombstone_filter(spec):
 
 def all_sets():
     """[(spec, name)]: the parents, then each public collection and type (drafts' alone are not told)."""
-    from ..models import Collection, DocumentType
-
     found = [(COLLECTION, PARENTS[COLLECTION])]
     found += [(f"{COLLECTION}:{c.slug}", c.name) for c in Collection.objects.public().only("slug", "name")]
     found.append((TYPE, PARENTS[TYPE]))

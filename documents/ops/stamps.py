@@ -6,7 +6,6 @@ carry it: any change moves it, so every entry made before the change is unreacha
 from django.db.models import Max
 
 from ..models import Document, DocumentChange
-from ..models.querysets import can_preview
 
 
 def archive_stamp(user):
@@ -15,8 +14,7 @@ def archive_stamp(user):
     deletions). Two reads of an index each (migration 0013)."""
     newest = Document.objects.visible_to(user).aggregate(m=Max("modified_at"))["m"]
     # A draft's tombstone moves no public stamp: it would tell that an unpublished record existed.
-    tombstones = DocumentChange.objects.all() if can_preview(user) else DocumentChange.objects.visible_to_public()
-    gone = tombstones.aggregate(m=Max("changed_at"))["m"]
+    gone = DocumentChange.objects.visible_to(user).aggregate(m=Max("changed_at"))["m"]
     return max((moment for moment in (newest, gone) if moment is not None), default=None)
 
 

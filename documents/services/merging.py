@@ -12,7 +12,7 @@ one transaction:
   from the merged person; where both have a value, the kept person's stays;
 - the merged person's page address, and every address it had before, answer 301 with the kept
   person's page (OldSlug);
-- history: the merged people are recorded as deleted (history.deleting: "recover deleted" can bring
+- history: the merged people are recorded as deleted (history.recording.deleting: "recover deleted" can bring
   the record back), and one revision by the editor records the kept person and every document whose
   people changed, commented "Merged … into …";
 - the kept person's version (documents/history/locking.py) and that of each changed document move on, so an
@@ -30,7 +30,8 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 from reversion.models import Revision
 
-from ..history import recording as history
+from ..history.recording import deleting, documents_for_history, set_comment
+from ..history.states import versions_of
 from ..models import Document, DocumentPerson, OldSlug, Person, PersonAlias
 from ..search import enqueue, suspended
 from ..text import name_key
@@ -97,7 +98,7 @@ def merge_people(keep, others, user, alias_kind=PersonAlias.Kind.TRANSLITERATION
 
     Raises PermissionDenied unless user may merge (can_merge_people), and MergeError if the people
     given cannot be merged (none to merge, keep among them, or one no longer exists). Must be called
-    outside an open history revision: it records its own (see history.deleting)."""
+    outside an open history revision: it records its own (see history.recording.deleting)."""
     if not can_merge_people(user):
         raise PermissionDenied("Only editors may merge people.")
     other_pks = list(dict.fromkeys(person.pk for person in others))
@@ -120,8 +121,8 @@ def merge_people(keep, others, user, alias_kind=PersonAlias.Kind.TRANSLITERATION
         comment = f"Merged {', '.join(f'“{name}”' for name in result.merged)} into “{keep}”."
         with suspended():
             changed_documents = _move_links(keep, merging, result)
-            with history.deleting(merging, user):
-                history.set_comment(comment)
+            with deleting(merging, user):
+                set_comment(comment)
                 _move_aliases(keep, merging, alias_kind, result)
                 _fill_in(keep, merging, result)
                 _move_slugs(keep, merging)
@@ -133,7 +134,7 @@ def merge_people(keep, others, user, alias_kind=PersonAlias.Kind.TRANSLITERATION
                 _record(keep, changed_documents)
             # deleting() comments the merged people's last version "Deleted person …"; the list of
             # deleted people (Recover deleted) should say that they were merged, and into whom.
-            last = history.versions_of(merging[0]).values_list("revision_id", flat=True).first()
+            last = versions_of(merging[0]).values_list("revision_id", flat=True).first()
             Revision.objects.filter(pk=last).update(comment=comment)
         result.documents = sorted(changed_documents)
         enqueue(_documents_of(keep))
@@ -226,7 +227,7 @@ def _record(keep, document_pks):
     the open revision: the links moved by update() sent no signal to do it."""
     reversion.add_to_revision(keep)
     for chunk in _chunks(sorted(document_pks)):
-        for document in history.documents_for_history(chunk):
+        for document in documents_for_history(chunk):
             reversion.add_to_revision(document)
 
 

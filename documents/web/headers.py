@@ -13,6 +13,25 @@ from django.utils.functional import SimpleLazyObject
 from ..models.querysets import can_preview
 
 API_NAMESPACE = "api"
+NOT_STORED = "private, no-store"
+
+
+def draft_headers(response):
+    """Headers of a response that shows a draft (or tells of one, as a deleted draft's 410): kept by
+    no cache, shared or private, and indexed by no search engine. The one place that says so, for
+    pages, files, citations and API answers alike."""
+    response["Cache-Control"] = NOT_STORED
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def reader_headers(response, public, max_age):
+    """A response anyone may see (``public``) may be kept ``max_age`` seconds by any cache; any other
+    gets draft_headers()."""
+    if not public:
+        return draft_headers(response)
+    response["Cache-Control"] = f"public, max-age={max_age}"
+    return response
 
 
 def served_user(request):

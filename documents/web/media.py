@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from ..files.uploads import FORMATS, format_of
 from ..models import Collection, Document, Donor, Scan
 from ..models.querysets import can_preview
+from .headers import reader_headers
 
 # Published scans may be cached a while; a document unpublished later drops out once this runs out.
 PUBLIC_MAX_AGE = 60 * 60
@@ -104,12 +105,7 @@ def set_cache_headers(response, document):
 
 def cache_headers(response, public):
     """A public file may be cached a while by anyone; any other by no one, nor indexed."""
-    if public:
-        response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
-    else:
-        response["Cache-Control"] = "private, no-store"
-        response["X-Robots-Tag"] = "noindex"
-    return response
+    return reader_headers(response, public, PUBLIC_MAX_AGE)
 
 
 @require_safe

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from ..filters import DocumentFilter
-from ..models import Collection, Document, DocumentChange, DocumentPerson, Donor, OldSlug, Person
+from ..models import Collection, Document, DocumentChange, DocumentPerson, Donor, Person
 from ..models.querysets import can_preview
 from ..ops import page_cache
 from ..ops.unavailable import retry_later
@@ -21,6 +21,7 @@ from ..search import WORD, Criteria, Search, SearchUnavailable, fold, parse_quer
 from ..search.facets import build_facets, date_histogram
 from ..search.pages import CappedPaginator, Hits
 from ..search.people import correspondents, person_search, role_counts, timeline
+from .headers import draft_headers
 
 # A person, donor or collection page lists this many documents, then links to the filtered list.
 PREVIEW_SIZE = 20
@@ -134,7 +135,7 @@ def document_detail(request, record_id, slug=None):
         if DocumentChange.objects.gone(record_id, request.user):
             response = render(request, "410.html", status=410)
             if can_preview(request.user):  # staff also learn of deleted drafts: not for shared caches
-                response["Cache-Control"] = "private, no-store"
+                draft_headers(response)
             return response
         raise Http404("No document with this record ID.")
     if slug != document.slug:
@@ -149,8 +150,7 @@ def document_detail(request, record_id, slug=None):
     )
     response = render(request, "documents/document_detail.html", {"parts": parts})
     if not parts["is_published"]:
-        response["X-Robots-Tag"] = "noindex"
-        response["Cache-Control"] = "private, no-store"
+        draft_headers(response)
     return response
 
 
@@ -170,12 +170,12 @@ def _detail_parts(request, pk):
 
 
 def _public_or_redirect(request, model, slug):
-    """The public record with this slug; an old slug answers 301 to its current page."""
-    queryset = model.objects.all() if can_preview(request.user) else model.objects.public()
+    """The record with this slug the user may see; an old slug answers 301 to its current page."""
+    queryset = model.objects.visible_to(request.user)
     obj = queryset.filter(slug=slug).first()
     if obj is not None:
         return obj, None
-    moved = OldSlug.objects.resolve_in(queryset, slug)
+    moved = queryset.resolve_old_slug(slug)
     if moved is not None:
         return None, redirect(moved, permanent=True)
     raise Http404(f"No {model._meta.verbose_name} at this address.")

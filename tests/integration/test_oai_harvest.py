@@ -13,6 +13,7 @@ from oaipmh.metadata import MetadataRegistry, oai_dc_reader
 from corpus.command import Command as GenerateCorpus
 from documents.crosswalk import dublin_core
 from documents.models import Document
+from documents.services import publishing
 from tests.factories import CollectionFactory
 
 
@@ -75,7 +76,7 @@ def test_the_demo_archive_is_harvested_whole_then_by_date_and_set_then_with_a_de
     assert sorted(in_set) == [document.record_id for document in members]
 
     # A document unpublished: it comes as deleted, everywhere it was.
-    Document.objects.filter(pk=members[0].pk).unpublish()
+    publishing.unpublish(Document.objects.filter(pk=members[0].pk))
     after = {record_id(h): h for h, _, _ in harvester.listRecords(metadataPrefix="oai_dc")}
     assert set(after) == set(records)
     assert after[members[0].record_id].isDeleted()
