@@ -165,7 +165,7 @@ class DocumentViewSet(writes.DocumentWrites, ReadWriteViewSet):
     # -- facets ---------------------------------------------------------------------------------
 
     def facets(self, request, wanted):
-        """The list page's facets (documents/web/facets.py) for the same filters, as JSON."""
+        """The list page's facets (documents/search/facets.py) for the same filters, as JSON."""
         query = request.query_params.copy()
         people = [name for name in wanted if name in site_facets.PERSON_FACETS]
         query["role"] = {"person": "any"}.get(people[0], people[0]) if people else "any"
