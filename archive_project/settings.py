@@ -26,9 +26,6 @@ def env_list(name, default=""):
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-# Under pytest (which sets PYTEST_VERSION for its session) the test client speaks plain HTTP and
-# static files are not collected: see the HTTPS and STORAGES settings.
-TESTING = "PYTEST_VERSION" in os.environ
 
 # Without DJANGO_SECRET_KEY a development server gets a fixed key (sessions survive its
 # reloads); anything else gets a random key per process, which is safe but logs everyone
@@ -228,6 +225,10 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# Static files looked up in the apps' folders on each request, without collectstatic: debug, and the
+# tests (tests/settings.py). Otherwise collectstatic's copies under hashed names, cached for ever.
+STATIC_FROM_APPS = env_bool("DJANGO_STATIC_FROM_APPS", DEBUG)
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # With debug off, static files are served by whitenoise from STATIC_ROOT (filled by collectstatic)
@@ -239,13 +240,12 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if STATIC_FROM_APPS
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
-# Debug and the tests: whitenoise looks files up in the apps' static folders on each request.
-WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = STATIC_FROM_APPS
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 
@@ -480,7 +480,7 @@ CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Link"]
 
 # HTTPS and security headers (docs/deployment.md). With debug off the site is HTTPS-only unless
 # DJANGO_HTTPS=0 says otherwise (make serve on 127.0.0.1; a site that must answer plain HTTP).
-HTTPS = env_bool("DJANGO_HTTPS", not DEBUG and not TESTING)
+HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
 if HTTPS:
     SECURE_SSL_REDIRECT = True
     # Load balancers probe over plain HTTP (documents/ops/health.py).
@@ -496,7 +496,7 @@ if HTTPS:
         *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
         *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
     ]
-elif not DEBUG and not TESTING:
+elif not DEBUG:
     # DJANGO_HTTPS=0: whatever stands in front (or nothing, on a laptop) owns HTTPS, HSTS and
     # cookie flags, so Django's warnings about them are silenced on purpose.
     SILENCED_SYSTEM_CHECKS = ["security.W004", "security.W008", "security.W012", "security.W016"]

@@ -27,11 +27,11 @@ PRODUCTION_ENV = {
 
 def manage(*args, **env):
     """manage.py in a fresh process with only the given settings variables (plus PATH and the like):
-    no DATABASE_URL (so SQLite), no PYTEST_VERSION (so not test mode)."""
+    no DATABASE_URL (so SQLite), none of the variables tests/settings.py sets."""
     clean = {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "PYTEST_"))
+        if not name.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],

@@ -13,8 +13,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = ROOT / "archive_project" / "settings.py"
 README = ROOT / "README.md"
 
-# Read by settings.py, but not configuration: pytest sets it for its own session.
-NOT_CONFIGURATION = {"PYTEST_VERSION"}
 # A default that settings computes (from another setting, a path, a condition) has no literal to compare.
 COMPUTED = object()
 
@@ -95,7 +93,7 @@ def readme_rows():
 
 
 def test_every_variable_that_settings_reads_has_a_row_in_the_readme_and_every_row_is_read():
-    read = set(environment_reads()) - NOT_CONFIGURATION
+    read = set(environment_reads())
     documented = set(readme_rows())
     assert not read - documented, (
         f"settings.py reads these, the README's table does not list them: {sorted(read - documented)}"
@@ -109,8 +107,6 @@ def test_each_row_gives_the_default_that_settings_gives():
     rows = readme_rows()
     wrong = []
     for name, defaults in environment_reads().items():
-        if name in NOT_CONFIGURATION:
-            continue
         cell = rows.get(name, "")
         if not cell.strip():
             wrong.append(f"{name}: no default in the README")

@@ -31,6 +31,10 @@ def server_env(database_url, **extra):
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "API_"))
     }
+    # The tests' servers read static files from the apps' folders as the tests do (tests/settings.py);
+    # the drills' collect them first.
+    if "DJANGO_STATIC_FROM_APPS" in os.environ:
+        env["DJANGO_STATIC_FROM_APPS"] = os.environ["DJANGO_STATIC_FROM_APPS"]
     env |= {
         "DATABASE_URL": database_url,
         "DJANGO_DEBUG": "0",
