@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.timing import update_markdown
+from bench.markdown import update_markdown
 from documents.ops.servers import ROOT, TEMP_PREFIX, Client, Gunicorn, Nginx
 
 from .servers import (

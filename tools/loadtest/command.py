@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
 
-from bench.timing import describe_corpus
+from bench.environment import describe_corpus
 from documents import roles
 from documents.ops.servers import Gunicorn
 

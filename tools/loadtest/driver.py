@@ -30,7 +30,9 @@ from urllib.parse import urlencode, urlsplit
 
 from django.db.models import Count
 
-from bench.timing import _ms, describe_corpus, machine, percentile, update_markdown
+from bench.environment import describe_corpus, machine
+from bench.markdown import update_markdown
+from bench.timing import ms, percentile
 from corpus.generator import COMMON_WORD, CONTENT_WORDS, RARE_WORD
 from documents.models import Document, DocumentPerson, Person
 
@@ -488,7 +490,7 @@ def phase_line(phase):
     line = f"{phase.name}: {phase.requests:,} requests in {phase.seconds:.0f} s ({phase.throughput:,.1f}/s), "
     line += f"{len(phase.errors)} errors"
     if times:
-        line += f", median {_ms(statistics.median(times) * 1000)}, p95 {_ms(percentile(times, 0.95) * 1000)}"
+        line += f", median {ms(statistics.median(times) * 1000)}, p95 {ms(percentile(times, 0.95) * 1000)}"
     return line + f"; curator {len(phase.edits)} edits, {len(phase.edit_errors)} errors"
 
 
@@ -535,11 +537,11 @@ def section(phases, lost, server, workload, curator):
     ]
     for phase in phases:
         times = phase.all_latencies() or [0.0]
-        edit_p95 = _ms(percentile(phase.edits, 0.95) * 1000) if phase.edits else "–"
+        edit_p95 = ms(percentile(phase.edits, 0.95) * 1000) if phase.edits else "–"
         lines.append(
             f"| {phase.clients} | {phase.seconds:.0f} | {phase.requests:,} | {len(phase.errors)} "
-            f"| {phase.throughput:,.1f}/s | {_ms(statistics.median(times) * 1000)} "
-            f"| {_ms(percentile(times, 0.95) * 1000)} | {_ms(max(times) * 1000)} "
+            f"| {phase.throughput:,.1f}/s | {ms(statistics.median(times) * 1000)} "
+            f"| {ms(percentile(times, 0.95) * 1000)} | {ms(max(times) * 1000)} "
             f"| {len(phase.edits)} ({len(phase.edits) / phase.seconds:.2f}/s) | {edit_p95} "
             f"| {len(phase.edit_errors)} | {phase.stale_etags} | {_cores(phase.server_cpu, phase.seconds)} "
             f"| {_cores(phase.database_cpu, phase.seconds)} "
@@ -555,8 +557,8 @@ def section(phases, lost, server, workload, curator):
             times = phase.latencies.get(kind)
             errors = sum(1 for k, _, _ in phase.errors if k == kind)
             cells.append(
-                f"{_ms(statistics.median(times) * 1000)} / {_ms(percentile(times, 0.95) * 1000)} / "
-                f"{_ms(max(times) * 1000)} (n={len(times):,}{f', {errors} errors' if errors else ''})"
+                f"{ms(statistics.median(times) * 1000)} / {ms(percentile(times, 0.95) * 1000)} / "
+                f"{ms(max(times) * 1000)} (n={len(times):,}{f', {errors} errors' if errors else ''})"
                 if times
                 else f"– ({errors} errors)"
             )
