@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
-from corpus.generator import RECORD_ID_BASE
+from corpus.spec import RECORD_ID_BASE
 from documents.models import Document
 
 

@@ -4,7 +4,7 @@ the terminal, and this database's section of docs/benchmarks.md with the machine
 import statistics
 import time
 
-from corpus.generator import COMMON_WORD, RARE_WORD, RARE_WORD_DOCUMENTS
+from corpus.spec import COMMON_WORD, RARE_WORD, RARE_WORD_DOCUMENTS
 
 from .environment import machine
 from .markdown import update_markdown

@@ -24,7 +24,7 @@ from django.db import close_old_connections, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from corpus.generator import COMMON_WORD, RARE_WORD, RECORD_ID_BASE, frequent_values
+from corpus.spec import COMMON_WORD, RARE_WORD, RECORD_ID_BASE, frequent_values
 from documents.models import Document, Relation
 from documents.search import Criteria, Search, parse_query
 from documents.search.pages import MAX_RESULTS

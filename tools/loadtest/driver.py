@@ -33,7 +33,8 @@ from django.db.models import Count
 from bench.environment import describe_corpus, machine
 from bench.markdown import update_markdown
 from bench.timing import ms, percentile
-from corpus.generator import COMMON_WORD, CONTENT_WORDS, RARE_WORD
+from corpus.spec import COMMON_WORD, RARE_WORD
+from corpus.words import CONTENT_WORDS
 from documents.models import Document, DocumentPerson, Person
 
 # Share of each kind of request in the readers' mix: reading documents dominates a real archive's

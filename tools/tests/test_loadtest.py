@@ -11,7 +11,7 @@ from django.core.servers.basehttp import WSGIServer
 from django.db import connections
 from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 
-from corpus.generator import RECORD_ID_BASE
+from corpus.spec import RECORD_ID_BASE
 from documents.models import Document
 from loadtest.command import Command as LoadTest
 from loadtest.command import curator_token
