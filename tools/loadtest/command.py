@@ -16,16 +16,11 @@ from bench.environment import describe_corpus
 from documents import roles
 from documents.ops.servers import Gunicorn
 
-from .driver import (
-    Curator,
-    build_workload,
-    error_sample,
-    phase_line,
-    run_phase,
-    section,
-    wait_until_healthy,
-    write_markdown,
-)
+from .connection import wait_until_healthy
+from .curator import Curator
+from .driver import run_phase
+from .report import error_sample, phase_line, section, write_markdown
+from .workload import build_workload
 
 CURATOR = "loadtest-curator"
 API_ANON_RATE = "1000000/minute"
