@@ -25,7 +25,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from corpus import generator as corpus
+from corpus import spec as corpus
 from corpus.command import Command as GenerateCorpus
 from documents.api import export
 from documents.models import Document

@@ -26,7 +26,7 @@ from reversion.models import Version
 
 from documents.models import Scan
 from documents.ops.servers import ROOT
-from drills.faults import noise_png
+from drills.disk import noise_png
 from drills.servers import server_env
 
 from .factories import DocumentFactory

@@ -6,8 +6,8 @@ import threading
 
 from documents.ops.servers import Client as DrillClient
 from documents.ops.servers import Gunicorn
-from drills.faults import new_document as new_drill_document
 from drills.servers import prepare_database, server_env
+from drills.traffic import new_document as new_drill_document
 
 
 def test_parallel_creates_on_sqlite_never_share_or_reuse_a_record_id(tmp_path):

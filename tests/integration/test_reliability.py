@@ -12,8 +12,9 @@ import time
 import pytest
 
 from documents.ops.servers import ROOT, Client, Gunicorn, Nginx
-from drills.faults import SEED_PAGE, SEED_RECORD, sqlite_workers_run
 from drills.servers import PrivatePostgres, SlowClients, prepare_database, server_env
+from drills.sqlite import sqlite_workers_run
+from drills.traffic import SEED_PAGE, SEED_RECORD
 
 PAGES = ["/", "/documents/", SEED_PAGE, "/api/v1/documents/"]
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from .timing import Bench, text_table, write_markdown
+from .report import text_table, write_markdown
+from .timing import Bench
 
 
 class Command(BaseCommand):

@@ -2,7 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from documents import search
 
-from .generator import CorpusError, Generator, corpus_state
+from .generator import Generator
+from .spec import CorpusError, corpus_state
 
 
 class Command(BaseCommand):

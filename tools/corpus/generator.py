@@ -4,7 +4,7 @@ The same N and S always give the same documents, people, texts and links (only d
 load timestamps differ), because every document is drawn from its own random generator seeded
 with (S, its index), and every vocabulary from one seeded with S.
 
-What the benchmark can rely on:
+What the benchmark can rely on (its constants and checks in spec.py):
 
 - Record ids are RECORD_ID_BASE + 1 upwards (1,000,001, 1,000,002, ...): above any demo or real
   record id an archive of this kind uses, so a corpus never clashes with them. The first N are
@@ -27,8 +27,9 @@ What the benchmark can rely on:
 
 Loading is batched (bulk_create inside search.suspended(); memory stays bounded by one batch),
 with the big secondary indexes dropped before the load and rebuilt after, then ANALYZE and the
-search index's rebuild.
-Progress goes to stderr.
+search index's rebuild (database.py). The vocabularies come first (vocabularies.py, from the word
+lists of words.py); this module makes the documents.
+Progress goes to stderr (progress.py).
 """
 
 import bisect
@@ -41,302 +42,35 @@ import os
 import random
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import connection, connections, transaction
 
 from documents import search
 from documents.dates import DatePrecision, date_span
-from documents.models import (
-    Archive,
-    Classification,
-    Collection,
-    Document,
-    DocumentPerson,
-    DocumentType,
-    Donor,
-    Language,
-    Person,
-    PersonAlias,
-    Place,
-    Relation,
-    RelationType,
-    Subject,
-)
+from documents.models import Document, DocumentPerson, Relation
 from documents.models.base import slug_for
 from documents.models.record_ids import advance_past_stored
 
-RECORD_ID_BASE = 1_000_000
-COMMON_WORD = "delegation"
-RARE_WORD = "samizdat"
-RARE_WORD_DOCUMENTS = 3
-DRAFT_SHARE = 0.01
+from .database import DatabasePreparation, tune_postgresql_session
+from .progress import Progress
+from .spec import (
+    COMMON_WORD,
+    LAST_RECORD_ID,
+    RARE_WORD,
+    RARE_WORD_DOCUMENTS,
+    RECORD_ID_BASE,
+    CorpusError,
+    corpus_marker,
+    draft_count,
+)
+from .vocabularies import Vocabularies
+from .words import COMMON_SENTENCES, CONTENT_WORDS, RARE_SENTENCE, TOPICS, VERBS
+
 TEXT_EXTRA_WORDS = 60  # median words beyond the first 300
 BLOCK = 1000  # relations stay within a block of this many records; batches are whole blocks
-# Every synthetic document's rights statement, which --if-missing reads to recognise a corpus already made:
-# kept word for word (it still names the command by its name before tools/), or every corpus made so far
-# would be taken for another one.
-RIGHTS = (
-    "Synthetic benchmark data made by `manage.py generate_corpus --documents {n} --seed {seed}`; not a real document."
-)
-
-# Tables the load writes to: their non-unique indexes are dropped during the load and rebuilt after.
-LOADED_TABLES = [
-    "documents_document",
-    "documents_document_languages",
-    "documents_document_donors",
-    "documents_document_collections",
-    "documents_document_subjects",
-    "documents_document_places",
-    "documents_document_archives",
-    "documents_documentperson",
-    "documents_relation",
-]
 
 
-def _words(text):
-    return text.split()
-
-
-# ---------------------------------------------------------------------------------------------
-# Word lists. Order is rank: the first of each list is the most frequent.
-
-FUNCTION_WORDS = _words("""the of and to in that is was for on with as by at from this it be are were which
-not have has had its their they we our he his will would an or but all been also there these
-would should may must other any into more than such only about between over after before""")
-
-CONTENT_WORDS = _words("""government party soviet union committee central comrade question meeting
-american chinese military economic political situation people state states war peace forces
-minister foreign ministry policy relations cooperation security support proposal agreement
-negotiations talks conference council secretary general embassy ambassador report information
-development question socialist communist national international world leadership decision
-position problem army troops border territory region country countries republic democratic
-workers production industry plan trade aid assistance loan credit delivery weapons nuclear
-missile atomic treaty alliance bloc western eastern capitalist imperialist struggle revolution
-movement congress plenum resolution directive instruction telegram message letter memorandum
-conversation discussion exchange views opinion attitude measures steps action response reply
-request consent approval refusal demand pressure threat crisis conflict settlement withdrawal
-occupation reunification independence sovereignty intervention aggression defense strategy
-tactics operation intelligence agents sources data materials documents archive record copy
-translation original text content matter issue matters affairs interests friendship unity
-solidarity fraternal mutual common joint bilateral multilateral regional global future
-present past history period year years month months week days time moment stage phase
-process progress results success failure difficulties shortcomings errors mistakes tasks
-goals objectives principles basis foundation framework conditions circumstances factors
-influence role importance significance attention concern interest hope confidence trust
-doubt suspicion hostility tension détente coexistence competition rivalry balance power
-strength weakness advantage superiority parity reduction limitation control inspection
-verification compliance violation protest note statement declaration communique announcement
-press newspaper radio broadcast propaganda campaign public opinion masses population
-peasants collective farms grain harvest food supply shortage prices wages budget finance
-currency reserves gold oil coal steel machinery equipment factories construction railway
-transport port shipping fleet navy air force aircraft submarine division regiment officers
-soldiers volunteers advisers specialists experts engineers scientists technicians students
-youth women education culture science research technology program project commission
-bureau department section office staff personnel cadres members leaders chairman premier
-president king prince general marshal admiral colonel captain deputy representative
-envoy consul attaché counselor interpreter stenographer minutes draft final version points
-paragraph article clause annex protocol appendix enclosure attached following above
-mentioned previously already still yet again further however therefore moreover although
-because since while during until unless whether either neither both each every several
-many much most some few little less least great large small high low new old first last
-next second third important necessary possible impossible difficult easy clear certain
-serious grave urgent immediate direct indirect open secret confidential personal official
-formal informal friendly unfriendly positive negative correct wrong true false real actual
-main chief principal basic essential special particular general specific concrete detailed
-brief long short full complete partial additional further similar different same whole
-entire proper appropriate reasonable acceptable unacceptable favorable unfavorable
-said stated declared announced explained noted stressed emphasized pointed remarked replied
-answered asked proposed suggested agreed accepted rejected refused considered believed
-thought expressed informed reported confirmed denied insisted requested demanded promised
-warned threatened welcomed thanked congratulated assured recognized admitted understood
-discussed examined studied reviewed approved adopted signed ratified implemented fulfilled
-carried received sent delivered transmitted forwarded handed presented submitted prepared
-organized established created founded formed appointed elected dismissed arrested released
-returned arrived departed visited met invited hosted attended participated represented
-""")
-
-FIRST_NAMES = _words("""Ivan Nikolai Andrei Vyacheslav Anastas Georgy Lavrenty Kliment Nikita Leonid
-Alexei Mikhail Yuri Dmitri Sergei Vladimir Boris Pavel Fyodor Grigory Zhou Mao Liu Deng Chen
-Wang Zhang Li Kang Peng Kim Pak Choe Ho Pham Le Nguyen Vo Walter Erich Otto Wilhelm Konrad
-Willy Helmut Klaus Josip Edvard Milovan Wladyslaw Józef Bolesław Mátyás Imre János Ernő
-Antonín Klement Gustáv Alexander Enver Mehmet Todor Georgi Vasil Nicolae Gheorghe Ion Harry
-Dwight John Robert Dean Henry Averell George Charles Winston Clement Anthony Harold Jawaharlal
-Gamal Fidel Ernesto Raúl Sukarno Kwame Patrice Ahmed Hafez Yasser Golda Moshe David Indira
-Zulfikar Ayub Muhammad Reza Shah Norodom Souvanna Ngo Jean Pierre Maurice Charles Georges
-Konstantin Andrei Ekaterina Valentina Nina Elena Anna Maria Madeleine Eleanor Jiang Song
-Chiang Syngman Yoshida Shigeru Nobusuke Hayato Eisaku Kakuei Juan Salvador Augusto Tito
-""")
-
-LAST_NAMES = _words("""Stalin Molotov Mikoyan Malenkov Beria Voroshilov Khrushchev Brezhnev Kosygin
-Gromyko Andropov Suslov Ponomarev Ustinov Grechko Zhukov Bulganin Kaganovich Vyshinsky Zorin
-Dobrynin Semyonov Yudin Chervonenko Puzanov Ignatiev Shtykov Razuvaev Kovalev Roshchin
-Zedong Enlai Shaoqi Xiaoping Yi Biao Dehuai Kang Sheng Xiannian Zemin Il-sung Chong-il
-Hon-yong Chi Minh Van Dong Giap Duan Ulbricht Honecker Pieck Grotewohl Adenauer Brandt
-Gomułka Bierut Cyrankiewicz Gierek Jaruzelski Rákosi Nagy Kádár Gerő Münnich Gottwald
-Novotný Dubček Husák Svoboda Tito Kardelj Djilas Ranković Hoxha Shehu Zhivkov Chervenkov
-Gheorghiu-Dej Ceaușescu Maurer Truman Eisenhower Kennedy Johnson Nixon Ford Carter Reagan
-Acheson Dulles Rusk Kissinger Vance Harriman Kennan Marshall Bohlen Thompson Churchill Attlee
-Eden Macmillan Bevin Nehru Nasser Castro Guevara Sukarno Nkrumah Lumumba Ben-Bella Assad
-Arafat Meir Dayan Ben-Gurion Gandhi Bhutto Khan Mossadegh Pahlavi Sihanouk Phouma Diem
-Monnet Schuman Mendès-France Müller Schröder Dvořák Łukasiewicz Gyárfás Nguyễn Ortega
-Allende Pinochet Perón Batista Somoza Arbenz Yoshida Kishi Ikeda Sato Tanaka Rhee Park
-Ivanov Petrov Sidorov Smirnov Kuznetsov Popov Sokolov Lebedev Kozlov Novikov Morozov Volkov
-Fedorov Mikhailov Belov Tarasov Orlov Kiselev Makarov Andreev Zaitsev Pavlov Semenov Golubev
-Vinogradov Bogdanov Vorobyov Frolov Gusev Titov Kuzmin Baranov Medvedev Egorov Nikitin
-""")
-
-DOCUMENT_TYPES = """Cable|Memorandum of Conversation|Letter|Report|Telegram|Minutes|Memorandum|
-Diary Entry|Speech|Notes|Information|Record of Conversation|Transcript|Intelligence Report|
-Directive|Resolution|Draft|Circular|Note Verbale|Instruction|Protocol|Statement|Memoir|
-Interview|Study""".replace("\n", "").split("|")
-
-CLASSIFICATIONS = """Secret|Top Secret|Strictly Secret|Confidential|Unclassified|Restricted|
-Top Secret — Special Importance|Eyes Only|Limited Official Use|Sensitive|For Official Use Only|
-Declassified""".replace("\n", "").split("|")
-
-# Language codes in order of frequency; the migrations create these rows.
-LANGUAGES = _words("ru en zh de ko hu pl cs ro bg fr vi ja sr mn es it uk pt fa ar")
-
-DONOR_PATTERNS = [
-    "{} Foundation",
-    "{} Family Foundation",
-    "{} Trust",
-    "{} Fund",
-    "The {} Institute",
-    "{} Charitable Trust",
-    "Friends of the {} Archive",
-]
-COLLECTION_PATTERNS = [
-    "The {} Crisis",
-    "{} and the Cold War",
-    "{} Relations",
-    "The {} Files",
-    "{}: Origins and Aftermath",
-    "Diplomacy of {}",
-    "The {} Question",
-]
-SUBJECT_PATTERNS = ["{}--Foreign relations", "{}--History", "{}--Politics and government", "{}--Economic policy"]
-ARCHIVE_PATTERNS = ["Archive of the {}", "{} State Archive", "Central Archive of {}", "{} Party Archive"]
-PLACE_SEEDS = _words("""Moscow Beijing Washington London Paris Berlin Bonn Warsaw Prague Budapest Bucharest
-Sofia Belgrade Tirana Pyongyang Seoul Hanoi Saigon Tokyo Havana Cairo Delhi Karachi Tehran Baghdad
-Damascus Jerusalem Geneva Vienna Helsinki Stockholm Oslo Copenhagen Rome Madrid Lisbon Ankara
-Athens Ulaanbaatar Vientiane Phnom-Penh Jakarta Manila Rangoon Colombo Kabul Beirut Amman Algiers
-Tunis Rabat Khartoum Addis-Ababa Nairobi Accra Conakry Leopoldville Luanda Maputo Santiago Lima
-Buenos-Aires Mexico Caracas Bogota Managua Panama Ottawa Canberra Wellington Shanghai Harbin
-Port-Arthur Dairen Leningrad Kiev Minsk Tashkent Vladivostok Dresden Leipzig Krakow Gdansk""")
-
-SYLLABLES = _words("""ka ri no va te lo mi sa du ne po zi ra ko vi le ta mo ru si na de fa gu be lu ro
-chi tsa zho kha shi ya yo yu vo bo pa ga di ni ma ke so tu""")
-
-TOPICS = """border question|trade agreement|nuclear tests|armistice talks|economic aid|party congress|
-military assistance|peace treaty|refugees|grain deliveries|united front|five-year plan|summit meeting|
-disarmament proposals|fishing rights|railway construction|student exchange|oil concession""".replace("\n", "").split(
-    "|"
-)
-VERBS = ["said", "stressed", "noted", "reported", "proposed", "insisted", "replied", "remarked"]
-# Sentences that carry the common word; each appears in about half the documents (one of them).
-COMMON_SENTENCES = [
-    "The {w} arrived on the morning train and was met at the station.",
-    "Members of the {w} asked for the text of the draft agreement.",
-    "The head of the {w} said that the question would be decided at home.",
-    "A {w} of specialists will be sent within the month.",
-    "The {w} expressed its thanks for the reception.",
-]
-RARE_SENTENCE = "Copies of the {w} text were found among the papers of the accused."
-LAST_RECORD_ID = RECORD_ID_BASE + 10_000_000  # room for ten million documents
-
-
-def corpus_marker(documents, seed):
-    return RIGHTS.format(n=documents, seed=seed)
-
-
-def draft_count(documents):
-    return round(documents * DRAFT_SHARE)
-
-
-def zipf_cum_weights(n, exponent=1.0, offset=1.5):
-    """Cumulative Zipf-Mandelbrot weights for ranks 0..n-1 (1 / (rank + offset) ** exponent)."""
-    return list(itertools.accumulate(1.0 / (rank + offset) ** exponent for rank in range(n)))
-
-
-@dataclass
-class Choices:
-    """Rows of a vocabulary in rank order, with Zipf weights to draw them by."""
-
-    ids: list
-    names: list
-    cum_weights: list = field(default_factory=list)
-    objects: list = field(default_factory=list)  # unsaved instances with pk and name
-    rank: list = field(default_factory=list)  # each row's position in the database's order of the rows
-
-    def in_database_order(self, indexes):
-        return sorted(indexes, key=self.rank.__getitem__)
-
-    def pick(self, rng, k=1):
-        total, weights, hi = self.cum_weights[-1], self.cum_weights, len(self.ids) - 1
-        return [bisect.bisect(weights, rng.random() * total, 0, hi) for _ in range(k)]
-
-    def pick_distinct(self, rng, k):
-        return list(dict.fromkeys(self.pick(rng, k)))
-
-
-# ---------------------------------------------------------------------------------------------
-# Progress
-
-
-class Progress:
-    """A simple text progress bar on stderr: redrawn in place on a terminal; otherwise a line per 5%
-    or per minute, whichever comes first."""
-
-    def __init__(self, label, total, stream=None):
-        self.label, self.total, self.stream = label, max(total, 1), stream or sys.stderr
-        self.start = self.last = time.monotonic()
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
-        self.last_step = -1
-
-    def __call__(self, done, total=None):
-        if total:
-            self.total = max(total, 1)
-        now = time.monotonic()
-        step = 20 * done // self.total
-        if self.tty and (now - self.last < 0.25 and done < self.total):
-            return
-        if not self.tty and step == self.last_step and now - self.last < 60 and done < self.total:
-            return
-        self.last, self.last_step = now, step
-        elapsed = now - self.start
-        fraction = done / self.total
-        eta = elapsed / fraction - elapsed if fraction else 0
-        bar = "#" * int(30 * fraction) + "." * (30 - int(30 * fraction))
-        line = (
-            f"{self.label:<14} [{bar}] {100 * fraction:5.1f}% {done:,}/{self.total:,} "
-            f"{_duration(elapsed)} elapsed, {_duration(eta)} left"
-        )
-        self.stream.write(("\r" + line) if self.tty else (line + "\n"))
-        self.stream.flush()
-
-    def finish(self):
-        if self.tty:
-            self.stream.write("\n")
-        return time.monotonic() - self.start
-
-
-def _duration(seconds):
-    seconds = int(seconds)
-    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
-
-
-# ---------------------------------------------------------------------------------------------
-# The generator
-
-
-class CorpusError(Exception):
-    pass
-
-
-class Generator:
+class Generator(DatabasePreparation, Vocabularies):
     """Makes a corpus of `documents` published documents (plus drafts) from `seed`.
 
     Batches of documents are inserted with bulk_create, on PostgreSQL by `workers` processes in
@@ -405,210 +139,6 @@ class Generator:
     def phase(self, name):
         return self._Phase(self, name)
 
-    # -- database preparation -------------------------------------------------------------------
-
-    def prepare_database(self):
-        """Speed the load up: SQLite without fsync; PostgreSQL without synchronous commits or
-        foreign-key triggers. Either way without the indexes of the tables being filled, except
-        primary keys (and SQLite's inline unique constraints): restore_indexes() builds them after.
-        self.dropped holds the SQL that builds each again."""
-        with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
-                cursor.execute("PRAGMA journal_mode=WAL")
-                cursor.execute("PRAGMA synchronous=OFF")
-                cursor.execute("PRAGMA cache_size=-262144")  # 256 MB
-                placeholders = ",".join("%s" for _ in LOADED_TABLES)
-                cursor.execute(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                    f"AND tbl_name IN ({placeholders})",
-                    LOADED_TABLES,
-                )
-                self.dropped = [(f'DROP INDEX "{name}"', sql) for name, sql in cursor.fetchall()]
-            elif connection.vendor == "postgresql":
-                _tune_postgresql_session()
-                # Unique constraints (dropped and added again as constraints) ...
-                cursor.execute(
-                    "SELECT t.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k "
-                    "JOIN pg_class t ON t.oid = k.conrelid WHERE t.relname = ANY(%s) AND k.contype = 'u'",
-                    [LOADED_TABLES],
-                )
-                self.dropped = []
-                for table, name, sql in cursor.fetchall():
-                    drop = f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"'
-                    self.dropped.append((drop, f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {sql}'))
-                # ... and the other indexes but primary keys.
-                cursor.execute(
-                    "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-                    "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid "
-                    "WHERE t.relname = ANY(%s) AND NOT i.indisprimary "
-                    "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)",
-                    [LOADED_TABLES],
-                )
-                self.dropped += [(f'DROP INDEX "{name}"', sql) for name, sql in cursor.fetchall()]
-            else:
-                raise CorpusError(f"Unsupported database: {connection.vendor}")
-            for drop, _ in self.dropped:
-                cursor.execute(drop)
-        if self.dropped:
-            self.log(f"dropped {len(self.dropped)} indexes and unique constraints for the load")
-        self.log(f"loading into {connection.vendor} database {connection.settings_dict['NAME']}")
-
-    def restore_indexes(self, which=None):
-        """Build again what prepare_database() dropped (those `which(sql)` selects, or all). On
-        PostgreSQL in two sessions at once."""
-        chosen = [sql for _, sql in self.dropped if which is None or which(sql)]
-        self.dropped = [(drop, sql) for drop, sql in self.dropped if sql not in chosen]
-        if connection.vendor == "postgresql" and len(chosen) > 1:
-            _run_in_parallel([chosen[::2], chosen[1::2]])
-        else:
-            _run_in_parallel([chosen])
-
-    def analyze(self):
-        if connection.vendor == "postgresql":
-            # VACUUM sets the visibility map (index-only scans) and hint bits, as autovacuum would
-            # some time after the load; PROCESS_TOAST off skips the texts' TOAST table.
-            tables = LOADED_TABLES
-            vacuum = [f"VACUUM (ANALYZE, PROCESS_TOAST FALSE) {table}" for table in tables]
-            _run_in_parallel([vacuum[:1], vacuum[1:]])
-            _run_in_parallel([["ANALYZE"]])
-        else:
-            _run_in_parallel([["ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"]])
-
-    # -- vocabularies ---------------------------------------------------------------------------
-
-    def make_vocabularies(self):
-        rng = random.Random(f"corpus-vocabularies-{self.seed}")
-        n = self.documents
-        self.pseudo_words = self._pseudo_words(rng, 20_000)
-        self.types = self._terms(DocumentType, DOCUMENT_TYPES, exponent=1.3)
-        self.classifications = self._terms(Classification, CLASSIFICATIONS, exponent=1.4)
-        self.languages = self._languages()
-        places = [name.replace("-", " ") for name in PLACE_SEEDS]
-        rng.shuffle(places)
-        self.places = self._terms(Place, places + self._invented(rng, "{} Province", max(0, n // 2000)))
-        countries = self._invented(rng, "{}", 120)
-        self.subjects = self._terms(
-            Subject, [pattern.format(country) for country in countries for pattern in SUBJECT_PATTERNS][:400]
-        )
-        self.archives = self._terms(Archive, [ARCHIVE_PATTERNS[i % 4].format(c) for i, c in enumerate(countries[:40])])
-        self.donors = self._terms(
-            Donor, [DONOR_PATTERNS[i % 7].format(w) for i, w in enumerate(self._invented(rng, "{}", 60))], 1.2
-        )
-        collections = max(50, min(2000, n // 500))
-        self.collections = self._terms(
-            Collection,
-            [COLLECTION_PATTERNS[i % 7].format(w) for i, w in enumerate(self._invented(rng, "{}", collections))],
-        )
-        self.relation_types = list(RelationType.objects.order_by("pk").values_list("pk", flat=True))
-        if not self.relation_types:
-            raise CorpusError("No relation types: run the migrations first.")
-        # Sentences the texts are built from, drawn once.
-        words = Choices(FUNCTION_WORDS + CONTENT_WORDS, FUNCTION_WORDS + CONTENT_WORDS)
-        words.cum_weights = zipf_cum_weights(len(words.ids), 1.0, 2.7)
-        self.sentences = []
-        for _ in range(6000):
-            picked = [words.names[i] for i in words.pick(rng, rng.randint(6, 26))]
-            self.sentences.append(" ".join(picked).capitalize() + ".")
-        self.people = self._people(rng, max(200, min(25_000, n // 40)))
-        self.tail = Choices(self.pseudo_words, self.pseudo_words, zipf_cum_weights(len(self.pseudo_words), 0.9))
-
-    def _pseudo_words(self, rng, count):
-        """Invented words for a long tail of rare terms; none shares a stem with the benchmark words."""
-        reserved = (COMMON_WORD[:5], RARE_WORD[:5])
-        known = set(FUNCTION_WORDS) | set(CONTENT_WORDS)
-        words = {}
-        while len(words) < count:
-            word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
-            if word not in known and not word.startswith(reserved):
-                words[word] = None
-        return list(words)
-
-    def _invented(self, rng, pattern, count):
-        names = [pattern.format(word.capitalize()) for word in self.pseudo_words[len(self.pseudo_words) - count :]]
-        rng.shuffle(names)
-        return names
-
-    def _terms(self, model, names, exponent=1.0):
-        """Rows for these names (existing ones, matched by name, are reused), in this order."""
-        names = list(dict.fromkeys(names))
-        existing = {name.lower(): pk for pk, name in model.objects.values_list("pk", "name")}
-        taken = set(model.objects.values_list("slug", flat=True))
-        new = []
-        for name in names:
-            if name.lower() not in existing:
-                new.append(model(name=name, slug=_free_slug(name, taken)))
-                if model is Donor:
-                    new[-1].acknowledgement = f"This document was made possible with support from {name}"
-        model.objects.bulk_create(new, batch_size=1000)
-        existing = {name.lower(): (pk, name) for pk, name in model.objects.values_list("pk", "name")}
-        rows = [existing[name.lower()] for name in names]
-        order = _database_order(model)
-        return Choices(
-            [pk for pk, _ in rows],
-            [name for _, name in rows],
-            zipf_cum_weights(len(rows), exponent),
-            [model(pk=pk, name=name) for pk, name in rows],
-            [order[pk] for pk, _ in rows],
-        )
-
-    def _languages(self):
-        rows = {code: (pk, name) for pk, code, name in Language.objects.values_list("pk", "code", "name")}
-        missing = [code for code in LANGUAGES if code not in rows]
-        if missing:
-            raise CorpusError(f"Languages missing (run the migrations): {', '.join(missing)}")
-        order = _database_order(Language)
-        return Choices(
-            [rows[code][0] for code in LANGUAGES],
-            [rows[code][1] for code in LANGUAGES],
-            zipf_cum_weights(len(LANGUAGES), 1.6),
-            [Language(pk=rows[code][0], code=code, name=rows[code][1]) for code in LANGUAGES],
-            [order[rows[code][0]] for code in LANGUAGES],
-        )
-
-    def _people(self, rng, count):
-        """People with Zipf-distributed prominence; some with transliterations and codenames."""
-        combos = len(FIRST_NAMES) * len(LAST_NAMES)
-        names = []
-        for index in rng.sample(range(combos * 3), count):
-            variant, combo = divmod(index, combos)
-            first, last = FIRST_NAMES[combo % len(FIRST_NAMES)], LAST_NAMES[combo // len(FIRST_NAMES)]
-            middle = "" if variant == 0 else f" {'ABCDEFGHIKLMNOPRSTVZ'[index % 20]}."
-            names.append((f"{first}{middle} {last}", f"{last}, {first}{middle}"))
-        taken = set(Person.objects.values_list("slug", flat=True))
-        people = []
-        for rank, (name, sort_name) in enumerate(names):
-            birth = rng.randint(1860, 1945)
-            death = birth + rng.randint(35, 90)
-            people.append(
-                Person(
-                    name=name,
-                    sort_name=sort_name,
-                    slug=_free_slug(name, taken),
-                    birth_year=birth,
-                    death_year=death if death < 2020 else None,
-                    biography=" ".join(rng.choice(self.sentences) for _ in range(3)) if rank < 500 else "",
-                )
-            )
-        Person.objects.bulk_create(people, batch_size=2000)
-        by_slug = dict(Person.objects.filter(slug__in=[p.slug for p in people]).values_list("slug", "pk"))
-        aliases = {}
-        for rank, person in enumerate(people):
-            person.pk = by_slug[person.slug]
-            mine = aliases.setdefault(person.pk, {})
-            if rng.random() < (0.9 if rank < 50 else 0.25):
-                variant = _transliterate(person.name)
-                if variant != person.name:
-                    mine[variant] = PersonAlias(person_id=person.pk, name=variant, kind="transliteration")
-            if rng.random() < (0.6 if rank < 50 else 0.05):
-                codename = rng.choice(self.pseudo_words[:5000]).capitalize() + rng.choice(["", "ov", "iya", "a"])
-                mine.setdefault(codename, PersonAlias(person_id=person.pk, name=codename, kind="codename"))
-        PersonAlias.objects.bulk_create([a for mine in aliases.values() for a in mine.values()], batch_size=2000)
-        return Choices(
-            [p.pk for p in people], [p.name for p in people], zipf_cum_weights(len(people), 1.05, 3.0), people
-        )
-
-    # -- documents ------------------------------------------------------------------------------
-
     def load_documents(self):
         rng = random.Random(f"corpus-plan-{self.seed}-{self.documents}")
         self.rare_documents = set(rng.sample(range(self.documents), min(RARE_WORD_DOCUMENTS, self.documents)))
@@ -634,7 +164,7 @@ class Generator:
                     done += count
                     progress(done)
             _worker_generator = None
-            _tune_postgresql_session()
+            tune_postgresql_session()
         gc.unfreeze()
         progress.finish()
         with connection.cursor() as cursor:
@@ -781,62 +311,15 @@ _worker_generator = None
 
 
 def _worker_start():
-    _tune_postgresql_session()
+    tune_postgresql_session()
 
 
 def _worker_load_batch(start):
     return _worker_generator.load_batch(start)
 
 
-def _tune_postgresql_session():
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit = off")
-        cursor.execute("SET maintenance_work_mem = '1GB'")
-        try:
-            # Skips foreign-key triggers, as pg_restore --disable-triggers does; the generator
-            # makes consistent rows. Only a superuser may: otherwise the checks just run.
-            with transaction.atomic():
-                cursor.execute("SET session_replication_role = replica")
-        except DatabaseError:
-            pass
-
-
-def _run_in_parallel(groups):
-    """Run each group of SQL statements in order, the groups at the same time on their own
-    connections (threads); the current connection runs the first group."""
-
-    def run(statements, own_connection):
-        try:
-            if own_connection and connection.vendor == "postgresql":
-                _tune_postgresql_session()
-            with connection.cursor() as cursor:
-                for sql in statements:
-                    cursor.execute(sql)
-        finally:
-            if own_connection:
-                connection.close()
-
-    groups = [group for group in groups if group]
-    if not groups:
-        return
-    with ThreadPoolExecutor(max_workers=len(groups)) as pool:
-        others = [pool.submit(run, group, True) for group in groups[1:]]
-        run(groups[0], False)
-        for future in others:
-            future.result()
-
-
 def _empty_links():
     return {name: [] for name in ("languages", "donors", "collections", "subjects", "places", "archives")}
-
-
-def _database_order(model, queryset=None):
-    """{pk: position} in the model's default ordering, as the database sorts (its collation)."""
-    queryset = queryset if queryset is not None else model.objects.all()
-    return {
-        pk: position
-        for position, pk in enumerate(queryset.order_by(*model._meta.ordering).values_list("pk", flat=True))
-    }
 
 
 class _NoStyle:
@@ -885,78 +368,3 @@ def _random_date(rng):
     if draw < 0.22:
         return day, DatePrecision.MONTH, rng.random() < 0.05
     return day, DatePrecision.DAY, False
-
-
-TRANSLITERATIONS = [
-    ("Zh", "J"),
-    ("zh", "j"),
-    ("Kh", "Ch"),
-    ("kh", "ch"),
-    ("ts", "tz"),
-    ("Yu", "Ju"),
-    ("ya", "ja"),
-    ("ao", "au"),
-    ("v", "w"),
-    ("sh", "sch"),
-    ("Ch", "Tsch"),
-    ("y", "i"),
-]
-
-
-def _transliterate(name):
-    """Another romanisation of a name (Khrushchev → Chruschtschow-like; Mao Zedong → Mao Tse-tung-like)."""
-    variant = name
-    for old, new in TRANSLITERATIONS:
-        if old in variant:
-            variant = variant.replace(old, new)
-    return variant
-
-
-def _free_slug(name, taken):
-    base = slug_for(name) or "term"
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    taken.add(slug)
-    return slug
-
-
-def frequent_values():
-    """The most frequent type, language, donor, collection and person of the published documents,
-    and the dates of the busiest decade: for benchmark filters."""
-    from django.db.models import Count
-
-    published = Document.objects.published()
-
-    def top(queryset, key):
-        return queryset.values(key).annotate(n=Count("pk")).order_by("-n").values_list(key, flat=True).first()
-
-    return {
-        "type": top(published.exclude(doc_type=None), "doc_type__slug"),
-        "language": top(Document.languages.through.objects.filter(document__status="published"), "language__code"),
-        "donor": top(Document.donors.through.objects.filter(document__status="published"), "donor__slug"),
-        "person": top(DocumentPerson.objects.filter(document__status="published"), "person__slug"),
-    }
-
-
-def corpus_state(documents, seed):
-    """'complete' if the database holds exactly this corpus, fully indexed; 'unindexed' if it does but its
-    search index is missing or short; 'absent' if it holds no synthetic documents; otherwise a sentence
-    saying what it holds instead."""
-    synthetic = Document.objects.filter(record_id__gt=RECORD_ID_BASE, record_id__lte=LAST_RECORD_ID)
-    first = synthetic.order_by("record_id").values_list("rights", flat=True).first()
-    if first is None:
-        return "absent"
-    if first != corpus_marker(documents, seed):
-        return f"it holds another corpus ({first})"
-    published = synthetic.filter(status=Document.Status.PUBLISHED).count()
-    drafts = synthetic.filter(status=Document.Status.DRAFT).count()
-    try:
-        indexed = search.engine.searcher().num_docs
-    except search.SearchUnavailable:
-        indexed = 0
-    if published != documents or drafts != draft_count(documents):
-        return f"its corpus is incomplete ({published:,} published, {drafts:,} drafts): an interrupted load"
-    if indexed < published + drafts:
-        return "unindexed"
-    return "complete"

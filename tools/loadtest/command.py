@@ -12,20 +12,15 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
 
-from bench.timing import describe_corpus
+from bench.environment import describe_corpus
 from documents import roles
 from documents.ops.servers import Gunicorn
 
-from .driver import (
-    Curator,
-    build_workload,
-    error_sample,
-    phase_line,
-    run_phase,
-    section,
-    wait_until_healthy,
-    write_markdown,
-)
+from .connection import wait_until_healthy
+from .curator import Curator
+from .driver import run_phase
+from .report import error_sample, phase_line, section, write_markdown
+from .workload import build_workload
 
 CURATOR = "loadtest-curator"
 API_ANON_RATE = "1000000/minute"

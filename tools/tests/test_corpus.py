@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from corpus import generator as corpus
+from corpus import spec as corpus
 from corpus.command import Command as GenerateCorpus
 from documents import search
 from documents.models import Document

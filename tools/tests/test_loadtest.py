@@ -1,4 +1,4 @@
-"""The load test's driver (tools/loadtest/driver.py) for real but tiny: readers and the editing curator
+"""The load test (tools/loadtest/) for real but tiny: readers and the editing curator
 against the running site (a live server thread) over HTTP, the lost-edit check (which must also catch an
 edit undone behind the curator's back), the error count, and `python -m loadtest --url` end to end."""
 
@@ -11,11 +11,14 @@ from django.core.servers.basehttp import WSGIServer
 from django.db import connections
 from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 
-from corpus.generator import RECORD_ID_BASE
+from bench.timing import percentile
+from corpus.spec import RECORD_ID_BASE
 from documents.models import Document
 from loadtest.command import Command as LoadTest
 from loadtest.command import curator_token
-from loadtest.driver import Curator, Workload, build_workload, percentile, run_phase
+from loadtest.curator import Curator
+from loadtest.driver import run_phase
+from loadtest.workload import Workload, build_workload
 from tests.factories import DocumentFactory, LanguageFactory, PersonFactory, RoleFactory
 
 # The site answers from another thread, so the data must be committed: transactional tests.
