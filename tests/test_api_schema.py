@@ -94,3 +94,25 @@ def test_docs_load_nothing_from_a_cdn(client):
     script = client.get("/api/v1/docs/?script=")
     assert script.status_code == 200 and script["Content-Type"].startswith("application/javascript")
     assert "/api/v1/schema/" in script.content.decode()
+
+
+def test_a_write_answers_with_the_resource_as_a_read_gives_it(schema):
+    """POST, PUT and PATCH answer with the record as GET shows it (WritableMixin.written): the schema says
+    so, not the shape of the request body (a relation's type is an object there, not its slug)."""
+    wrong = []
+    for path, operations in schema["paths"].items():
+        read = operations.get("get", {}).get("responses", {}).get("200")
+        for method in ("put", "patch"):
+            if method in operations and read is not None:
+                written = operations[method]["responses"]["200"]["content"]["application/json"]["schema"]
+                if written != read["content"]["application/json"]["schema"]:
+                    wrong.append(f"{method.upper()} {path}: {written}")
+        if "post" in operations and "{" not in path:
+            created = operations["post"]["responses"]["201"]["content"]["application/json"]["schema"]
+            detail = schema["paths"].get(path + "{id}/") or next(
+                (ops for other, ops in schema["paths"].items() if other.startswith(path + "{")), {}
+            )
+            shown = detail.get("get", {}).get("responses", {}).get("200", {}).get("content", {})
+            if shown and created != shown["application/json"]["schema"]:
+                wrong.append(f"POST {path}: {created}")
+    assert not wrong, "\n".join(wrong)

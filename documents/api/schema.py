@@ -86,6 +86,13 @@ class AutoSchema(openapi.AutoSchema):
     def is_read(self):
         return self.method == "GET"
 
+    def get_response_serializers(self):
+        """A write answers with the record as a read gives it (WritableMixin.written), not in the shape
+        of its request body."""
+        if self.method in ("POST", "PUT", "PATCH") and getattr(self.view, "write_serializer_class", None):
+            return self.view.detail_serializer_class or self.view.serializer_class
+        return super().get_response_serializers()
+
     def get_auth(self):
         """Reads are open to anyone: credentials are optional there (``{}``), required for writes."""
         auth = super().get_auth()
