@@ -176,6 +176,11 @@ class DocumentFilter(django_filters.FilterSet):
     def form(self):
         form = super().form
         form.published_only = self.published_only()
+        if not self.data.get("q", "").strip():
+            # Relevance ranks by the words of a search: without one the page does not offer it (a link that
+            # asks for it still answers, newest first).
+            sort = form.fields["sort"]
+            sort.widget.choices = [choice for choice in sort.choices if choice[0] != "relevance"]
         return form
 
     def criteria(self):

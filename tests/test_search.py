@@ -291,3 +291,13 @@ def test_equal_scores_page_by_date_then_record_id_without_overlap(client, settin
         shown += found(client, "armistice", page=page)
     expected = sorted(documents, key=lambda d: (-datetime.date.fromisoformat(str(d.date)).toordinal(), d.record_id))
     assert shown == [d.record_id for d in expected]
+
+
+def test_relevance_is_offered_only_with_words_to_rank_by(client, corpus):
+    """Without a search the sort menu has no "Relevance" (it would mean newest first); with one it has,
+    and an old link that asks for relevance without words still lists, newest first."""
+    assert 'value="relevance"' not in client.get("/documents/").content.decode()
+    assert 'value="relevance"' not in client.get("/documents/", {"q": "  "}).content.decode()
+    assert 'value="relevance"' in client.get("/documents/", {"q": "railway"}).content.decode()
+    newest_first = found(client, "")
+    assert found(client, "", sort="relevance") == newest_first and len(newest_first) == len(corpus)

@@ -1,6 +1,7 @@
 """Public pages: the document list and its filters, people, donors and collections."""
 
 import datetime
+import re
 
 import pytest
 
@@ -211,3 +212,13 @@ def test_person_page_shows_a_timeline_and_most_frequent_correspondents(client, d
     assert_in_order(
         main_text(response), ["Documents by year", "1949", "Most frequent correspondents", "Anastas Mikoyan"]
     )
+
+
+@pytest.mark.django_db
+def test_every_page_names_the_archives_icon_and_the_icon_is_served(client):
+    """A tab or a bookmark shows the archive's icon, not the browser's blank page."""
+    page = client.get("/documents/").content.decode()
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+    assert icon, "no icon in the page's head"
+    served = client.get(icon.group(1))
+    assert served.status_code == 200 and b"<svg" in b"".join(served.streaming_content)
