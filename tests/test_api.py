@@ -281,6 +281,8 @@ def crawl_api(client):
         response = client.get(path)
         assert response.status_code == 200, path
         bodies[path] = text = response.content.decode()
+        if not response["Content-Type"].startswith("application/json"):
+            continue  # the documentation and the schema the root links: read for drafts, not followed
         for url in _urls(json.loads(text)):
             parts = urlsplit(url)
             if parts.path.startswith(f"{API}/"):
@@ -351,3 +353,13 @@ def test_a_person_only_in_drafts_is_not_listed_and_counts_leave_drafts_out(clien
     people = {row["slug"]: row for row in all_pages(client, f"{API}/people/")[0]}
     assert hidden.slug not in people
     assert people["joseph-stalin"]["document_count"] == 9  # six as author, three more as recipient
+
+
+@pytest.mark.django_db
+def test_the_api_root_links_its_documentation_and_schema(client):
+    """A programmer who opens /api/v1/ finds the documentation and the OpenAPI schema from there."""
+    root = client.get("/api/v1/", HTTP_ACCEPT="application/json").json()
+    assert root["documentation"] == "http://testserver/api/v1/docs/"
+    assert root["schema"] == "http://testserver/api/v1/schema/"
+    assert client.get("/api/v1/docs/").status_code == 200
+    assert client.get("/api/v1/schema/").status_code == 200

@@ -297,3 +297,13 @@ def test_every_sort_order_is_the_databases_with_record_id_breaking_ties(client, 
 def title_key(title):
     decomposed = unicodedata.normalize("NFKD", title.casefold())
     return " ".join(re.findall(r"\w+", "".join(c for c in decomposed if not unicodedata.combining(c))))
+
+
+@pytest.mark.django_db
+def test_a_facet_with_nothing_to_offer_is_left_out(client):
+    """No document is in a collection: the list shows no empty "Collection" facet, and shows it once one is."""
+    document = DocumentFactory(title="A cable")
+    page = client.get("/documents/").content.decode()
+    assert 'id="facet-collection"' not in page and 'id="facet-type"' in page
+    document.collections.add(CollectionFactory(name="Sino-Soviet Relations"))
+    assert 'id="facet-collection"' in client.get("/documents/").content.decode()

@@ -222,3 +222,20 @@ def test_every_page_names_the_archives_icon_and_the_icon_is_served(client):
     assert icon, "no icon in the page's head"
     served = client.get(icon.group(1))
     assert served.status_code == 200 and b"<svg" in b"".join(served.streaming_content)
+
+
+@pytest.mark.django_db
+def test_counts_of_one_read_as_english(client):
+    """One result is "1 document", not "1–1 of 1 document"; a group of one is not "all 1 document"; the
+    people's index spells organizations as the document page does."""
+    collection = CollectionFactory(name="Sino-Soviet Relations")
+    DocumentFactory(title="Cable, Joseph Stalin to Anastas Mikoyan").collections.add(collection)
+    listing = visible_text(client.get("/documents/"))
+    assert " 1 document " in f" {listing} " and "1–1 of" not in listing
+    group = visible_text(client.get(collection.get_absolute_url()))
+    assert "See this document in the list of documents" in group and "all 1 document" not in group
+    DocumentFactory(title="A second cable").collections.add(collection)
+    assert "Browse and narrow all 2 documents" in visible_text(client.get(collection.get_absolute_url()))
+    assert "1–2 of 2 documents" in visible_text(client.get("/documents/"))
+    people = visible_text(client.get("/people/"))
+    assert "People and organizations" in people and "organisations" not in people

@@ -11,6 +11,7 @@ from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import routers, viewsets
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from ..filters import DocumentFilter
 from ..models import (
@@ -63,7 +64,13 @@ def related_of(documents, user):
 
 
 class RootView(ConditionalMixin, routers.APIRootView):
-    """/api/v1/: the address of each resource."""
+    """/api/v1/: the address of each resource, and of the API's documentation and OpenAPI schema."""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response.data["documentation"] = reverse("api:docs", request=request)
+        response.data["schema"] = reverse("api:schema", request=request)
+        return response
 
 
 class ReadOnlyViewSet(ReadableMixin, viewsets.GenericViewSet):
