@@ -49,6 +49,8 @@ db: $(VENV)/.installed-run
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	@# migrate has just run the system checks on the same code and settings.
 	$(DEV_ENV) $(BIN)/python manage.py load_demo --skip-checks
+	@# Each published document gets its first public version (docs/history.md).
+	$(DEV_ENV) $(BIN)/python manage.py number_versions --skip-checks
 
 run: db
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

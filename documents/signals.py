@@ -7,7 +7,9 @@ changed and hands the work to the layer that owns it:
 
 - the search index: the documents to index again go to the outbox (search/outbox.py);
 - freshness: a document's ``modified_at`` moves when what it shows changes (services/freshness.py);
-- history: a part saved by itself is a change to its record (history/recording.py);
+- history: a part saved by itself is a change to its record (history/recording.py); a committed
+  revision that changes what readers see of a published document numbers its next public version
+  (history/public.py);
 - the change log: a document put back to draft or deleted leaves a tombstone (models/changes.py);
 - integrity: a donor or collection that documents name is not deleted (models/groups.py).
 
@@ -17,7 +19,9 @@ do this by hand: services/publishing.py, the importer."""
 
 from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from reversion.signals import post_revision_commit
 
+from .history import public
 from .history.recording import part_changed
 from .models import (
     Archive,
@@ -135,6 +139,10 @@ def alias_changed(sender, instance, raw=False, **kwargs):
         enqueue(Document.objects.ids_linked_to(Person, instance.person_id))
 
 
+def revision_committed(sender, revision, versions, **kwargs):
+    public.record(revision, versions)
+
+
 # Named records: people, terms, groups, relation types --------------------------------------------
 
 
@@ -186,6 +194,7 @@ for _model, _receiver in _PART_RECEIVERS.items():
     post_delete.connect(_receiver, sender=_model, dispatch_uid=f"archive-part-deleted-{_model.__name__}")
 for _model in NAMED:
     post_save.connect(named_record_saved, sender=_model, dispatch_uid=f"archive-named-saved-{_model.__name__}")
+post_revision_commit.connect(revision_committed, dispatch_uid="archive-revision-committed")
 # The refusal first: nothing else may act on a deletion that will not happen.
 for _model in (Donor, Collection):
     pre_delete.connect(group_deleting, sender=_model, dispatch_uid=f"archive-group-deleting-{_model.__name__}")

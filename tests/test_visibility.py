@@ -8,7 +8,9 @@ import pytest
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
+from documents.history.public import number_history
 from documents.models import Document, DocumentPerson, Language, Person, Relation, RelationType
+from documents.services import publishing
 
 from .factories import (
     ClassificationFactory,
@@ -80,6 +82,11 @@ def crawl(client, start_paths):
 
 @pytest.mark.django_db
 def test_no_public_url_shows_a_draft(client, draft):
+    # Every published document gets its public versions (the crawl reaches them from each page);
+    # one that was published, then withdrawn, keeps its versions out of sight.
+    withdrawn = DocumentFactory(record_id=777002, text=f"{MARK} once public")
+    number_history(Document.objects.all())
+    publishing.unpublish(Document.objects.filter(pk=withdrawn.pk))
     slugs = {
         "person": Person.objects.get(name=f"{MARK} Person").slug,
         "donor": draft.donors.get().slug,
@@ -113,6 +120,7 @@ def test_no_public_url_shows_a_draft(client, draft):
     pages = crawl(client, probes)
     assert len(pages) > 20, "the crawl should reach every kind of public page"
     assert {"/sitemap-documents.xml", "/sitemap-people.xml", "/people/joseph-stalin/feed/"} <= pages.keys()
+    assert {"/documents/121773/v/1/", "/documents/121773/v/1/cite.bib"} <= pages.keys()
     for path, response in pages.items():
         assert response.status_code in (200, 301, 400), path
         # A page may echo what the probe itself asked for (search box, error message, links
@@ -141,6 +149,11 @@ def test_no_public_url_shows_a_draft(client, draft):
         f"/documents/{draft.record_id}/cite.json",
         f"/iiif/{draft.record_id}/manifest.json",
         f"/api/v1/documents/{draft.record_id}/",
+        f"/documents/{draft.record_id}/v/1/",
+        f"/documents/{withdrawn.record_id}/v/1/",
+        f"/documents/{withdrawn.record_id}/v/1/cite.bib",
+        f"/documents/{withdrawn.record_id}/v/1/cite.ris",
+        f"/documents/{withdrawn.record_id}/v/1/cite.json",
     ]:
         assert client.get(path).status_code == 404, path
     # OAI-PMH knows no record by the draft's identifier, in any format.

@@ -26,6 +26,8 @@ def _chicago_parts(record):
     """(quoted title, [the rest of the first sentence], [credit sentences], accessed)."""
     first = [record.display_date or settings.CITATION["UNDATED"], record.publisher, *record.archives]
     sentences = [sentence(wording, names) for wording, names in record.credits]
+    if record.version_text:
+        sentences.insert(0, record.version_text + ".")
     accessed = "Accessed " + format_date(record.accessed, settings.CITATION["ACCESSED_FORMAT"]) + "."
     return _quoted_title(record.title), [part for part in first if part], sentences, accessed
 
@@ -87,6 +89,11 @@ def _bibtex_name(name):
     return "{" + bibtex_escape(name.literal) + "}"
 
 
+def _notes(record):
+    """The version cited and the credits, as sentences."""
+    return " ".join(filter(None, [record.version_text and record.version_text + ".", credit_sentences(record)]))
+
+
 def bibtex(record):
     """One ``@misc`` entry (biblatex fields, which BibTeX ignores where it lacks them), keyed by record id."""
     fields = [
@@ -97,9 +104,10 @@ def bibtex(record):
         ("date", record.date),
         ("year", record.date[:4]),
         ("type", bibtex_escape(record.genre)),
+        ("version", str(record.version or "")),
         ("publisher", bibtex_escape(record.publisher)),
         ("howpublished", bibtex_escape(record.publisher)),
-        ("note", bibtex_escape(credit_sentences(record))),
+        ("note", bibtex_escape(_notes(record))),
         ("addendum", bibtex_escape("; ".join(record.archives))),
         ("language", bibtex_escape(", ".join(record.languages))),
         ("keywords", bibtex_escape(", ".join(record.subjects))),
@@ -130,13 +138,14 @@ def ris(record):
         lines += [("DA", _ris_date(record.date_parts)), ("PY", record.date[:4])]
     lines += [
         ("M3", record.genre),
+        ("ET", record.version_text),
         ("AB", record.description),
         *(("KW", subject) for subject in record.subjects),
         ("LA", ", ".join(record.languages)),
         ("PB", record.publisher),
         ("DP", record.publisher),
         ("DB", "; ".join(record.archives)),
-        ("N1", credit_sentences(record)),
+        ("N1", _notes(record)),
         ("UR", record.url),
         ("Y2", _ris_date([record.accessed.year, record.accessed.month, record.accessed.day])),
     ]
@@ -162,11 +171,12 @@ def csl_item(record):
         "author": [_csl_name(name) for name in record.creators],
         "translator": [{"literal": name} for name in record.translators],
         "genre": record.genre,
+        "version": record.version_text,
         "abstract": record.description,
         "publisher": record.publisher,
         "source": record.publisher,
         "archive": "; ".join(record.archives),
-        "note": credit_sentences(record),
+        "note": _notes(record),
         "language": ", ".join(record.languages),
         "keyword": ", ".join(record.subjects),
         "URL": record.url,

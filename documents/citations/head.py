@@ -49,6 +49,8 @@ def json_ld(record):
             {"@type": "PropertyValue", "propertyID": "record ID", "value": str(record.record_id)},
         ],
         "name": record.title,
+        "version": record.version,
+        "dateModified": record.version_date.isoformat() if record.version_date else None,
         "dateCreated": record.date,
         "author": _agents(record.creators),
         "translator": [{"@type": "Person", "name": name} for name in record.translators],

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
 from ..crosswalk import dublin_core
 
@@ -72,6 +73,15 @@ class CitationRecord:
     mentioned: tuple  # names among ``subjects`` that are people mentioned
     places: tuple
     collections: tuple  # ((name, absolute URL), ...)
+    version: int | None = None  # the public version cited (history/public.py), if any
+    version_date: object = None  # datetime.date it was published
+
+    @property
+    def version_text(self):
+        """ "Version 2, March 3, 2026": the version as every format names it; "" for none."""
+        if self.version is None:
+            return ""
+        return f"Version {self.version}, " + format_date(self.version_date, settings.CITATION["ACCESSED_FORMAT"])
 
     @property
     def date_parts(self):
@@ -124,9 +134,10 @@ def credits(source):
     return tuple(found)
 
 
-def citation_record(document, base_url, related=None, accessed=None):
+def citation_record(document, base_url, related=None, accessed=None, version=None):
     """The citation data of a ``Document.objects.for_detail()`` row. ``base_url`` and ``related`` are as
-    for ``dublin_core()``; ``accessed`` is the access date, today by default."""
+    for ``dublin_core()``; ``accessed`` is the access date, today by default. ``version``
+    (history.public.VersionInfo) cites that public version, at its own URL."""
     dc = dublin_core(document, base_url, related=related)
     people = {person.name.strip(): person for person in document.authors}
     types = dc.get("type", [])
@@ -142,7 +153,7 @@ def citation_record(document, base_url, related=None, accessed=None):
         display_date=document.display_date,
         circa=document.date_circa,
         publisher=_first(dc, "publisher"),
-        url=_first(dc, "identifier"),
+        url=_absolute(base_url, version.path) if version else _first(dc, "identifier"),
         languages=tuple(dc.get("language", [])),
         description=_first(dc, "description"),
         subjects=tuple(subject for subject in dc.get("subject", []) if subject not in collection_names),
@@ -155,6 +166,8 @@ def citation_record(document, base_url, related=None, accessed=None):
         mentioned=tuple(sorted(mentioned)),
         places=tuple(dc.get("coverage", [])),
         collections=tuple(collections),
+        version=version.number if version else None,
+        version_date=timezone.localdate(version.published_at) if version else None,
     )
 
 

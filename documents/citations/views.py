@@ -2,10 +2,11 @@
 
 A draft's citations answer 404 to anonymous readers, as its page does; staff may preview them."""
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
+from ..history import public
 from ..models import Document
 from ..web.headers import draft_headers
 from .formats import bibtex, csl_json, ris
@@ -20,10 +21,18 @@ FORMATS = {
 
 
 @require_safe
-def citation(request, record_id, format):
+def citation(request, record_id, format, number=None):
+    """The citation of the document, or of its public version ``number`` as it was."""
     build, content_type, extension = FORMATS[format]
     document = get_object_or_404(Document.objects.visible_to(request.user).for_detail(), record_id=record_id)
-    record = citation_record(document, request.build_absolute_uri("/"))
+    if number is None:
+        record = citation_record(document, request.build_absolute_uri("/"))
+    else:
+        cited = public.version_of(document, number, request.user)
+        if cited is None:
+            raise Http404("This document has no public version with this number.")
+        related = [item.document for item in cited.related if item.document.is_published]
+        record = citation_record(cited.document, request.build_absolute_uri("/"), related=related, version=cited.info)
     response = HttpResponse(build(record), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{record.key}.{extension}"'
     if not document.is_published:

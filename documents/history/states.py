@@ -63,7 +63,8 @@ def current_state(obj):
     return State(model, obj.pk, values, parts)
 
 
-def _state_from(version, revision_versions):
+def state_from(version, revision_versions):
+    """The state version records, its parts read from revision_versions (the versions of its revision)."""
     model = version._model
     pk = model._meta.pk.to_python(version.object_id)
     parts, part_versions = {}, {}
@@ -91,7 +92,7 @@ def version_states(versions):
         revision_ids = {v.revision_id for v in versions}
         for part in Version.objects.filter(revision_id__in=revision_ids, content_type__in=content_types):
             by_revision[part.revision_id].append(part)
-    return [_state_from(v, by_revision[v.revision_id]) for v in versions]
+    return [state_from(v, by_revision[v.revision_id]) for v in versions]
 
 
 def version_state(version):

@@ -8,6 +8,7 @@ from .imports import ImportBatch, ImportedRecord
 from .people import Person, PersonAlias
 from .querysets import RelatedDocument
 from .search import SearchOutbox
+from .versions import PublicVersion
 from .vocabularies import Archive, Classification, DocumentType, Language, Place, RelationType, Subject
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Person",
     "PersonAlias",
     "Place",
+    "PublicVersion",
     "RelatedDocument",
     "Relation",
     "RelationType",

@@ -14,7 +14,8 @@ def _record(context):
     request, document = context["request"], context["document"]
     # The crosswalk's relations are published documents only, even when staff preview a draft.
     related = [item.document for item in context.get("related_documents", []) if item.document.is_published]
-    return citation_record(document, request.build_absolute_uri("/"), related=related)
+    # On a version's page the citation is of that version, at its own URL.
+    return citation_record(document, request.build_absolute_uri("/"), related=related, version=context.get("version"))
 
 
 @register.inclusion_tag("includes/cite_head.html", takes_context=True)
@@ -28,11 +29,10 @@ def citation_section(context):
     record = _record(context)
     return {
         "record": record,
+        "version": record.version,
         "text": chicago(record),
         "html": chicago_html(record),
-        "downloads": [
-            (f"documents:citation_{name}", label, media_type) for name, label, media_type in CITATION_DOWNLOADS
-        ],
+        "downloads": [(f"citation_{name}", label, media_type) for name, label, media_type in CITATION_DOWNLOADS],
     }
 
 

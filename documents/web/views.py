@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from ..filters import DocumentFilter
+from ..history import public
 from ..models import Collection, Document, DocumentChange, DocumentPerson, Donor, Person
 from ..models.querysets import can_preview
 from ..ops import page_cache
@@ -21,11 +22,14 @@ from ..search import WORD, Criteria, Search, SearchUnavailable, fold, parse_quer
 from ..search.facets import build_facets, date_histogram
 from ..search.pages import CappedPaginator, Hits
 from ..search.people import correspondents, person_search, role_counts, timeline
-from .headers import draft_headers
+from .headers import draft_headers, reader_headers
 
 # A person, donor or collection page lists this many documents, then links to the filtered list.
 PREVIEW_SIZE = 20
 NOTHING = Hits()
+# A version's page never changes but for its notice ("version 2 of 3") and what the archive around it
+# shows; an unpublished document's versions must leave shared caches soon: five minutes.
+VERSION_MAX_AGE = 5 * 60
 
 
 @require_safe
@@ -125,19 +129,9 @@ def _suggest(filterset):
 def document_detail(request, record_id, slug=None):
     # One narrow read decides 404, redirect and draft headers for everyone, so an unpublished
     # document is gone at once whatever the cache holds; the page's parts may come from the cache.
-    document = (
-        Document.objects.visible_to(request.user)
-        .only("record_id", "slug", "status", "modified_at")
-        .filter(record_id=record_id)
-        .first()
-    )
+    document = _narrow(request, record_id)
     if document is None:
-        if DocumentChange.objects.gone(record_id, request.user):
-            response = render(request, "410.html", status=410)
-            if can_preview(request.user):  # staff also learn of deleted drafts: not for shared caches
-                draft_headers(response)
-            return response
-        raise Http404("No document with this record ID.")
+        return _missing(request, record_id)
     if slug != document.slug:
         return redirect(document, permanent=True)
     # The parts show the host (canonical and IIIF links, the citation's URL) and today's date (the
@@ -154,12 +148,37 @@ def document_detail(request, record_id, slug=None):
     return response
 
 
+def _narrow(request, record_id):
+    """The one narrow read that decides 404, redirect and draft headers for a document's pages."""
+    return (
+        Document.objects.visible_to(request.user)
+        .only("record_id", "slug", "status", "modified_at", "first_published_at")
+        .filter(record_id=record_id)
+        .first()
+    )
+
+
+def _missing(request, record_id):
+    """A document's page that nobody may see: 410 for a deleted one, else 404."""
+    if DocumentChange.objects.gone(record_id, request.user):
+        response = render(request, "410.html", status=410)
+        if can_preview(request.user):  # staff also learn of deleted drafts: not for shared caches
+            draft_headers(response)
+        return response
+    raise Http404("No document with this record ID.")
+
+
 def _detail_parts(request, pk):
     """The document page's title, description, head and body, rendered: what page_cache keeps.
     Read again with the same visibility as the narrow read: the document may have been unpublished
     in between, and a draft must never be rendered for a reader who may not preview it."""
     document = get_object_or_404(Document.objects.visible_to(request.user).for_detail(), pk=pk)
-    context = {"document": document, "related_documents": document.related_documents(request.user)}
+    versions = list(document.public_versions.order_by("-number").only("number", "published_at"))
+    context = {
+        "document": document,
+        "related_documents": document.related_documents(request.user),
+        "versions": versions,
+    }
     return {
         "title": document.title,
         "description": truncatewords(plain_text(document.summary) or document.title, 50),
@@ -167,6 +186,53 @@ def _detail_parts(request, pk):
         "content": render_to_string("documents/detail/content.html", context, request),
         "is_published": document.is_published,
     }
+
+
+@require_safe
+def document_version(request, record_id, number):
+    """A public version of a document as it was: for whoever may see the document now, and only then."""
+    document = _narrow(request, record_id)
+    if document is None:
+        return _missing(request, record_id)
+    # The page's parts depend on the archive beyond the version (related documents, people's names),
+    # so they are kept at the archive's stamp like the current page's; the version itself never changes.
+    parts = page_cache.fetch(
+        request,
+        "document-version",
+        (record_id, number, document.modified_at.isoformat(), request.scheme, request.get_host(), _today()),
+        lambda: _version_parts(request, document, number),
+    )
+    if parts is None:
+        raise Http404("This document has no public version with this number.")
+    response = render(request, "documents/document_detail.html", {"parts": parts})
+    return reader_headers(response, parts["is_published"] and page_cache.applies(request), VERSION_MAX_AGE)
+
+
+def _version_parts(request, document, number):
+    """The version page's parts, rendered through the document page's templates; None if there is no
+    such version."""
+    cited = public.version_of(document, number, request.user)
+    if cited is None:
+        return None
+    old = cited.document
+    context = {
+        "document": old,
+        "related_documents": cited.related,
+        "version": cited.info,
+        "changes": cited.changes(),
+        "current_url": document.get_absolute_url(),
+    }
+    return {
+        "title": f"{old.title} (version {number})",
+        "description": truncatewords(plain_text(old.summary) or old.title, 50),
+        "head": render_to_string("documents/detail/head.html", context, request),
+        "content": render_to_string("documents/detail/content.html", context, request),
+        "is_published": document.is_published,
+    }
+
+
+def _today():
+    return str(timezone.localdate())
 
 
 def _public_or_redirect(request, model, slug):
