@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from documents.history.recording import recording
 from documents.models import DocumentPerson, Language, RelationType, Scan
 
 from .factories import (
@@ -150,3 +151,21 @@ def test_renaming_a_person_reads_their_documents_once_to_reindex_and_touch_them(
         q["sql"] for q in queries if q["sql"].startswith("SELECT") and "documents_document" in q["sql"]
     ]
     assert len(selects_of_documents) == 1, "\n".join(q["sql"] for q in queries)
+
+
+@pytest.mark.django_db
+def test_version_page_queries_do_not_grow_with_people(client, django_assert_max_num_queries):
+    """The version page reads its copy, the terms and people it names, in a fixed number of queries."""
+    counts = []
+    for people in (1, 8):
+        with recording(None, "Added."):
+            document = DocumentFactory()
+            for _ in range(people):
+                RoleFactory(document=document, person=PersonFactory(), role=DocumentPerson.Role.AUTHOR)
+        with recording(None, "Corrected."):
+            document.text = "Corrected."
+            document.save()
+        with django_assert_max_num_queries(11) as captured:
+            assert client.get(f"/documents/{document.record_id}/v/2/").status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]

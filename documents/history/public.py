@@ -171,12 +171,13 @@ def _cached(model, rows):
 def document_as_it_was(document, state):
     """An unsaved Document holding a past state, for the document page's templates: its own fields,
     its terms, people and scans as that state held them (a scan deleted since is left out), at the
-    document's current address. A fixed number of queries."""
+    document's current address and with its current status. A fixed number of queries."""
     concrete = {f.attname for f in Document._meta.concrete_fields}
     old = Document(**{name: value for name, value in state.values.items() if name in concrete})
     old._state.adding, old._state.db = False, document._state.db
     old.pk, old.record_id, old.slug = document.pk, document.record_id, document.slug
-    old.status, old.first_published_at = Document.Status.PUBLISHED, document.first_published_at
+    # Its status now: staff previewing a withdrawn document's version see the draft banner.
+    old.status, old.first_published_at = document.status, document.first_published_at
     for name in ("doc_type", "classification"):
         field = Document._meta.get_field(name)
         pk = state.values.get(field.attname)
@@ -187,9 +188,7 @@ def document_as_it_was(document, state):
             field.related_model, field.related_model._base_manager.filter(pk__in=state.values.get(field.attname) or [])
         )
     links = sorted(state.parts.get("person_links", []), key=lambda row: (row["order"], row["id"]))
-    people = DocumentPerson._meta.get_field("person").related_model._base_manager.in_bulk(
-        {row["person_id"] for row in links}
-    )
+    people = _people(row["person_id"] for row in links)
     person_links = []
     for row in links:
         if row["person_id"] in people:
@@ -204,6 +203,20 @@ def document_as_it_was(document, state):
     cache["scans"] = _cached(Scan, scans)
     old._prefetched_objects_cache = cache
     return old
+
+
+def _people(pks):
+    """{pk: Person} for pks: as they are now, or, for one deleted since (merged into another, whose page
+    its old slug now leads to), as last recorded. Two queries."""
+    person_model = DocumentPerson._meta.get_field("person").related_model
+    pks = set(pks)
+    people = person_model._base_manager.in_bulk(pks)
+    gone = [str(pk) for pk in pks - people.keys()]
+    if gone:
+        content_type = ContentType.objects.get_for_model(person_model)
+        for version in Version.objects.filter(content_type=content_type, object_id__in=gone).order_by("pk"):
+            people[person_model._meta.pk.to_python(version.object_id)] = version._object_version.object
+    return people
 
 
 def related_as_it_was(document, state, user):
