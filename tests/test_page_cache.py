@@ -25,6 +25,7 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from documents.api.throttling import AnonymousThrottle
+from documents.history.recording import recording
 from documents.models import Document, DocumentPerson
 from documents.ops.cache import ResilientRedisCache
 from documents.ops.checks import release_is_known
@@ -147,6 +148,27 @@ def test_a_document_page_from_the_cache_is_the_same_page_for_three_queries(clien
     # The narrow read that decides 404 and redirect, and the archive's stamp (two): no prefetch.
     assert len(again_queries) == 3 < len(first_queries)
     assert not touches(again_queries, "documentperson", "person", "scan", "relation")
+
+
+def test_a_version_page_from_the_cache_is_the_same_page_for_three_queries(client, archive, page_cache):
+    document = archive["first"]
+
+    def correct(text):
+        with recording(None, "Corrected."):
+            document.text = text
+            document.save()
+
+    correct("About the railway, corrected.")
+    url = f"/documents/{document.record_id}/v/1/"
+    first, first_queries = get(client, url)
+    again, again_queries = get(client, url)
+    assert again.content == first.content
+    assert b"You are reading version 1 of 1, the current one," in again.content
+    assert len(again_queries) == 3 < len(first_queries)
+    assert not touches(again_queries, "publicversion", "documentperson", "person", "relation")
+    # A later version changes the notice on the very next page.
+    correct("About the railway, corrected twice.")
+    assert b"You are reading version 1 of 2, as published" in client.get(url).content
 
 
 def test_the_home_page_from_the_cache_costs_only_the_stamp(client, archive, page_cache):

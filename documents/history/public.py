@@ -9,6 +9,7 @@ each PublicVersion keeps its own copy of the serialized state (docs/history.md s
 
 import hashlib
 import json
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -25,6 +26,8 @@ from .states import m2m_fields, own_fields, state_from, version_states, versions
 # What a version page does not show as a change: the address (a new slug or record ID redirects),
 # the status (a public version is published by definition), and relations, which may name drafts.
 HIDDEN = {"record_id", "slug", "status", "relations"}
+# The foreign keys by which a part's row names its documents (states.FOLLOW's parts).
+PART_KEYS = ("document_id", "source_id", "target_id")
 # The parts a reader sees, and what of each row they see.
 SHOWN_PARTS = {
     "person_links": ("person_id", "role", "order"),
@@ -66,8 +69,21 @@ def _snapshot(version, state):
 def record(revision, versions):
     """Number the published documents of a committed revision whose public state changed; the new
     PublicVersions. Called in the revision's transaction, after its versions are saved."""
-    documents = [v for v in versions if v._model is Document]
-    return _number([(v, state_from(v, versions), revision.date_created) for v in documents])
+    documents, parts = [], defaultdict(list)
+    for version in versions:
+        if version._model is Document:
+            documents.append(version)
+            continue
+        # A part's version by the documents it names: a revision of an import holds a hundred
+        # documents' parts, and each document's state needs only its own.
+        for attname in PART_KEYS:
+            if version.field_dict.get(attname) is not None:
+                parts[version.field_dict[attname]].append(version)
+    return _number([(v, state_from(v, parts[state_pk(v)]), revision.date_created) for v in documents])
+
+
+def state_pk(version):
+    return Document._meta.pk.to_python(version.object_id)
 
 
 def _number(saved):
