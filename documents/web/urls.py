@@ -11,6 +11,7 @@ urlpatterns = [
     path("feeds/documents/", feeds.NewDocumentsFeed(), name="document_feed"),  # the address DESIGN.md gives
     path("documents/<int:record_id>/", views.document_detail, name="document_permalink"),
     path("documents/<int:record_id>/<str:slug>/", views.document_detail, name="document_detail"),
+    path("documents/<int:record_id>/document.pdf", views.document_pdf, name="document_pdf"),
     path("documents/<int:record_id>/cite.bib", citation_views.citation, {"format": "bibtex"}, name="citation_bibtex"),
     path("documents/<int:record_id>/cite.ris", citation_views.citation, {"format": "ris"}, name="citation_ris"),
     path("documents/<int:record_id>/cite.json", citation_views.citation, {"format": "csl"}, name="citation_csl"),

@@ -4,7 +4,7 @@ import dataclasses
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import truncatewords
 from django.template.loader import render_to_string
@@ -21,6 +21,7 @@ from ..search import WORD, Criteria, Search, SearchUnavailable, fold, parse_quer
 from ..search.facets import build_facets, date_histogram
 from ..search.pages import CappedPaginator, Hits
 from ..search.people import correspondents, person_search, role_counts, timeline
+from . import pdf
 from .headers import draft_headers
 
 # A person, donor or collection page lists this many documents, then links to the filtered list.
@@ -123,30 +124,75 @@ def _suggest(filterset):
 
 @require_safe
 def document_detail(request, record_id, slug=None):
-    # One narrow read decides 404, redirect and draft headers for everyone, so an unpublished
-    # document is gone at once whatever the cache holds; the page's parts may come from the cache.
+    document, gone = _readable_document(request, record_id)
+    if gone:
+        return gone
+    if slug != document.slug:
+        return redirect(document, permanent=True)
+    return _document_page(request, document)
+
+
+@require_safe
+def document_pdf(request, record_id):
+    """The document page as PDF (web/pdf.py): what a reader's print of the page gives, made on the server."""
+    document, gone = _readable_document(request, record_id)
+    if gone:
+        return gone
+    if pdf.UNAVAILABLE:  # the page hides the link; the system check tells the operator
+        return HttpResponse(pdf.UNAVAILABLE, status=503, content_type="text/plain; charset=utf-8")
+    base_url = request.build_absolute_uri("/")
+    data = page_cache.fetch(
+        request,
+        "document-pdf",
+        _page_parts_key(request, document),
+        lambda: pdf.render_pdf(_document_page(request, document).content.decode(), base_url),
+    )
+    response = HttpResponse(data, content_type="application/pdf")
+    # Named as its citations are (archive121773.bib, .ris): a reference manager pairs them.
+    response["Content-Disposition"] = f'attachment; filename="{settings.CITATION["KEY_PREFIX"]}{record_id}.pdf"'
+    # A PDF repeats its page: search engines index the page.
+    response["X-Robots-Tag"] = "noindex"
+    if not document.is_published:
+        draft_headers(response)
+    return response
+
+
+def _readable_document(request, record_id):
+    """(the document, None), or (None, the 410 page) for one deleted or withdrawn; 404 for any other.
+    One narrow read decides 404, 410 and draft headers for everyone, so an unpublished document is gone
+    at once whatever the cache holds; the page's parts may come from the cache."""
     document = (
         Document.objects.visible_to(request.user)
         .only("record_id", "slug", "status", "modified_at")
         .filter(record_id=record_id)
         .first()
     )
-    if document is None:
-        if DocumentChange.objects.gone(record_id, request.user):
-            response = render(request, "410.html", status=410)
-            if can_preview(request.user):  # staff also learn of deleted drafts: not for shared caches
-                draft_headers(response)
-            return response
-        raise Http404("No document with this record ID.")
-    if slug != document.slug:
-        return redirect(document, permanent=True)
-    # The parts show the host (canonical and IIIF links, the citation's URL) and today's date (the
-    # citation's "Accessed"); the document's own modified_at keeps its own edits apart.
+    if document is not None:
+        return document, None
+    if DocumentChange.objects.gone(record_id, request.user):
+        response = render(request, "410.html", status=410)
+        if can_preview(request.user):  # staff also learn of deleted drafts: not for shared caches
+            draft_headers(response)
+        return None, response
+    raise Http404("No document with this record ID.")
+
+
+def _page_parts_key(request, document):
+    """What a document page's cached parts depend on besides the archive: the host (canonical and IIIF
+    links, the citation's URL) and today's date (the citation's "Accessed"); the document's own
+    modified_at keeps its own edits apart."""
+    return (
+        document.record_id,
+        document.modified_at.isoformat(),
+        request.scheme,
+        request.get_host(),
+        str(timezone.localdate()),
+    )
+
+
+def _document_page(request, document):
     parts = page_cache.fetch(
-        request,
-        "document",
-        (record_id, document.modified_at.isoformat(), request.scheme, request.get_host(), str(timezone.localdate())),
-        lambda: _detail_parts(request, document.pk),
+        request, "document", _page_parts_key(request, document), lambda: _detail_parts(request, document.pk)
     )
     response = render(request, "documents/document_detail.html", {"parts": parts})
     if not parts["is_published"]:
