@@ -2,6 +2,7 @@
 
 import io
 import re
+import zipfile
 from collections import deque
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -66,7 +67,7 @@ def crawl(client, start_paths):
         seen.add(path)
         response = client.get(path)
         pages[path] = response
-        if response.status_code != 200 or is_pdf(response):
+        if response.status_code != 200 or is_pdf(response) or response.get("Content-Type") == "application/zip":
             continue
         for href in links(response) + SITEMAP_LOC.findall(response.content.decode()):
             url = urlsplit(urljoin(path, href))
@@ -85,10 +86,20 @@ def is_pdf(response):
 
 
 def readable_text(response):
-    """What a reader gets to read: a PDF's text (read back by a real parser), else the body."""
+    """What a reader gets to read: a PDF's text (read back by a real parser), each file of a zip, else the body."""
     if is_pdf(response):
-        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+        return pdf_text(response.content)
+    if response.get("Content-Type") == "application/zip":
+        archive = zipfile.ZipFile(io.BytesIO(response.content))
+        return "\n".join(
+            pdf_text(archive.read(name)) if name.endswith(".pdf") else archive.read(name).decode()
+            for name in archive.namelist()
+        )
     return response.content.decode()
+
+
+def pdf_text(data):
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 @pytest.mark.django_db
@@ -122,12 +133,16 @@ def test_no_public_url_shows_a_draft(client, draft):
         f"/documents/?person={slugs['person']}",
         f"/documents/?donor={slugs['donor']}",
         f"/documents/?collection={slugs['collection']}",
+        # A reading list naming the draft: its page, citations and zip of PDFs leave it out.
+        f"/reading-list/?ids={draft.record_id},121773",
     ]
     pages = crawl(client, probes)
     assert len(pages) > 20, "the crawl should reach every kind of public page"
     assert {"/sitemap-documents.xml", "/sitemap-people.xml", "/people/joseph-stalin/feed/"} <= pages.keys()
     # The seed's PDF is reached from its page, and read for the draft like every page.
     assert is_pdf(pages["/documents/121773/document.pdf"])
+    assert pages["/reading-list/documents.zip?ids=121773"]["Content-Type"] == "application/zip"
+    assert "archive121773" in readable_text(pages["/reading-list/citations.bib?ids=121773"])
     for path, response in pages.items():
         assert response.status_code in (200, 301, 400), path
         # A page may echo what the probe itself asked for (search box, error message, links

@@ -8,14 +8,14 @@ from django.views.decorators.http import require_safe
 
 from ..models import Document
 from ..web.headers import draft_headers
-from .formats import bibtex, csl_json, ris
+from .formats import bibtex_file, csl_json_file, ris_file
 from .record import citation_record
 
-# Format name → (builder, content type, file extension).
+# Format name → (builder of a file of citation records, content type, file extension).
 FORMATS = {
-    "bibtex": (bibtex, "application/x-bibtex; charset=utf-8", "bib"),
-    "ris": (ris, "application/x-research-info-systems; charset=utf-8", "ris"),
-    "csl": (csl_json, "application/vnd.citationstyles.csl+json; charset=utf-8", "json"),
+    "bibtex": (bibtex_file, "application/x-bibtex; charset=utf-8", "bib"),
+    "ris": (ris_file, "application/x-research-info-systems; charset=utf-8", "ris"),
+    "csl": (csl_json_file, "application/vnd.citationstyles.csl+json; charset=utf-8", "json"),
 }
 
 
@@ -24,7 +24,7 @@ def citation(request, record_id, format):
     build, content_type, extension = FORMATS[format]
     document = get_object_or_404(Document.objects.visible_to(request.user).for_detail(), record_id=record_id)
     record = citation_record(document, request.build_absolute_uri("/"))
-    response = HttpResponse(build(record), content_type=content_type)
+    response = HttpResponse(build([record]), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{record.key}.{extension}"'
     if not document.is_published:
         draft_headers(response)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from ..citations import views as citation_views
-from . import feeds, views
+from . import feeds, reading_list, views
 
 app_name = "documents"
 
@@ -15,6 +15,18 @@ urlpatterns = [
     path("documents/<int:record_id>/cite.bib", citation_views.citation, {"format": "bibtex"}, name="citation_bibtex"),
     path("documents/<int:record_id>/cite.ris", citation_views.citation, {"format": "ris"}, name="citation_ris"),
     path("documents/<int:record_id>/cite.json", citation_views.citation, {"format": "csl"}, name="citation_csl"),
+    path("reading-list/", reading_list.reading_list, name="reading_list"),
+    path(
+        "reading-list/citations.bib",
+        reading_list.reading_list_citations,
+        {"format": "bibtex"},
+        name="reading_list_bibtex",
+    ),
+    path("reading-list/citations.ris", reading_list.reading_list_citations, {"format": "ris"}, name="reading_list_ris"),
+    path(
+        "reading-list/citations.json", reading_list.reading_list_citations, {"format": "csl"}, name="reading_list_csl"
+    ),
+    path("reading-list/documents.zip", reading_list.reading_list_pdfs, name="reading_list_pdfs"),
     path("people/", views.person_list, name="person_list"),
     path("people/<slug:slug>/", views.person_detail, name="person_detail"),
     path("people/<slug:slug>/feed/", feeds.PersonFeed(), name="person_feed"),

@@ -140,16 +140,9 @@ def document_pdf(request, record_id):
         return gone
     if pdf.UNAVAILABLE:  # the page hides the link; the system check tells the operator
         return HttpResponse(pdf.UNAVAILABLE, status=503, content_type="text/plain; charset=utf-8")
-    base_url = request.build_absolute_uri("/")
-    data = page_cache.fetch(
-        request,
-        "document-pdf",
-        _page_parts_key(request, document),
-        lambda: pdf.render_pdf(_document_page(request, document).content.decode(), base_url),
-    )
+    data = document_pdf_bytes(request, document)
     response = HttpResponse(data, content_type="application/pdf")
-    # Named as its citations are (archive121773.bib, .ris): a reference manager pairs them.
-    response["Content-Disposition"] = f'attachment; filename="{settings.CITATION["KEY_PREFIX"]}{record_id}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="{pdf_file_name(document)}"'
     # A PDF repeats its page: search engines index the page.
     response["X-Robots-Tag"] = "noindex"
     if not document.is_published:
@@ -157,16 +150,32 @@ def document_pdf(request, record_id):
     return response
 
 
+def document_pdf_bytes(request, document):
+    """The PDF of a document read with readable_fields(): made once per edit for readers (page_cache)."""
+    base_url = request.build_absolute_uri("/")
+    return page_cache.fetch(
+        request,
+        "document-pdf",
+        _page_parts_key(request, document),
+        lambda: pdf.render_pdf(_document_page(request, document).content.decode(), base_url),
+    )
+
+
+def pdf_file_name(document):
+    # Named as its citations are (archive121773.bib, .ris): a reference manager pairs them.
+    return f"{settings.CITATION['KEY_PREFIX']}{document.record_id}.pdf"
+
+
+def readable_fields(queryset):
+    """The fields a document's page, PDF and their cache keys need before the page is rendered."""
+    return queryset.only("record_id", "slug", "status", "modified_at")
+
+
 def _readable_document(request, record_id):
     """(the document, None), or (None, the 410 page) for one deleted or withdrawn; 404 for any other.
     One narrow read decides 404, 410 and draft headers for everyone, so an unpublished document is gone
     at once whatever the cache holds; the page's parts may come from the cache."""
-    document = (
-        Document.objects.visible_to(request.user)
-        .only("record_id", "slug", "status", "modified_at")
-        .filter(record_id=record_id)
-        .first()
-    )
+    document = readable_fields(Document.objects.visible_to(request.user)).filter(record_id=record_id).first()
     if document is not None:
         return document, None
     if DocumentChange.objects.gone(record_id, request.user):
