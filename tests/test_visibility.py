@@ -138,7 +138,12 @@ def test_no_public_url_shows_a_draft(client, draft):
     ]
     pages = crawl(client, probes)
     assert len(pages) > 20, "the crawl should reach every kind of public page"
-    assert {"/sitemap-documents.xml", "/sitemap-people.xml", "/people/joseph-stalin/feed/"} <= pages.keys()
+    assert {
+        "/sitemap-documents.xml",
+        "/sitemap-people.xml",
+        "/people/joseph-stalin/feed/",
+        "/people/network/",
+    } <= pages.keys()
     # The seed's PDF is reached from its page, and read for the draft like every page.
     assert is_pdf(pages["/documents/121773/document.pdf"])
     assert pages["/reading-list/documents.zip?ids=121773"]["Content-Type"] == "application/zip"

@@ -28,6 +28,8 @@ urlpatterns = [
     ),
     path("reading-list/documents.zip", reading_list.reading_list_pdfs, name="reading_list_pdfs"),
     path("people/", views.person_list, name="person_list"),
+    # Before people/<slug>/: "network" is no person's slug (Person.reserved_slugs).
+    path("people/network/", views.people_network, name="people_network"),
     path("people/<slug:slug>/", views.person_detail, name="person_detail"),
     path("people/<slug:slug>/feed/", feeds.PersonFeed(), name="person_feed"),
     path("donors/", views.donor_list, name="donor_list"),

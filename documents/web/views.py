@@ -23,6 +23,7 @@ from ..search.pages import CappedPaginator, Hits
 from ..search.people import correspondents, person_search, role_counts, timeline
 from . import pdf
 from .headers import draft_headers
+from .network import archive_network, person_network
 
 # A person, donor or collection page lists this many documents, then links to the filtered list.
 PREVIEW_SIZE = 20
@@ -264,9 +265,17 @@ def person_detail(request, slug):
         ]
         context["timeline"] = timeline(person, published_only)
         context["correspondents"] = correspondents(person, published_only)
+        context["network"] = person_network(person, context["correspondents"])
     except SearchUnavailable:
         context["unavailable"] = True
     return render(request, "documents/person_detail.html", context)
+
+
+@require_safe
+def people_network(request):
+    """Who wrote to whom across the archive: its busiest pairs of correspondents (web/network.py)."""
+    network = page_cache.fetch(request, "people-network", (), lambda: archive_network(request.user))
+    return render(request, "documents/people_network.html", {"network": network})
 
 
 @require_safe
