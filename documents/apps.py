@@ -10,6 +10,7 @@ class DocumentsConfig(AppConfig):
         from . import signals  # noqa: F401  (the receivers; importing history.recording registers the models)
         from .admin import documents, groups, imports, people, scans, vocabularies  # noqa: F401  (registers the admin pages)
         from .ops import checks  # noqa: F401  (registers the system checks)
+        from .web import pdf  # noqa: F401  (registers its check: PDFs need Pango)
 
 
 class ArchiveAdminConfig(admin_apps.AdminConfig):

@@ -459,7 +459,8 @@ def test_a_hostile_title_cannot_break_out_of_the_json_ld_block(client):
 
 @pytest.mark.django_db
 def test_page_has_a_cite_section_with_copy_button_and_downloads(demo, client):
-    """The section shows the citation, a button for cite.js (hidden until it runs) and the three downloads;
+    """The section shows the citation, a button for cite.js (hidden until it runs), the three downloads and
+    the PDF;
     no inline script, style or event handler."""
     document = Document.objects.get(record_id=121773)
     response = client.get(document.get_absolute_url())
@@ -480,6 +481,7 @@ def test_page_has_a_cite_section_with_copy_button_and_downloads(demo, client):
         "BibTeX": "/documents/121773/cite.bib",
         "RIS": "/documents/121773/cite.ris",
         "CSL-JSON": "/documents/121773/cite.json",
+        "Download this document as PDF": "/documents/121773/document.pdf",
     }
     assert section.xpath(".//script/@src") == ["/static/documents/js/cite.js"]
     for script in tree.xpath("//script"):

@@ -175,6 +175,7 @@ def test_every_response_that_shows_a_draft_is_neither_stored_nor_indexed(client,
     urls = [
         draft.get_absolute_url(),
         f"/documents/{draft.record_id}/cite.bib",
+        f"/documents/{draft.record_id}/document.pdf",
         f"/api/v1/documents/{draft.record_id}/",
         "/api/v1/documents/export.jsonl",
         f"/documents/{gone_record_id}/",

@@ -1,11 +1,14 @@
 """One visibility rule: nothing unpublished reaches an anonymous reader, on any public URL."""
 
+import io
 import re
+import zipfile
 from collections import deque
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 from django.test import Client
+from pypdf import PdfReader
 from rest_framework.authtoken.models import Token
 
 from documents.history.public import number_history
@@ -66,7 +69,7 @@ def crawl(client, start_paths):
         seen.add(path)
         response = client.get(path)
         pages[path] = response
-        if response.status_code != 200:
+        if response.status_code != 200 or is_pdf(response) or response.get("Content-Type") == "application/zip":
             continue
         for href in links(response) + SITEMAP_LOC.findall(response.content.decode()):
             url = urlsplit(urljoin(path, href))
@@ -78,6 +81,27 @@ def crawl(client, start_paths):
             if target not in seen:
                 queue.append(target)
     return pages
+
+
+def is_pdf(response):
+    return response.get("Content-Type") == "application/pdf"
+
+
+def readable_text(response):
+    """What a reader gets to read: a PDF's text (read back by a real parser), each file of a zip, else the body."""
+    if is_pdf(response):
+        return pdf_text(response.content)
+    if response.get("Content-Type") == "application/zip":
+        archive = zipfile.ZipFile(io.BytesIO(response.content))
+        return "\n".join(
+            pdf_text(archive.read(name)) if name.endswith(".pdf") else archive.read(name).decode()
+            for name in archive.namelist()
+        )
+    return response.content.decode()
+
+
+def pdf_text(data):
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 @pytest.mark.django_db
@@ -116,16 +140,27 @@ def test_no_public_url_shows_a_draft(client, draft):
         f"/documents/?person={slugs['person']}",
         f"/documents/?donor={slugs['donor']}",
         f"/documents/?collection={slugs['collection']}",
+        # A reading list naming the draft: its page, citations and zip of PDFs leave it out.
+        f"/reading-list/?ids={draft.record_id},121773",
     ]
     pages = crawl(client, probes)
     assert len(pages) > 20, "the crawl should reach every kind of public page"
-    assert {"/sitemap-documents.xml", "/sitemap-people.xml", "/people/joseph-stalin/feed/"} <= pages.keys()
+    assert {
+        "/sitemap-documents.xml",
+        "/sitemap-people.xml",
+        "/people/joseph-stalin/feed/",
+        "/people/network/",
+    } <= pages.keys()
     assert {"/documents/121773/v/1/", "/documents/121773/v/1/cite.bib"} <= pages.keys()
+    # The seed's PDF is reached from its page, and read for the draft like every page.
+    assert is_pdf(pages["/documents/121773/document.pdf"])
+    assert pages["/reading-list/documents.zip?ids=121773"]["Content-Type"] == "application/zip"
+    assert "archive121773" in readable_text(pages["/reading-list/citations.bib?ids=121773"])
     for path, response in pages.items():
         assert response.status_code in (200, 301, 400), path
         # A page may echo what the probe itself asked for (search box, error message, links
         # that keep the query); nothing else may name the draft.
-        body = response.content.decode().lower()
+        body = readable_text(response).lower()
         for echo in sorted(parse_qs(urlsplit(path).query).values(), key=len, reverse=True):
             body = body.replace(echo[0].lower(), "")
         assert MARK.lower() not in body, path
@@ -147,6 +182,7 @@ def test_no_public_url_shows_a_draft(client, draft):
         f"/documents/{draft.record_id}/cite.bib",
         f"/documents/{draft.record_id}/cite.ris",
         f"/documents/{draft.record_id}/cite.json",
+        f"/documents/{draft.record_id}/document.pdf",
         f"/iiif/{draft.record_id}/manifest.json",
         f"/api/v1/documents/{draft.record_id}/",
         f"/documents/{draft.record_id}/v/1/",
@@ -154,6 +190,7 @@ def test_no_public_url_shows_a_draft(client, draft):
         f"/documents/{withdrawn.record_id}/v/1/cite.bib",
         f"/documents/{withdrawn.record_id}/v/1/cite.ris",
         f"/documents/{withdrawn.record_id}/v/1/cite.json",
+        f"/documents/{withdrawn.record_id}/document.pdf",
     ]:
         assert client.get(path).status_code == 404, path
     # OAI-PMH knows no record by the draft's identifier, in any format.

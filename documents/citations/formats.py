@@ -188,4 +188,19 @@ def csl_item(record):
 
 
 def csl_json(record):
-    return json.dumps([csl_item(record)], ensure_ascii=False, indent=2) + "\n"
+    return csl_json_file([record])
+
+
+# Files of several citations (a reading list's download; one document's is a list of one).
+
+
+def bibtex_file(records):
+    return "\n".join(bibtex(record) for record in records)
+
+
+def ris_file(records):
+    return "".join(ris(record) for record in records)
+
+
+def csl_json_file(records):
+    return json.dumps([csl_item(record) for record in records], ensure_ascii=False, indent=2) + "\n"

@@ -9,14 +9,14 @@ from django.views.decorators.http import require_safe
 from ..history import public
 from ..models import Document
 from ..web.headers import draft_headers
-from .formats import bibtex, csl_json, ris
+from .formats import bibtex_file, csl_json_file, ris_file
 from .record import citation_record
 
-# Format name → (builder, content type, file extension).
+# Format name → (builder of a file of citation records, content type, file extension).
 FORMATS = {
-    "bibtex": (bibtex, "application/x-bibtex; charset=utf-8", "bib"),
-    "ris": (ris, "application/x-research-info-systems; charset=utf-8", "ris"),
-    "csl": (csl_json, "application/vnd.citationstyles.csl+json; charset=utf-8", "json"),
+    "bibtex": (bibtex_file, "application/x-bibtex; charset=utf-8", "bib"),
+    "ris": (ris_file, "application/x-research-info-systems; charset=utf-8", "ris"),
+    "csl": (csl_json_file, "application/vnd.citationstyles.csl+json; charset=utf-8", "json"),
 }
 
 
@@ -33,7 +33,7 @@ def citation(request, record_id, format, number=None):
             raise Http404("This document has no public version with this number.")
         related = [item.document for item in cited.related if item.document.is_published]
         record = citation_record(cited.document, request.build_absolute_uri("/"), related=related, version=cited.info)
-    response = HttpResponse(build(record), content_type=content_type)
+    response = HttpResponse(build([record]), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{record.key}.{extension}"'
     if not document.is_published:
         draft_headers(response)

@@ -4,6 +4,7 @@ from anyascii import anyascii
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
 from django.db.models import F
 from django.utils.text import slugify
@@ -182,6 +183,8 @@ class SluggedModel(TrackedFieldsModel, NormalizedTextModel):
 
     # What a document shows of it (and the search index holds): a change moves those documents.
     tracked_fields = ("name", "slug")
+    # Slugs a page of its own answers at instead (people/network/): never given to a record.
+    reserved_slugs = ()
 
     name = models.CharField(max_length=255)
     slug = models.SlugField(max_length=255, unique=True, blank=True, allow_unicode=False)
@@ -202,6 +205,11 @@ class SluggedModel(TrackedFieldsModel, NormalizedTextModel):
         if previous and previous != self.slug:
             OldSlug.remember(self, previous)
 
+    def clean_fields(self, exclude=None):
+        super().clean_fields(exclude)
+        if self.slug in self.reserved_slugs and "slug" not in (exclude or ()):
+            raise ValidationError({"slug": f"“{self.slug}” is the address of another page: choose another slug."})
+
     def natural_key(self):
         return (self.slug,)
 
@@ -217,6 +225,7 @@ def unique_slug(model, text, exclude_pk=None, max_length=200):
     base = slug_for(text, max_length) or model._meta.model_name
     taken_current = model.objects.exclude(pk=exclude_pk).filter(slug__startswith=base)
     taken = set(taken_current.values_list("slug", flat=True))
+    taken |= set(model.reserved_slugs)
     taken |= set(OldSlug.objects.for_model(model).filter(slug__startswith=base).values_list("slug", flat=True))
     slug, n = base, 2
     while slug in taken:

@@ -18,7 +18,7 @@ from .base import NormalizedTextModel, TimeStampedModel, TrackedFieldsModel, Ver
 from .changes import DocumentChange
 from .groups import Collection, Donor
 from .people import Person
-from .querysets import DocumentQuerySet, RelationQuerySet
+from .querysets import DocumentPersonQuerySet, DocumentQuerySet, RelationQuerySet
 from .record_ids import advance_past, next_record_id
 from .vocabularies import Archive, Classification, DocumentType, Language, Place, RelationType, Subject
 
@@ -217,6 +217,8 @@ class DocumentPerson(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="document_links")
     role = models.CharField(max_length=12, choices=Role.choices, default=Role.AUTHOR)
     order = models.PositiveSmallIntegerField(default=0, help_text="Position among the people in the same role.")
+
+    objects = DocumentPersonQuerySet.as_manager()
 
     class Meta:
         verbose_name = "person in a role"

@@ -46,6 +46,7 @@ class Person(SluggedModel, TimeStampedModel, VersionedModel):
 
     objects = NaturalKeyManager.from_queryset(PublicQuerySet)()
     document_path = "persons"
+    reserved_slugs = ("network",)
 
     class Meta:
         verbose_name_plural = "people"

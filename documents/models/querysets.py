@@ -4,7 +4,7 @@ from collections import namedtuple
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, Subquery
 
 from ..roles import can_preview
 from .base import SluggedQuerySet
@@ -44,6 +44,26 @@ class RelationQuerySet(models.QuerySet):
         for related in found.values():
             related.sort(key=related_order)
         return found
+
+
+class DocumentPersonQuerySet(models.QuerySet):
+    def correspondence(self, user=None, limit=40):
+        """[(author id, recipient id, documents)]: the pairs of people who most often wrote to each other,
+        counted in the documents the user may see (published only for None). One query, grouped in the
+        database; the archive-wide network (/people/network/) reads it through the page cache."""
+        Role = self.model.Role
+        recipient = FilteredRelation("document__person_links", condition=Q(document__person_links__role=Role.RECIPIENT))
+        links = self.annotate(recipient=recipient).filter(role=Role.AUTHOR)
+        if not can_preview(user):
+            links = links.filter(document__status=apps.get_model("documents", "Document").Status.PUBLISHED)
+        pairs = (
+            links.exclude(person=F("recipient__person"))
+            .order_by()
+            .values_list("person", "recipient__person")
+            .annotate(documents=Count("document", distinct=True))
+            .order_by("-documents", "person", "recipient__person")
+        )
+        return list(pairs[:limit])
 
 
 class DocumentQuerySet(models.QuerySet):

@@ -5,6 +5,7 @@ from django import template
 from ..citations.formats import chicago, chicago_html
 from ..citations.head import json_ld_script, meta_tags
 from ..citations.record import citation_record
+from ..web import pdf
 
 register = template.Library()
 
@@ -32,6 +33,7 @@ def citation_section(context):
         "version": record.version,
         "text": chicago(record),
         "html": chicago_html(record),
+        "pdf": not pdf.UNAVAILABLE,
         "downloads": [(f"citation_{name}", label, media_type) for name, label, media_type in CITATION_DOWNLOADS],
     }
 

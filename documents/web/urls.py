@@ -1,7 +1,7 @@
 from django.urls import path
 
 from ..citations import views as citation_views
-from . import feeds, views
+from . import feeds, reading_list, views
 
 app_name = "documents"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("documents/<int:record_id>/", views.document_detail, name="document_permalink"),
     path("documents/<int:record_id>/v/<int:number>/", views.document_version, name="document_version"),
     path("documents/<int:record_id>/<str:slug>/", views.document_detail, name="document_detail"),
+    path("documents/<int:record_id>/document.pdf", views.document_pdf, name="document_pdf"),
     path("documents/<int:record_id>/cite.bib", citation_views.citation, {"format": "bibtex"}, name="citation_bibtex"),
     path("documents/<int:record_id>/cite.ris", citation_views.citation, {"format": "ris"}, name="citation_ris"),
     path("documents/<int:record_id>/cite.json", citation_views.citation, {"format": "csl"}, name="citation_csl"),
@@ -33,7 +34,21 @@ urlpatterns = [
         {"format": "csl"},
         name="version_citation_csl",
     ),
+    path("reading-list/", reading_list.reading_list, name="reading_list"),
+    path(
+        "reading-list/citations.bib",
+        reading_list.reading_list_citations,
+        {"format": "bibtex"},
+        name="reading_list_bibtex",
+    ),
+    path("reading-list/citations.ris", reading_list.reading_list_citations, {"format": "ris"}, name="reading_list_ris"),
+    path(
+        "reading-list/citations.json", reading_list.reading_list_citations, {"format": "csl"}, name="reading_list_csl"
+    ),
+    path("reading-list/documents.zip", reading_list.reading_list_pdfs, name="reading_list_pdfs"),
     path("people/", views.person_list, name="person_list"),
+    # Before people/<slug>/: "network" is no person's slug (Person.reserved_slugs).
+    path("people/network/", views.people_network, name="people_network"),
     path("people/<slug:slug>/", views.person_detail, name="person_detail"),
     path("people/<slug:slug>/feed/", feeds.PersonFeed(), name="person_feed"),
     path("donors/", views.donor_list, name="donor_list"),

@@ -4,7 +4,7 @@ import dataclasses
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import truncatewords
 from django.template.loader import render_to_string
@@ -22,7 +22,9 @@ from ..search import WORD, Criteria, Search, SearchUnavailable, fold, parse_quer
 from ..search.facets import build_facets, date_histogram
 from ..search.pages import CappedPaginator, Hits
 from ..search.people import correspondents, person_search, role_counts, timeline
+from . import pdf
 from .headers import draft_headers, reader_headers
+from .network import archive_network, person_network
 
 # A person, donor or collection page lists this many documents, then links to the filtered list.
 PREVIEW_SIZE = 20
@@ -127,45 +129,89 @@ def _suggest(filterset):
 
 @require_safe
 def document_detail(request, record_id, slug=None):
-    # One narrow read decides 404, redirect and draft headers for everyone, so an unpublished
-    # document is gone at once whatever the cache holds; the page's parts may come from the cache.
-    document = _narrow(request, record_id)
-    if document is None:
-        return _missing(request, record_id)
+    document, gone = _readable_document(request, record_id)
+    if gone:
+        return gone
     if slug != document.slug:
         return redirect(document, permanent=True)
-    # The parts show the host (canonical and IIIF links, the citation's URL) and today's date (the
-    # citation's "Accessed"); the document's own modified_at keeps its own edits apart.
-    parts = page_cache.fetch(
+    return _document_page(request, document)
+
+
+@require_safe
+def document_pdf(request, record_id):
+    """The document page as PDF (web/pdf.py): what a reader's print of the page gives, made on the server."""
+    document, gone = _readable_document(request, record_id)
+    if gone:
+        return gone
+    if pdf.UNAVAILABLE:  # the page hides the link; the system check tells the operator
+        return HttpResponse(pdf.UNAVAILABLE, status=503, content_type="text/plain; charset=utf-8")
+    data = document_pdf_bytes(request, document)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{pdf_file_name(document)}"'
+    # A PDF repeats its page: search engines index the page.
+    response["X-Robots-Tag"] = "noindex"
+    if not document.is_published:
+        draft_headers(response)
+    return response
+
+
+def document_pdf_bytes(request, document):
+    """The PDF of a document read with readable_fields(): made once per edit for readers (page_cache)."""
+    base_url = request.build_absolute_uri("/")
+    return page_cache.fetch(
         request,
-        "document",
-        (record_id, document.modified_at.isoformat(), request.scheme, request.get_host(), str(timezone.localdate())),
-        lambda: _detail_parts(request, document.pk),
+        "document-pdf",
+        _page_parts_key(request, document),
+        lambda: pdf.render_pdf(_document_page(request, document).content.decode(), base_url),
+    )
+
+
+def pdf_file_name(document):
+    # Named as its citations are (archive121773.bib, .ris): a reference manager pairs them.
+    return f"{settings.CITATION['KEY_PREFIX']}{document.record_id}.pdf"
+
+
+def readable_fields(queryset):
+    """The fields a document's page, PDF and their cache keys need before the page is rendered."""
+    return queryset.only("record_id", "slug", "status", "modified_at", "first_published_at")
+
+
+def _readable_document(request, record_id):
+    """(the document, None), or (None, the 410 page) for one deleted or withdrawn; 404 for any other.
+    One narrow read decides 404, 410 and draft headers for everyone, so an unpublished document is gone
+    at once whatever the cache holds; the page's parts may come from the cache."""
+    document = readable_fields(Document.objects.visible_to(request.user)).filter(record_id=record_id).first()
+    if document is not None:
+        return document, None
+    if DocumentChange.objects.gone(record_id, request.user):
+        response = render(request, "410.html", status=410)
+        if can_preview(request.user):  # staff also learn of deleted drafts: not for shared caches
+            draft_headers(response)
+        return None, response
+    raise Http404("No document with this record ID.")
+
+
+def _page_parts_key(request, document):
+    """What a document page's cached parts depend on besides the archive: the host (canonical and IIIF
+    links, the citation's URL) and today's date (the citation's "Accessed"); the document's own
+    modified_at keeps its own edits apart."""
+    return (
+        document.record_id,
+        document.modified_at.isoformat(),
+        request.scheme,
+        request.get_host(),
+        str(timezone.localdate()),
+    )
+
+
+def _document_page(request, document):
+    parts = page_cache.fetch(
+        request, "document", _page_parts_key(request, document), lambda: _detail_parts(request, document.pk)
     )
     response = render(request, "documents/document_detail.html", {"parts": parts})
     if not parts["is_published"]:
         draft_headers(response)
     return response
-
-
-def _narrow(request, record_id):
-    """The one narrow read that decides 404, redirect and draft headers for a document's pages."""
-    return (
-        Document.objects.visible_to(request.user)
-        .only("record_id", "slug", "status", "modified_at", "first_published_at")
-        .filter(record_id=record_id)
-        .first()
-    )
-
-
-def _missing(request, record_id):
-    """A document's page that nobody may see: 410 for a deleted one, else 404."""
-    if DocumentChange.objects.gone(record_id, request.user):
-        response = render(request, "410.html", status=410)
-        if can_preview(request.user):  # staff also learn of deleted drafts: not for shared caches
-            draft_headers(response)
-        return response
-    raise Http404("No document with this record ID.")
 
 
 def _detail_parts(request, pk):
@@ -191,15 +237,15 @@ def _detail_parts(request, pk):
 @require_safe
 def document_version(request, record_id, number):
     """A public version of a document as it was: for whoever may see the document now, and only then."""
-    document = _narrow(request, record_id)
-    if document is None:
-        return _missing(request, record_id)
+    document, gone = _readable_document(request, record_id)
+    if gone:
+        return gone
     # The page's parts depend on the archive beyond the version (related documents, people's names),
     # so they are kept at the archive's stamp like the current page's; the version itself never changes.
     parts = page_cache.fetch(
         request,
         "document-version",
-        (record_id, number, document.modified_at.isoformat(), request.scheme, request.get_host(), _today()),
+        (*_page_parts_key(request, document), number),
         lambda: _version_parts(request, document, number),
     )
     if parts is None:
@@ -229,10 +275,6 @@ def _version_parts(request, document, number):
         "content": render_to_string("documents/detail/content.html", context, request),
         "is_published": document.is_published,
     }
-
-
-def _today():
-    return str(timezone.localdate())
 
 
 def _public_or_redirect(request, model, slug):
@@ -275,9 +317,17 @@ def person_detail(request, slug):
         ]
         context["timeline"] = timeline(person, published_only)
         context["correspondents"] = correspondents(person, published_only)
+        context["network"] = person_network(person, context["correspondents"])
     except SearchUnavailable:
         context["unavailable"] = True
     return render(request, "documents/person_detail.html", context)
+
+
+@require_safe
+def people_network(request):
+    """Who wrote to whom across the archive: its busiest pairs of correspondents (web/network.py)."""
+    network = page_cache.fetch(request, "people-network", (), lambda: archive_network(request.user))
+    return render(request, "documents/people_network.html", {"network": network})
 
 
 @require_safe

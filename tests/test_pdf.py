@@ -1,0 +1,108 @@
+"""A document's PDF (documents/web/pdf.py): its page printed on the server, read back by a real parser."""
+
+import io
+
+import pytest
+from django.test import Client
+from pypdf import PdfReader
+
+from documents.models import Document
+from documents.web import pdf
+from documents.web.pdf import StaticFilesOnly
+
+from .factories import DocumentFactory
+
+
+def pdf_text(response):
+    assert response["Content-Type"] == "application/pdf"
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+
+
+def test_the_seed_as_pdf_holds_its_title_text_and_citation(demo, client):
+    response = client.get("/documents/121773/document.pdf")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="archive121773.pdf"'
+    text = " ".join(pdf_text(response).split())
+    assert "Cable, Joseph Stalin to Anastas Mikoyan" in text
+    assert "To Mikoyan" in text  # the translation
+    assert "Cite this document" in text
+    # The page links it, for readers and for the crawl that checks it never shows a draft.
+    assert 'href="/documents/121773/document.pdf"' in client.get("/documents/121773/", follow=True).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_original_script_is_printed_not_dropped(client):
+    """Russian transcripts are common; a PDF font without Cyrillic would print blanks or boxes."""
+    document = DocumentFactory(transcript="Строго секретно. Товарищу Микояну.")
+    text = pdf_text(client.get(f"/documents/{document.record_id}/document.pdf"))
+    assert "Товарищу Микояну" in " ".join(text.split())
+
+
+@pytest.mark.django_db
+def test_a_readers_pdf_is_made_once_then_served_from_the_page_cache(client, django_assert_max_num_queries):
+    document = DocumentFactory()
+    first = client.get(f"/documents/{document.record_id}/document.pdf")
+    # Again: the narrow read and the archive's stamp (two), nothing that renders the page.
+    with django_assert_max_num_queries(3):
+        again = client.get(f"/documents/{document.record_id}/document.pdf")
+    assert again.content == first.content
+    # An edit makes a new one.
+    document.title = "Memorandum, retitled"
+    document.save()
+    assert "Memorandum, retitled" in pdf_text(client.get(f"/documents/{document.record_id}/document.pdf"))
+
+
+@pytest.mark.django_db
+def test_a_drafts_pdf_is_for_staff_only_and_kept_by_no_cache(staff_client):
+    draft = DocumentFactory(draft=True, title="Memorandum not yet published")
+    assert Client().get(f"/documents/{draft.record_id}/document.pdf").status_code == 404
+    response = staff_client.get(f"/documents/{draft.record_id}/document.pdf")
+    assert "Memorandum not yet published" in pdf_text(response)
+    assert "Draft preview" in pdf_text(response)
+    assert response["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.django_db
+def test_a_deleted_documents_pdf_is_gone_and_an_unknown_one_not_found(client):
+    document = DocumentFactory()
+    record_id = document.record_id
+    document.delete()
+    assert client.get(f"/documents/{record_id}/document.pdf").status_code == 410
+    assert client.get(f"/documents/{record_id + 1}/document.pdf").status_code == 404
+    assert not Document.objects.filter(record_id=record_id).exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://testserver.evil/static/documents/css/site.css",
+        "http://testserver/static/../archive_project/settings.py",
+        "http://testserver/static//etc/passwd",
+        "http://testserver/media/scans/1.png",
+        "data:text/css,body{}",
+    ],
+)
+def test_a_pdf_reads_no_address_but_the_sites_static_files(url):
+    """Curators' HTML could name any address: the printer must never fetch it (no SSRF, no local files)."""
+    fetcher = StaticFilesOnly("http://testserver/")
+    with pytest.raises(ValueError, match="Only the site's static files"):
+        fetcher.fetch(url)
+
+
+def test_the_sites_stylesheet_is_read_from_disk():
+    response = StaticFilesOnly("http://testserver/").fetch("http://testserver/static/documents/css/site.css")
+    assert response.content_type == "text/css" and b"body" in response.read()
+
+
+@pytest.mark.django_db
+def test_without_pango_the_page_offers_no_pdf_and_the_check_says_why(client, monkeypatch):
+    document = DocumentFactory()
+    assert "document.pdf" in client.get(document.get_absolute_url()).content.decode()
+    monkeypatch.setattr(pdf, "UNAVAILABLE", "PDFs cannot be made: WeasyPrint needs Pango (no libpango).")
+    document.save()  # a new page: the cached one offered the PDF
+    assert "document.pdf" not in client.get(document.get_absolute_url()).content.decode()
+    response = client.get(f"/documents/{document.record_id}/document.pdf")
+    assert response.status_code == 503 and b"needs Pango" in response.content
+    assert [warning.id for warning in pdf.pdfs_can_be_made(None)] == ["documents.W003"]
