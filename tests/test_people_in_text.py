@@ -51,8 +51,8 @@ def test_the_seeds_codename_links_to_stalin_with_a_card(client, demo):
     assert MENTION.findall(summary)[:2] == [("joseph-stalin", "Stalin"), ("anastas-mikoyan", "Mikoyan")]
     # One card per person, with the role they have in this document and a link to their page.
     assert html.count('class="person-card"') == 3
-    assert card(html, "joseph-stalin") == "Joseph Stalin, in this document: author All documents of Joseph Stalin"
-    assert "in this document: recipient" in card(html, "anastas-mikoyan")
+    assert card(html, "joseph-stalin") == "Joseph Stalin. Role in this document: author All documents of Joseph Stalin"
+    assert "Role in this document: recipient" in card(html, "anastas-mikoyan")
     assert 'aria-describedby="person-card-joseph-stalin-about"' in text
     assert 'src="/static/documents/js/person-cards.js"' in html
 
@@ -71,7 +71,7 @@ def test_a_real_cable_signed_with_a_codename_links_it(client):
     assert ("joseph-stalin", "Filippov") in found
     assert ("mao-zedong", "Mao Zedong") in found
     assert MENTION.findall(section(html, 'class="document-summary"', "</p>")) == [("joseph-stalin", "Stalin")]
-    assert card(html, "joseph-stalin").startswith("Joseph Stalin (1878–1953), in this document: author")
+    assert card(html, "joseph-stalin").startswith("Joseph Stalin (1878–1953). Role in this document: author")
 
 
 @pytest.mark.django_db
@@ -130,3 +130,21 @@ def test_a_curator_switches_off_a_wrong_link_in_the_admin_recorded_in_history(st
     assert "Instantsiya [codename for" in html
     latest = Version.objects.get_for_object(seed).first()
     assert latest.field_dict["names_not_linked"] == "INSTANTSIYA\nmao zedong"
+
+
+@pytest.mark.django_db
+def test_an_alias_removed_from_a_person_unlinks_it_on_the_cached_page(client, demo):
+    seed = Document.objects.get(record_id=121773)
+    assert ("joseph-stalin", "Instantsiya") in MENTION.findall(page(client, seed))
+    PersonAlias.objects.get(name="Instantsiya").delete()
+    assert ("joseph-stalin", "Instantsiya") not in MENTION.findall(page(client, seed))
+
+
+@pytest.mark.django_db
+def test_a_person_given_life_dates_shows_them_on_the_cached_page(client, demo):
+    seed = Document.objects.get(record_id=121773)
+    assert card(page(client, seed), "joseph-stalin").startswith("Joseph Stalin. Role")
+    stalin = Person.objects.get(slug="joseph-stalin")
+    stalin.birth_year, stalin.death_year = 1878, 1953
+    stalin.save()
+    assert card(page(client, seed), "joseph-stalin").startswith("Joseph Stalin (1878–1953). Role")

@@ -13,6 +13,7 @@
   let closing = 0;
   let tappedOpen = false; // whether the card was already open for the name a finger went down on
   let pointer = ""; // the kind of pointer last pressed: "mouse", "pen" or "touch"
+  let dismissed = null; // the name whose card Escape closed: focus back on it does not reopen it
 
   function cardFor(mention) {
     return document.getElementById(mention.dataset.personCard);
@@ -92,6 +93,7 @@
         return;
       }
       if (hit.matches("a.person-mention")) {
+        dismissed = null;
         show(hit);
       } else if (open && hit === open.card) {
         window.clearTimeout(closing);
@@ -105,12 +107,17 @@
     document.addEventListener("focusin", (event) => {
       const hit = within(event.target);
       if (hit && hit.matches("a.person-mention")) {
-        show(hit);
+        if (hit !== dismissed) {
+          show(hit);
+        }
       } else if (open && hit !== open.card) {
         close(false);
       }
     });
     document.addEventListener("focusout", (event) => {
+      if (event.target === dismissed) {
+        dismissed = null;
+      }
       if (open && !within(event.relatedTarget)) {
         closeSoon();
       }
@@ -134,6 +141,7 @@
     document.addEventListener("keydown", (event) => {
       pointer = "";
       if (event.key === "Escape" && open) {
+        dismissed = open.mention;
         close(true);
       }
     });
