@@ -128,3 +128,10 @@ def test_only_the_people_given_are_linked_and_each_is_remembered_once():
     assert LINK.findall(mentions.link("Stalin to Mao Zedong, Mao Zedong")) == [("mao-zedong", "Mao Zedong")] * 2
     assert list(mentions.found) == ["mao-zedong"]
     assert not Mentions([]) and Mentions([]).link("Stalin") == "Stalin"
+
+
+def test_letters_that_fold_to_two_keep_the_links_on_the_right_words():
+    strauss = Mentioned("franz-strauss", "Franz Strauß", "/people/franz-strauss/", names=["Franz Strauß"])
+    html = Mentions([strauss]).link(clean_html("Die Straße: ﬁnal Franz Strauß, FRANZ STRAUSS und Ärger."))
+    assert LINK.findall(html) == [("franz-strauss", "Franz Strauß"), ("franz-strauss", "FRANZ STRAUSS")]
+    assert html.startswith("Die Straße: ﬁnal <a ") and html.endswith("</a> und Ärger.")
