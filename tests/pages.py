@@ -5,11 +5,19 @@ import re
 
 SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
 TAG = re.compile(r"<[^>]+>")
+# A name the document page links inside the text (documents/search/mentions.py): it holds text only.
+PERSON_MENTION = re.compile(r'<a class="person-mention"[^>]*>([^<]*)</a>')
+
+
+def without_person_links(content):
+    """The page's HTML with the names linked inside its text back to the text they were: a reader
+    sees no break there, and the text must otherwise reach the page exactly as written."""
+    return PERSON_MENTION.sub(r"\1", content)
 
 
 def visible_text(response):
     """The page's text without markup, entities decoded, whitespace collapsed."""
-    body = SCRIPT_OR_STYLE.sub(" ", response.content.decode())
+    body = SCRIPT_OR_STYLE.sub(" ", without_person_links(response.content.decode()))
     return re.sub(r"\s+", " ", html.unescape(TAG.sub(" ", body))).strip()
 
 

@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import normalize_newlines
 
 from .. import sanitize
+from ..search import mentions
 
 register = template.Library()
 
@@ -36,6 +37,20 @@ def rich_lines(value):
     shown inside a paragraph or a definition list (source, summary, a note on the date)."""
     cleaned = sanitize.clean_html(value, inline=True)
     return mark_safe(normalize_newlines(cleaned).replace("\n", "<br>"))
+
+
+@register.simple_tag
+def people_in_text(document):
+    """The document's people as its text may name them: {% people_in_text document as people %}, then
+    {{ document.text|rich_text|link_people:people }} and, once after the texts, the cards of those named
+    (includes/person_cards.html)."""
+    return mentions.for_document(document)
+
+
+@register.filter(is_safe=True)
+def link_people(value, people):
+    """Cleaned HTML (one of the rich_* filters) with the names of the document's people linked to them."""
+    return mark_safe(people.link(value))
 
 
 @register.filter(is_safe=True)

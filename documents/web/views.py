@@ -218,7 +218,7 @@ def _detail_parts(request, pk):
     """The document page's title, description, head and body, rendered: what page_cache keeps.
     Read again with the same visibility as the narrow read: the document may have been unpublished
     in between, and a draft must never be rendered for a reader who may not preview it."""
-    document = get_object_or_404(Document.objects.visible_to(request.user).for_detail(), pk=pk)
+    document = get_object_or_404(Document.objects.visible_to(request.user).for_page(), pk=pk)
     versions = list(document.public_versions.order_by("-number").only("number", "published_at"))
     context = {
         "document": document,
