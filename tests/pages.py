@@ -3,6 +3,8 @@
 import html
 import re
 
+import pypdfium2
+
 SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
 TAG = re.compile(r"<[^>]+>")
 # A name the document page links inside the text (documents/search/mentions.py): it holds text only.
@@ -47,3 +49,13 @@ def main_text(response):
         content = body[start:end].encode()
 
     return visible_text(Part)
+
+
+def pdf_text(data):
+    """A PDF's text as a reader copies it from Chromium's PDF viewer: read by PDFium (pypdfium2), Chrome's own
+    PDF engine, page by page."""
+    document = pypdfium2.PdfDocument(data)
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()

@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 from django.test import Client
-from pypdf import PdfReader
 from rest_framework.authtoken.models import Token
 
 from documents.history.public import number_history
@@ -23,7 +22,7 @@ from .factories import (
     PersonFactory,
     RoleFactory,
 )
-from .pages import links
+from .pages import links, pdf_text
 
 MARK = "Zzdraft"
 # The URLs a sitemap lists; feeds link their entries with href like pages do.
@@ -98,10 +97,6 @@ def readable_text(response):
             for name in archive.namelist()
         )
     return response.content.decode()
-
-
-def pdf_text(data):
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 @pytest.mark.django_db
