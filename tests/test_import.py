@@ -43,9 +43,9 @@ from documents.models import (
 from documents.text import name_key
 
 from .factories import AliasFactory, DocumentFactory, PersonFactory, RoleFactory
-from .pages import assert_in_order, visible_text
+from .pages import assert_in_order, fact_items, visible_text
 from .realdata import LANGUAGE_CODES, MAX_NAME_LENGTH, person_name, read_records
-from .test_realdata import expected_display_date, fact_items, header_order, section_items
+from .test_realdata import expected_display_date, header_order, section_items
 
 IMPORT_URL = "/admin/documents/importbatch/import/"
 

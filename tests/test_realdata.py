@@ -68,14 +68,6 @@ def section_items(response, section_id):
     return [html.unescape(re.sub(r"<[^>]+>", "", item)).strip() for item in items]
 
 
-def fact_items(response, fact_id):
-    """The names listed for one fact of the document page's compact header (authors, recipients)."""
-    match = re.search(rf'<div id="{fact_id}">(.*?)</div>', response.content.decode(), re.S)
-    assert match, f"no fact #{fact_id} in the header"
-    items = re.findall(r"<li>(.*?)</li>", match.group(1), re.S)
-    return [html.unescape(re.sub(r"<[^>]+>", "", item)).strip() for item in items]
-
-
 def header_order(rec, date):
     """What the compact header and the reading layout show first, in order: the title, the date and
     its note, the summary before the text (issue 16)."""
