@@ -92,7 +92,7 @@ def test_the_demo_fills_the_collections_page(client, demo):
 
 
 @pytest.mark.django_db
-def test_a_document_made_after_the_demo_gets_the_record_id_after_the_real_one_not_a_placeholder(demo):
+def test_a_document_made_after_the_demo_gets_the_record_id_after_the_real_one_not_a_placeholder(fresh_record_ids, demo):
     document = Document(title="A new cable")
     document.save()
     assert document.record_id == 121774

@@ -172,7 +172,7 @@ def test_a_placeholder_record_id_never_sets_the_next_automatic_one():
 
 
 @pytest.mark.django_db
-def test_automatic_record_ids_step_over_the_placeholders_so_none_is_handed_out_twice():
+def test_automatic_record_ids_step_over_the_placeholders_so_none_is_handed_out_twice(fresh_record_ids):
     placeholder = DocumentFactory(record_id=record_ids.PLACEHOLDERS.start)
     record_ids.advance_past(record_ids.PLACEHOLDERS.start - 1)
     assert new_document().record_id == record_ids.PLACEHOLDERS.stop
@@ -180,7 +180,7 @@ def test_automatic_record_ids_step_over_the_placeholders_so_none_is_handed_out_t
 
 
 @pytest.mark.django_db
-def test_after_a_restore_placeholders_still_do_not_set_the_next_record_id():
+def test_after_a_restore_placeholders_still_do_not_set_the_next_record_id(fresh_record_ids):
     real = DocumentFactory(record_id=5000)
     DocumentFactory(record_id=record_ids.PLACEHOLDERS.start + 4)
     record_ids.advance_past_stored()
