@@ -153,3 +153,15 @@ def test_loading_the_demo_accepts_a_relation_a_curator_reversed(demo):
     relation.save()
     call_command("load_demo", verbosity=0)
     assert Relation.objects.filter(type=relation.type).count() == 4
+
+
+@pytest.mark.django_db
+def test_seed_rights_give_the_contact_address_in_dublin_core_and_the_citation_metadata(client, demo, settings):
+    settings.ARCHIVE_CONTACT_EMAIL = "reading-room@example.net"
+    record = client.get(
+        "/oai/", {"verb": "GetRecord", "identifier": "oai:testserver:121773", "metadataPrefix": "oai_dc"}
+    )
+    rights = record.content.decode().split("<dc:rights>")[1].split("</dc:rights>")[0]
+    assert rights.endswith("Public Policy Program at reading-room@example.net.")
+    head = client.get(CANONICAL).content.decode().split("</head>")[0]
+    assert "Policy Program at reading-room@example.net." in head and "protected]" not in head

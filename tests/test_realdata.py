@@ -291,7 +291,7 @@ def test_long_body_keeps_its_runs_of_spaces(client, loaded):
     content = client.get(loaded["wilson:300237"].get_absolute_url()).content.decode()
     assert html.escape(run.group(0)) in content
     assert html.escape(body.strip()) in content
-    assert re.search(r'<section class="document-text"[^>]*>', content)
+    assert re.search(r'<div class="document-text"[^>]*>', content)
     css = Path(finders.find("documents/css/site.css")).read_text(encoding="utf-8")
     assert re.search(r"\.document-text\s*\{[^}]*white-space:\s*pre-wrap", css)
 
