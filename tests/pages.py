@@ -59,3 +59,11 @@ def pdf_text(data):
         return "\n".join(page.get_textpage().get_text_range() for page in document)
     finally:
         document.close()
+
+
+def fact_items(response, fact_id):
+    """The names listed for one fact of the document page's compact header (authors, recipients)."""
+    match = re.search(rf'<div id="{fact_id}">(.*?)</div>', response.content.decode(), re.S)
+    assert match, f"no fact #{fact_id} in the header"
+    items = re.findall(r"<li>(.*?)</li>", match.group(1), re.S)
+    return [html.unescape(re.sub(r"<[^>]+>", "", item)).strip() for item in items]

@@ -72,7 +72,9 @@ def crawl(client, start_paths):
             continue
         for href in links(response) + SITEMAP_LOC.findall(response.content.decode()):
             url = urlsplit(urljoin(path, href))
-            if url.netloc not in ("", "testserver") or url.path.startswith(("/admin/", "/static/", "/media/")):
+            if url.scheme not in ("", "http") or url.netloc not in ("", "testserver"):
+                continue  # another site, or no page at all (mailto: the archive's contact address)
+            if url.path.startswith(("/admin/", "/static/", "/media/")):
                 continue
             target = url.path + (f"?{url.query}" if url.query else "")
             if url.query and "?" in path and urlsplit(path).path == url.path:

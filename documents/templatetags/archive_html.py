@@ -2,12 +2,14 @@
 documents/sanitize.py, plain lines kept as lines. Load with {% load archive_html %}."""
 
 from django import template
-from django.utils.html import linebreaks
+from django.conf import settings
+from django.utils.html import format_html, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.text import normalize_newlines
 
 from .. import sanitize
 from ..search import mentions
+from ..text import reveal_hidden_email
 
 register = template.Library()
 
@@ -29,6 +31,15 @@ def rich_paragraphs(value):
         return mark_safe(sanitize.tighten_blocks(cleaned))
     # Already escaped by the cleaner: linebreaks must not escape it again.
     return mark_safe(linebreaks(cleaned, autoescape=False))
+
+
+@register.filter(is_safe=True)
+def rights_text(value):
+    """A rights statement as paragraphs (rich_paragraphs), an address the scraped page hid
+    (text.HIDDEN_EMAIL) a link to the archive's contact address (ARCHIVE_CONTACT_EMAIL)."""
+    address = settings.ARCHIVE_CONTACT_EMAIL
+    link = format_html('<a href="mailto:{}">{}</a>', address, address)
+    return mark_safe(reveal_hidden_email(rich_paragraphs(value), link))
 
 
 @register.filter(is_safe=True)
