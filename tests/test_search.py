@@ -281,6 +281,34 @@ def test_a_document_that_says_the_word_ranks_above_one_that_names_someone_known_
 
 
 @pytest.mark.django_db
+def test_every_document_saying_a_word_ranks_above_every_one_found_only_through_an_alias(client):
+    """However long the texts that say the word (and the more of them, the less it weighs there), and
+    however short the alias: every literal match ranks above every match through an alias."""
+    stalin, mao = PersonFactory(name="Joseph Stalin"), PersonFactory(name="Mao Zedong")
+    AliasFactory(person=stalin, name="Instantsiya")
+    AliasFactory(person=mao, name="Mao Tse-tung")
+    by_him = DocumentFactory(title="Cable", text="Received.", summary="", date="1949-03-01")
+    RoleFactory(document=by_him, person=stalin)
+    for _ in range(19):
+        RoleFactory(document=DocumentFactory(title="Note", text="Noted.", summary=""), person=mao)
+    filler = " ".join(["The delegation discussed the railway and the port at length."] * 100)
+    saying_it = [
+        DocumentFactory(title=f"Report {n}", text=f"{filler} Instantsiya agreed. {filler}", summary="")
+        for n in range(10)
+    ]
+    results = found(client, "Instantsiya")
+    assert set(results[:-1]) == {document.record_id for document in saying_it}
+    assert results[-1] == by_him.record_id
+
+
+@pytest.mark.django_db
+def test_on_the_demo_the_cable_that_says_instantsiya_comes_first(client, demo):
+    """The issue's trial: of the four cables Instantsiya finds, the one whose text says it leads."""
+    assert found(client, "Instantsiya")[0] == 121773
+    assert set(found(client, "Instantsiya")[1:]) == {900002, 900003, 900004}
+
+
+@pytest.mark.django_db
 def test_equal_scores_page_by_date_then_record_id_without_overlap(client, settings):
     """Documents a query scores alike come newest first, then by record ID, the same on every page."""
     dates = ["1950-01-01", "1953-07-27", "1950-01-01", "1951-05-05", "1953-07-27", "1950-01-01", "1952-02-02"]
