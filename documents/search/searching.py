@@ -141,7 +141,7 @@ class Search:
             order=tantivy.Order.Desc if descending else tantivy.Order.Asc,
         )
         hits = result.hits if limit else []
-        return Page(self._ids(hits), result.count, [key for key, _ in hits], addresses=[a for _, a in hits])
+        return Page(self.ids_of(hits), result.count, [key for key, _ in hits], addresses=[a for _, a in hits])
 
     def _after_text(self, query, name, after, near, limit):
         """The hits after the one whose (text) sort key is `after`, in ascending order: the index has
@@ -163,7 +163,9 @@ class Search:
                 start, window = start + len(keys) - window, window * 2
                 continue
             hits = result.hits[position : position + limit]
-            return Page(self._ids(hits), result.count, [key for key, _ in hits], start + position, [a for _, a in hits])
+            return Page(
+                self.ids_of(hits), result.count, [key for key, _ in hits], start + position, [a for _, a in hits]
+            )
 
     def _ranked(self, query, offset, limit):
         wanted = offset + limit
@@ -177,7 +179,7 @@ class Search:
         keys = self.searcher.fast_field_values("order_date_desc", [address for _, address in hits])
         ordered = sorted(zip(hits, keys, strict=True), key=lambda pair: (-pair[0][0], -(pair[1] or 0)))
         hits = [hit for hit, _ in ordered[offset:wanted]]
-        return Page(self._ids(hits), result.count, addresses=[address for _, address in hits])
+        return Page(self.ids_of(hits), result.count, addresses=[address for _, address in hits])
 
     def cards(self, page):
         """{database id: the card the index keeps of it} for a page's hits (content.card())."""
@@ -186,7 +188,7 @@ class Search:
             for pk, address in zip(page.ids, page.addresses, strict=True)
         }
 
-    def _ids(self, hits):
+    def ids_of(self, hits):
         return [int(value) for value in self.searcher.fast_field_values("id", [address for _, address in hits])]
 
     def counts(self, fields, without=(), size=None):

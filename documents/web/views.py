@@ -18,6 +18,7 @@ from ..ops import page_cache
 from ..ops.unavailable import retry_later
 from ..sanitize import plain_text
 from ..search import WORD, Criteria, Search, SearchUnavailable, fold, parse_query
+from ..search.explain import alias_matches
 from ..search.facets import build_facets, date_histogram
 from ..search.pages import CappedPaginator, Hits
 from ..search.people import correspondents, person_search, role_counts, timeline
@@ -69,6 +70,7 @@ def _list_context(request, filterset):
     found = {}
     if filterset.parsed_query().groups and documents:
         found = search.snippets(_texts(documents))
+        alias_matches(search, documents, filterset.form.cleaned_data["q"])
     start, end = filterset.date_span()
     for document in documents:
         document.snippet = found.get(document.pk)
