@@ -109,6 +109,15 @@ def test_no_public_url_shows_a_draft(client, draft):
         f"/documents/?person={slugs['person']}",
         f"/documents/?donor={slugs['donor']}",
         f"/documents/?collection={slugs['collection']}",
+        # A search's feed (Follow this search), by words and by each kind of filter.
+        "/feeds/documents/?q=zzdraft",
+        f"/feeds/documents/?q={draft.record_id}",
+        "/feeds/documents/?q=stalin&author=joseph-stalin",
+        f"/feeds/documents/?type={draft.doc_type.slug}",
+        "/feeds/documents/?language=zzd",
+        f"/feeds/documents/?person={slugs['person']}",
+        f"/feeds/documents/?donor={slugs['donor']}",
+        f"/feeds/documents/?collection={slugs['collection']}",
     ]
     pages = crawl(client, probes)
     assert len(pages) > 20, "the crawl should reach every kind of public page"

@@ -22,6 +22,7 @@ from ..search.explain import alias_matches
 from ..search.facets import build_facets, date_histogram
 from ..search.pages import CappedPaginator, Hits
 from ..search.people import correspondents, person_search, role_counts, timeline
+from .feeds import search_feed_url
 from .headers import draft_headers
 
 # A person, donor or collection page lists this many documents, then links to the filtered list.
@@ -94,6 +95,7 @@ def _list_context(request, filterset):
         "documents": documents,
         "suggestion": suggestion,
         "page_requested": request.GET.get("page", ""),
+        "feed_url": search_feed_url(request.GET),
     }
 
 
