@@ -140,6 +140,7 @@ def test_no_public_url_shows_a_draft(client, draft):
     for path in [
         f"/documents/{draft.record_id}/",
         draft.get_absolute_url(),
+        draft.get_absolute_url() + "?results=q%3Dzzdraft",  # reached from a result: the same rule
         f"/people/{slugs['person']}/",
         f"/donors/{slugs['donor']}/",
         f"/collections/{slugs['collection']}/",

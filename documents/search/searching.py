@@ -13,13 +13,12 @@ import threading
 from dataclasses import dataclass, field
 
 import tantivy
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 
 from . import engine, outbox
-from .criteria import build_query, term, text_query
+from .criteria import build_query, term
+from .highlight import Highlighter
 from .query import fold
-from .schema import ROLES, SCHEMA, STEMS, TEXT_FIELDS, fold_marks, words
+from .schema import ROLES, SCHEMA, TEXT_FIELDS, words
 
 # Counts are exact: each segment reports every value it has, not only its top ones.
 SEGMENT_VALUES = 1_000_000
@@ -30,7 +29,6 @@ PEOPLE_FIELDS = frozenset({"person", *ROLES})
 ALL_VALUES = 100_000
 MAX_SUGGESTED_WORDS = 8
 RANKED_FETCH_LIMIT = 20_000  # see Search.page()
-SNIPPET_CHARS = 240
 ORDERS = {
     # name: (fast field, descending)
     "date": ("order_date", False),
@@ -289,17 +287,9 @@ class Search:
 
     def snippets(self, texts):
         """{database id: highlighted passage} for {database id: text}: where the words were found."""
-        query = text_query(self.criteria.parsed)
-        if query is None:
-            return {}
-        generator = tantivy.SnippetGenerator.create(self.searcher, query, SCHEMA, f"body_{STEMS}")
-        generator.set_max_num_chars(SNIPPET_CHARS)
-        found = {}
-        for pk, text in texts.items():
-            snippet = generator.snippet_from_doc(tantivy.Document(**{f"body_{STEMS}": fold_marks(text)}))
-            if snippet.highlighted():
-                found[pk] = _highlight(text, snippet)
-        return found
+        highlighter = Highlighter(self.searcher, self.criteria.parsed)
+        passages = {pk: highlighter.passage(text) for pk, text in texts.items()}
+        return {pk: passage for pk, passage in passages.items() if passage}
 
     def corrections(self, parsed):
         """{word: closest word the index holds} for the query's unknown words (the first few only)."""
@@ -325,23 +315,3 @@ class Search:
             if close and close[0] != token:
                 found[word] = close[0]
         return found
-
-
-def _highlight(text, snippet):
-    """The snippet's passage of the original text (the index saw it with marks folded, one character
-    for one), escaped, the found words in <mark>."""
-    folded = fold_marks(text).encode()
-    passage = snippet.fragment_range()
-
-    def char_at(offset):
-        return len(folded[:offset].decode(errors="ignore"))
-
-    start = char_at(passage.start)
-    pieces, at = [], start
-    for found in snippet.highlighted():
-        begin, end = char_at(passage.start + found.start), char_at(passage.start + found.end)
-        pieces.append(escape(text[at:begin]))
-        pieces.append(f"<mark>{escape(text[begin:end])}</mark>")
-        at = end
-    pieces.append(escape(text[at : char_at(passage.end)]))
-    return mark_safe("".join(pieces).strip())

@@ -24,6 +24,7 @@ from ..search.pages import CappedPaginator, Hits
 from ..search.people import correspondents, person_search, role_counts, timeline
 from .feeds import search_feed_url
 from .headers import draft_headers
+from .results import from_results, mark_words, result_link
 
 # A person, donor or collection page lists this many documents, then links to the filtered list.
 PREVIEW_SIZE = 20
@@ -96,6 +97,7 @@ def _list_context(request, filterset):
         "suggestion": suggestion,
         "page_requested": request.GET.get("page", ""),
         "feed_url": search_feed_url(request.GET),
+        "result_link": result_link(request.GET),
     }
 
 
@@ -152,7 +154,13 @@ def document_detail(request, record_id, slug=None):
         (record_id, document.modified_at.isoformat(), request.scheme, request.get_host(), str(timezone.localdate())),
         lambda: _detail_parts(request, document.pk),
     )
-    response = render(request, "documents/document_detail.html", {"parts": parts})
+    context = {"parts": parts}
+    reached = from_results(request)
+    if reached is not None:
+        # Reached from a list of results: the way back, and their words marked in a copy of the body.
+        context["back_url"], words = reached
+        context["content"], context["marked"] = mark_words(parts["content"], words)
+    response = render(request, "documents/document_detail.html", context)
     if not parts["is_published"]:
         draft_headers(response)
     return response
