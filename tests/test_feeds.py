@@ -217,6 +217,14 @@ def test_a_search_has_a_feed_of_its_newly_published_matches(client, archive):
 
 
 @pytest.mark.django_db
+def test_empty_parameters_follow_the_whole_archive(client, archive):
+    root = atom(client, "/feeds/documents/?q=&date_from=&sort=title")
+    assert entry_titles(root) == ["Newest letter", "Middle memorandum", "Oldest cable"]
+    assert root.findtext(f"{ATOM}title").startswith("New documents ·")
+    assert root.find(f"{ATOM}link[@rel='self']").get("href") == "http://testserver/feeds/documents/"
+
+
+@pytest.mark.django_db
 def test_a_search_with_no_match_has_a_valid_empty_feed(client, archive):
     root = atom(client, "/feeds/documents/?q=nowhereatall&type=cable")
     assert entries(root) == []

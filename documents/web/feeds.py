@@ -96,7 +96,7 @@ FOLLOWED = tuple(name for name in DocumentFilter.base_filters if name != "sort")
 
 def followed(query):
     """The part of a list's query string that a feed of it keeps, in its order: "" for the whole archive."""
-    return urlencode([(key, value) for key, values in query.lists() if key in FOLLOWED for value in values])
+    return urlencode([(key, value) for key, values in query.lists() if key in FOLLOWED for value in values if value])
 
 
 def search_feed_url(query):
