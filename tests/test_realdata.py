@@ -28,7 +28,8 @@ MONTHS = [
     "November",
     "December",
 ]
-DOCUMENT_LINK = re.compile(r'href="(/documents/\d+/[^"/]+/)"')
+# A document's address; a result's link adds the way back to its results (?results=..., web/results.py).
+DOCUMENT_LINK = re.compile(r'href="(/documents/\d+/[^"/?]+/)(?:\?results=[^"&]*)?"')
 
 
 def record(record_id):

@@ -139,6 +139,15 @@ def test_no_public_url_shows_a_draft(client, draft):
         f"/documents/?collection={slugs['collection']}",
         # A reading list naming the draft: its page, citations and zip of PDFs leave it out.
         f"/reading-list/?ids={draft.record_id},121773",
+        # A search's feed (Follow this search), by words and by each kind of filter.
+        "/feeds/documents/?q=zzdraft",
+        f"/feeds/documents/?q={draft.record_id}",
+        "/feeds/documents/?q=stalin&author=joseph-stalin",
+        f"/feeds/documents/?type={draft.doc_type.slug}",
+        "/feeds/documents/?language=zzd",
+        f"/feeds/documents/?person={slugs['person']}",
+        f"/feeds/documents/?donor={slugs['donor']}",
+        f"/feeds/documents/?collection={slugs['collection']}",
     ]
     pages = crawl(client, probes)
     assert len(pages) > 20, "the crawl should reach every kind of public page"
@@ -171,6 +180,7 @@ def test_no_public_url_shows_a_draft(client, draft):
     for path in [
         f"/documents/{draft.record_id}/",
         draft.get_absolute_url(),
+        draft.get_absolute_url() + "?results=q%3Dzzdraft",  # reached from a result: the same rule
         f"/people/{slugs['person']}/",
         f"/donors/{slugs['donor']}/",
         f"/collections/{slugs['collection']}/",
