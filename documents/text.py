@@ -53,3 +53,15 @@ HIDDEN_EMAIL = re.compile(r"\[email(?:\s|&nbsp;|&#160;)+protected\]", re.IGNOREC
 def reveal_hidden_email(text, address):
     """text with each hidden address ("[email protected]") given as address."""
     return HIDDEN_EMAIL.sub(lambda match: address, text)
+
+
+# A page break in a transcription: "//" standing alone between words or on a line of its own, as Russian
+# archival transcripts mark the end of a sheet. Never the "//" of an address (http://) or of "///".
+PAGE_BREAK = re.compile(r"(?:(?<=\s)|^)//(?=\s|$)", re.MULTILINE)
+
+
+def split_pages(value):
+    """value's pages, cut at its page breaks (PAGE_BREAK) and trimmed; [value] when it marks none."""
+    parts = [part.strip() for part in PAGE_BREAK.split(value or "")]
+    parts = [part for part in parts if part]
+    return parts if len(parts) > 1 else [value]
