@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.checks import Warning, register
+from PIL import ImageFile
 
 # fontTools logs every glyph subset at INFO, and WeasyPrint every screen-only CSS rule it skips: lines per PDF;
 # and WeasyPrint's progress, from its import on.
@@ -25,6 +26,9 @@ except OSError as error:  # WeasyPrint loads Pango when it is imported: without 
     UNAVAILABLE = f"PDFs cannot be made: WeasyPrint needs Pango ({error}); docs/deployment.md says what to install."
 else:
     UNAVAILABLE = ""
+    # WeasyPrint tells Pillow, for the whole process, to accept truncated images: a truncated scan upload
+    # would then pass as whole (documents/files/images.py refuses it). A PDF reads no image that needs it.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
 MEDIA_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".woff2": "font/woff2"}
