@@ -38,6 +38,8 @@ def record_ids(request):
     ids = []
     for part in raw.split(",") if raw.strip() else ():
         part = part.strip()
+        if not part:
+            raise BadList("The list has two commas with nothing between them, or a comma at its start or end.")
         if not (part.isascii() and part.isdigit() and len(part) <= 10):
             raise BadList(f"“{part[:40]}” is not a record ID: a reading list is record IDs separated by commas.")
         ids.append(int(part))
