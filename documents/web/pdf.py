@@ -13,11 +13,13 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.checks import Warning, register
+from PIL import ImageFile
 
 # fontTools logs every glyph subset at INFO, and WeasyPrint every screen-only CSS rule it skips: lines per PDF;
 # and WeasyPrint's progress, from its import on.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
+_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES
 try:
     import weasyprint
     import weasyprint.urls
@@ -26,6 +28,10 @@ except OSError as error:  # WeasyPrint loads Pango when it is imported: without 
     UNAVAILABLE = f"PDFs cannot be made: WeasyPrint needs Pango ({error}); docs/deployment.md says what to install."
 else:
     UNAVAILABLE = ""
+finally:
+    # WeasyPrint's import lets Pillow load truncated images in the whole process: scan uploads then
+    # accepted broken files (documents/scans). A PDF reads only the site's own images, whole.
+    ImageFile.LOAD_TRUNCATED_IMAGES = _TRUNCATED_IMAGES
 
 
 # WeasyPrint's time grows with the page (a 1 MB transcript took over 30 s, past gunicorn's timeout, so
