@@ -294,6 +294,8 @@ ARCHIVE_DESCRIPTION = os.environ.get(
     "Declassified cables, memoranda of conversation, letters and reports, "
     "translated and published for research and teaching.",
 )
+# Where readers write about rights and reuse: rights texts link to it (documents/templatetags/archive_html.py).
+ARCHIVE_CONTACT_EMAIL = os.environ.get("ARCHIVE_CONTACT_EMAIL", "archive@example.org")
 
 # How documents are cited: the page's "Cite this document" and its BibTeX, RIS and CSL-JSON
 # downloads (documents/citations/formats.py, docs/citations.md). The style is Chicago for archival material.

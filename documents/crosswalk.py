@@ -7,6 +7,7 @@ from django.conf import settings
 
 from .dates import DatePrecision
 from .models import Relation
+from .text import reveal_hidden_email
 
 # The fifteen elements of Simple Dublin Core, in the order oai_dc lists them.
 ELEMENTS = (
@@ -82,7 +83,7 @@ def dublin_core(document, base_url, related=None):
         "language": [language.code for language in document.languages.all()],
         "relation": [canonical_url(other, base_url) for other in related],
         "coverage": [place.name for place in document.places.all()],
-        "rights": [document.rights],
+        "rights": [reveal_hidden_email(document.rights, settings.ARCHIVE_CONTACT_EMAIL)],
     }
     result = {}
     for element in ELEMENTS:

@@ -11,7 +11,17 @@ from django.db import transaction
 from django.db.models import Q
 
 from .dates import DatePrecision, parse_partial_date
-from .models import Classification, Document, DocumentPerson, DocumentType, Donor, Person, Relation, RelationType
+from .models import (
+    Classification,
+    Collection,
+    Document,
+    DocumentPerson,
+    DocumentType,
+    Donor,
+    Person,
+    Relation,
+    RelationType,
+)
 from .search import enqueue, suspended
 
 DEMO_FILE = Path(__file__).parent / "demo" / "archive.json"
@@ -41,12 +51,16 @@ def _load(path):
             person.aliases.bulk_create([person.aliases.model(person=person, **alias) for alias in aliases])
         people[person.slug] = person
     donors = {item["slug"]: Donor.objects.get_or_create(slug=item["slug"], defaults=item)[0] for item in data["donors"]}
+    collections = {
+        item["slug"]: Collection.objects.get_or_create(slug=item["slug"], defaults=item)[0]
+        for item in data["collections"]
+    }
 
     documents, created_count = {}, 0
     for item in data["documents"]:
         document = Document.objects.filter(record_id=item["record_id"]).first()
         if document is None:
-            document = _create_document(item, people, donors)
+            document = _create_document(item, people, donors, collections)
             created_count += 1
         documents[document.record_id] = document
     for source, relation_type, target in data["relations"]:
@@ -58,13 +72,14 @@ def _load(path):
     return documents, created_count
 
 
-def _create_document(item, people, donors):
+def _create_document(item, people, donors, collections):
     date, precision = parse_partial_date(item["date"]) if item.get("date") else (None, DatePrecision.DAY)
     document = Document.objects.create(
         record_id=item["record_id"],
         title=item["title"],
         date=date,
         date_precision=precision,
+        date_note=item.get("date_note", ""),
         doc_type=DocumentType.lookup(item["type"]) if item.get("type") else None,
         classification=Classification.lookup(item["classification"]) if item.get("classification") else None,
         summary=item.get("summary", ""),
@@ -75,6 +90,7 @@ def _create_document(item, people, donors):
         status=Document.Status.PUBLISHED,
     )
     document.donors.set([donors[slug] for slug in item.get("donors", [])])
+    document.collections.set([collections[slug] for slug in item.get("collections", [])])
     DocumentPerson.objects.bulk_create(
         DocumentPerson(document=document, person=people[slug], role=role, order=order)
         for order, (slug, role) in enumerate(item.get("people", []))

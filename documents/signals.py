@@ -136,7 +136,10 @@ def relation_changed(sender, instance, raw=False, origin=None, **kwargs):
 def alias_changed(sender, instance, raw=False, **kwargs):
     part_changed(instance)
     if not raw:
-        enqueue(Document.objects.ids_linked_to(Person, instance.person_id))
+        # Searched, and linked where the text of the person's documents names it (search/mentions.py).
+        documents = Document.objects.ids_linked_to(Person, instance.person_id)
+        enqueue(documents)
+        touch(documents)
 
 
 def revision_committed(sender, revision, versions, **kwargs):

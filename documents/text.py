@@ -6,6 +6,7 @@ would differ from itself: a save that changed nothing would show as a change in 
 export and the ETag. Every model of the archive stores text through normalize_text
 (models/base.py, NormalizedTextModel), and the admin's text areas compare it so too (TextAreaField)."""
 
+import re
 import unicodedata
 
 from django import forms
@@ -41,3 +42,14 @@ def loose_key(name):
     finds a person that a file spells without them."""
     decomposed = unicodedata.normalize("NFKD", name)
     return " ".join("".join(char for char in decomposed if not unicodedata.combining(char)).casefold().split())
+
+
+# What a page behind Cloudflare's e-mail obfuscation shows where it hid an address, scraped as text:
+# the seed's rights statement, and any other record imported from such a page, says "please contact
+# ... at [email protected]". Readers are given the archive's own contact address in its place.
+HIDDEN_EMAIL = re.compile(r"\[email(?:\s|&nbsp;|&#160;)+protected\]", re.IGNORECASE)
+
+
+def reveal_hidden_email(text, address):
+    """text with each hidden address ("[email protected]") given as address."""
+    return HIDDEN_EMAIL.sub(lambda match: address, text)

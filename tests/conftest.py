@@ -7,8 +7,10 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.db import connection
 
 from documents import roles, search
+from documents.models import record_ids
 
 # Django's live server answers MEDIA_URL from MEDIA_ROOT itself (django.views.static), which no
 # deployment of this site does: the browser and nginx tests get every file from the views that check
@@ -92,6 +94,18 @@ def media_root(settings, tmp_path):
     """Uploads go to a fresh folder per test, never into the project."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def fresh_record_ids(db):
+    """The record ID counter of a freshly migrated database, which has issued nothing yet. PostgreSQL's
+    sequence is not rolled back with a test's transaction: without this, it is wherever earlier tests
+    left it."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT setval(%s, 1, false)", [record_ids.SEQUENCE])
+        else:
+            cursor.execute(f"UPDATE {record_ids.COUNTER} SET last = 0")
 
 
 @pytest.fixture

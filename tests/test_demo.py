@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from documents.models import Document, DocumentPerson, Person, Relation
+from documents.models import Collection, Document, DocumentPerson, Person, Relation
 
-from .pages import assert_in_order, visible_text
+from .pages import assert_in_order, fact_items, main_text, visible_text
 
 SEED = Path(__file__).parent / "data" / "wilson-center-document-121773.txt"
 CANONICAL = "/documents/121773/cable-joseph-stalin-to-anastas-mikoyan/"
@@ -24,17 +24,78 @@ def seed_lines():
     return [line for line in lines if line not in {"Author(s):", "Language"}]
 
 
+def reading_order(lines, contact):
+    """The seed's lines in the order of our reading layout (issue 16): the title, then its date in the
+    compact header; the summary before the text; the address the scraped page hid ("[email protected]")
+    as the archive's contact address."""
+    date, title, acknowledgement, *rest = lines
+    end_of_text = rest.index("6. II. 1949") + 1
+    text, summary, after = rest[:end_of_text], rest[end_of_text], rest[end_of_text + 1 :]
+    hidden = "[email\xa0protected]"
+    # The address is a link: the page's text has it apart from the words around it.
+    after = [part for line in after for part in (line.partition(hidden) if hidden in line else [line]) if part]
+    after = [contact if part == hidden else part.strip() for part in after]
+    return [title, date, acknowledgement, summary, *text, *after]
+
+
 @pytest.mark.django_db
-def test_seed_page_shows_every_field_of_the_seed_in_its_order(client, demo):
+def test_seed_page_shows_every_field_of_the_seed_in_its_reading_order(client, demo, settings):
+    settings.ARCHIVE_CONTACT_EMAIL = "reading-room@example.net"
     response = client.get(CANONICAL)
     assert response.status_code == 200
-    assert_in_order(visible_text(response), seed_lines())
+    expected = reading_order(seed_lines(), "reading-room@example.net")
+    assert len(expected) == len(seed_lines()) + 2  # every line of the seed; the rights' around its link
+    assert_in_order(main_text(response), expected)
 
 
 @pytest.mark.django_db
-def test_seed_page_names_the_author_and_recipient_its_title_gives(client, demo):
-    text = visible_text(client.get(CANONICAL))
-    assert_in_order(text, ["Stalin cable to Mikoyan", "Author(s)", "Joseph Stalin", "Recipient(s)", "Anastas Mikoyan"])
+def test_seed_page_names_the_author_and_recipient_its_title_gives_beside_the_title(client, demo):
+    response = client.get(CANONICAL)
+    assert fact_items(response, "authors") == ["Joseph Stalin"]
+    assert fact_items(response, "recipients") == ["Anastas Mikoyan"]
+    assert_in_order(
+        main_text(response),
+        [
+            *["Cable, Joseph Stalin to Anastas Mikoyan", "Author(s)", "Joseph Stalin", "Recipient(s)"],
+            *["Anastas Mikoyan", "Stalin cable to Mikoyan, asking"],
+        ],
+    )
+
+
+@pytest.mark.django_db
+def test_seed_page_header_gives_the_date_with_its_note_as_the_cable_is_dated_6_february(client, demo):
+    text = main_text(client.get(CANONICAL))
+    assert_in_order(
+        text,
+        [
+            *["Cable, Joseph Stalin to Anastas Mikoyan", "Date", "February 4, 1949", "dated 6 February 1949 in its"],
+            *["text", "“6. II. 1949”", "Type", "Cable", "Original Classification", "Strictly Secret", "Record ID"],
+            *["121773", "Stalin cable to Mikoyan", "English translation", "To Mikoyan."],
+        ],
+    )
+
+
+@pytest.mark.django_db
+def test_seed_rights_link_the_archives_contact_address_instead_of_the_hidden_one(client, demo, settings):
+    settings.ARCHIVE_CONTACT_EMAIL = "reading-room@example.net"
+    page = client.get(CANONICAL).content.decode()
+    assert "email\xa0protected" not in page and "email&nbsp;protected" not in page
+    assert 'Policy Program at <a href="mailto:reading-room@example.net">reading-room@example.net</a>.' in page
+
+
+@pytest.mark.django_db
+def test_the_demo_fills_the_collections_page(client, demo):
+    collection = Collection.objects.get()
+    assert collection.documents.count() == 5
+    assert collection.name in visible_text(client.get("/collections/"))
+    assert "Cable, Joseph Stalin to Anastas Mikoyan" in visible_text(client.get(collection.get_absolute_url()))
+
+
+@pytest.mark.django_db
+def test_a_document_made_after_the_demo_gets_the_record_id_after_the_real_one_not_a_placeholder(fresh_record_ids, demo):
+    document = Document(title="A new cable")
+    document.save()
+    assert document.record_id == 121774
 
 
 @pytest.mark.django_db
@@ -92,3 +153,15 @@ def test_loading_the_demo_accepts_a_relation_a_curator_reversed(demo):
     relation.save()
     call_command("load_demo", verbosity=0)
     assert Relation.objects.filter(type=relation.type).count() == 4
+
+
+@pytest.mark.django_db
+def test_seed_rights_give_the_contact_address_in_dublin_core_and_the_citation_metadata(client, demo, settings):
+    settings.ARCHIVE_CONTACT_EMAIL = "reading-room@example.net"
+    record = client.get(
+        "/oai/", {"verb": "GetRecord", "identifier": "oai:testserver:121773", "metadataPrefix": "oai_dc"}
+    )
+    rights = record.content.decode().split("<dc:rights>")[1].split("</dc:rights>")[0]
+    assert rights.endswith("Public Policy Program at reading-room@example.net.")
+    head = client.get(CANONICAL).content.decode().split("</head>")[0]
+    assert "Policy Program at reading-room@example.net." in head and "protected]" not in head

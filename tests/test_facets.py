@@ -114,6 +114,34 @@ def test_person_facet_counts_by_the_chosen_role(client, archive):
 
 
 @pytest.mark.django_db
+def test_choosing_a_role_narrows_the_chosen_person(client, archive):
+    """Stalin, then "author": the results, the chip and the facet all say Stalin as author."""
+    _, facets = get(client, "")
+    stalin = next(value for value in facets["person"].values if value.label == "Joseph Stalin")
+    any_role, facets = get(client, stalin.query)
+    assert total(any_role) == 9
+    author_query = {key: query for key, _, query in facets["person"].roles}["author"]
+    as_author, facets = get(client, author_query)
+    assert parse_qs(author_query) == {"author": ["joseph-stalin"], "role": ["author"]}
+    assert total(as_author) == 6
+    assert facets["author"].label == "People (author)"
+    assert [(v.label, v.selected) for v in facets["author"].values if v.selected] == [("Joseph Stalin", True)]
+    assert [(label, value) for label, value, _ in as_author.context["chips"]] == [("Author", "Joseph Stalin")]
+    # And back to any role: the person is kept, in any role again.
+    back = {key: query for key, _, query in facets["author"].roles}["any"]
+    assert parse_qs(back) == {"person": ["joseph-stalin"], "role": ["any"]}
+    assert total(get(client, back)[0]) == 9
+
+
+@pytest.mark.django_db
+def test_a_link_choosing_people_in_a_role_opens_the_facet_in_that_role(client, archive):
+    """A person page's links (?author=...) show the facet as that role, the person chosen."""
+    _, facets = get(client, "author=joseph-stalin")
+    assert "author" in facets and facets["author"].role == "author"
+    assert [v.label for v in facets["author"].values if v.selected] == ["Joseph Stalin"]
+
+
+@pytest.mark.django_db
 def test_long_facets_show_the_top_values_and_more_on_request(client, archive, monkeypatch):
     monkeypatch.setattr("documents.search.facets.TOP", 2)
     _, facets = get(client)

@@ -202,6 +202,96 @@ def test_feed_queries_do_not_grow_with_entries(client, django_assert_num_queries
 
 
 @pytest.mark.django_db
+def test_a_search_has_a_feed_of_its_newly_published_matches(client, archive):
+    """/feeds/documents/ takes the list's own parameters: the feed follows that search and those filters."""
+    root = atom(client, "/feeds/documents/?q=stalin&sort=title&page=2")
+    assert entry_titles(root) == ["Newest letter", "Middle memorandum"]  # newest first, whatever the list's order
+    assert root.find(f"{ATOM}link[@rel='self']").get("href") == "http://testserver/feeds/documents/?q=stalin"
+    assert local(root.find(f"{ATOM}link[@rel='alternate']").get("href")) == "/documents/?q=stalin&sort=-published"
+    assert "Search: stalin" in root.findtext(f"{ATOM}title")
+    assert_no_draft(ET.tostring(root, encoding="unicode"))
+    person = atom(client, f"/feeds/documents/?recipient={archive['stalin'].slug}&q=memorandum")
+    assert entry_titles(person) == ["Middle memorandum"]
+    # Two searches, two feeds with ids of their own.
+    assert root.findtext(f"{ATOM}id") != person.findtext(f"{ATOM}id")
+
+
+@pytest.mark.django_db
+def test_empty_parameters_follow_the_whole_archive(client, archive):
+    root = atom(client, "/feeds/documents/?q=&date_from=&sort=title")
+    assert entry_titles(root) == ["Newest letter", "Middle memorandum", "Oldest cable"]
+    assert root.findtext(f"{ATOM}title").startswith("New documents ·")
+    assert root.find(f"{ATOM}link[@rel='self']").get("href") == "http://testserver/feeds/documents/"
+
+
+@pytest.mark.django_db
+def test_a_search_with_no_match_has_a_valid_empty_feed(client, archive):
+    root = atom(client, "/feeds/documents/?q=nowhereatall&type=cable")
+    assert entries(root) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("type=no-such-type", "Type: Select a valid choice. no-such-type is not one of the available choices."),
+        ("date_from=1950-13", "From"),
+        ("date_from=1960&date_to=1950", "The start of the date range is after its end."),
+        ("collection=hidden-collection", "Collection: Select a valid choice."),
+        ("q=" + "x" * 600, "Search: Ensure this value has at most 500 characters"),
+    ],
+)
+def test_a_feed_of_a_bad_search_is_a_400_that_says_why(client, staff_client, archive, query, message):
+    for reader in (client, staff_client):  # a value only drafts use is unknown to a feed, even for staff
+        response = reader.get(f"/feeds/documents/?{query}")
+        assert response.status_code == 400, query
+        assert response["Content-Type"].startswith("text/plain")
+        assert message in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_search_feed_lists_published_documents_only_even_to_staff(staff_client, archive):
+    root = atom(staff_client, f"/feeds/documents/?person={archive['stalin'].slug}")
+    assert entry_titles(root) == ["Newest letter", "Middle memorandum"]
+    assert_no_draft(ET.tostring(root, encoding="unicode"))
+    assert entries(atom(staff_client, "/feeds/documents/?q=telegram")) == []
+
+
+@pytest.mark.django_db
+def test_a_results_page_links_the_feed_of_its_search(client, archive):
+    body = client.get("/documents/?q=stalin&type=cable&sort=title&page=1&role=author").content.decode()
+    head, main = body.split("</head>")
+    feed = "/feeds/documents/?q=stalin&amp;type=cable"
+    assert '<link rel="alternate" type="application/atom+xml" title="New documents matching this search' in head
+    assert f'href="{feed}">' in head
+    assert f'<a href="{feed}" type="application/atom+xml">Follow this search</a>' in main
+
+
+@pytest.mark.django_db
+def test_a_search_feed_is_kept_and_costs_no_more_with_more_entries(client, django_assert_max_num_queries):
+    stalin = PersonFactory(name="Joseph Stalin")
+
+    def add(n):
+        for _ in range(n):
+            document = DocumentFactory(text="About the railway.")
+            document.collections.add(CollectionFactory())
+            RoleFactory(document=document, person=stalin)
+
+    url = "/feeds/documents/?q=railway&person=joseph-stalin"
+    add(1)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    add(8)
+    with CaptureQueriesContext(connection) as more:
+        assert len(entries(atom(client, url))) == 9
+    assert len(more) == len(few)
+    # Asked again with nothing new published: from the page cache. Only the filter's check of its person
+    # (the row, and whether the index has caught up to say it is published) and the archive's stamp.
+    with django_assert_max_num_queries(4):
+        assert len(entries(atom(client, url))) == 9
+
+
+@pytest.mark.django_db
 def test_the_sitemap_index_lists_every_section(client, archive):
     index = sitemap_locs(client, "/sitemap.xml", tag="sitemap")
     assert [local(loc) for loc, _ in index] == [f"/sitemap-{section}.xml" for section in SECTIONS]

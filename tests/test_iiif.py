@@ -261,10 +261,14 @@ def test_the_manifest_describes_the_document_as_its_page_does(client, rich):
     assert values["Donors"] == {"none": ["Leon Levy Foundation", "MacArthur Foundation"]}
     assert values["Other Titles"] == {"en": ["Stalin to Mikoyan", "Instantsiya to Mikoyan"]}
     assert values["Record ID"] == {"none": [str(rich.record_id)]}
-    # The page shows the same values in the same order.
+    # The page shows the same values in the same order: the date (with its note), the authors and the
+    # recipients in the header beside the title (docs/reading-room.md), the others after the scans.
     page = main_text(client.get(rich.get_absolute_url()))
-    shown = [next(iter(pair["value"].values()))[0] for pair in manifest["metadata"]]
-    assert_in_order(page[page.index("Scans of the original") :], shown[1:])
+    shown = {pair["label"]["en"][0]: next(iter(pair["value"].values()))[0] for pair in manifest["metadata"]}
+    in_header = ["Date", "About the Date", "Author(s)", "Recipient(s)"]
+    assert_in_order(page[: page.index("English translation")], [shown[label] for label in in_header])
+    after_scans = [value for label, value in shown.items() if label not in in_header]
+    assert_in_order(page[page.index("Scans of the original") :], after_scans)
     assert manifest["rights"] == "http://creativecommons.org/licenses/by-nc/4.0/"
     assert manifest["requiredStatement"] == {
         "label": {"en": ["Acknowledgement"]},

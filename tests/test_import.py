@@ -43,9 +43,9 @@ from documents.models import (
 from documents.text import name_key
 
 from .factories import AliasFactory, DocumentFactory, PersonFactory, RoleFactory
-from .pages import assert_in_order, visible_text
+from .pages import assert_in_order, fact_items, visible_text, without_person_links
 from .realdata import LANGUAGE_CODES, MAX_NAME_LENGTH, person_name, read_records
-from .test_realdata import body_start, expected_display_date, section_items
+from .test_realdata import expected_display_date, header_order, section_items
 
 IMPORT_URL = "/admin/documents/importbatch/import/"
 
@@ -972,8 +972,8 @@ def test_the_35_real_records_import_from_a_file(imported_realdata):
 @pytest.mark.django_db
 @pytest.mark.parametrize("record", RECORDS, ids=[record["doc_key"] for record in RECORDS])
 def test_every_field_of_every_real_record_is_on_its_document_page(client, imported_realdata, record):
-    """Date, title, acknowledgement, full text, summary, people by role, places, subjects and every Document
-    Information field of the record appear on its page, in the page's order."""
+    """Title, date (and its note), acknowledgement, summary, full text, people by role, places, subjects and
+    every Document Information field of the record appear on its page, in the page's order."""
     document = Document.objects.get(record_id=record_id(record))
     response = client.get(document.get_absolute_url())
     assert response.status_code == 200
@@ -985,11 +985,15 @@ def test_every_field_of_every_real_record_is_on_its_document_page(client, import
         assert f'<p class="acknowledgement">{html.escape(record["credits"])}</p>' in content
     else:
         assert 'class="acknowledgement"' not in content
-    assert html.escape(record["body"].strip()) in content
-    assert_in_order(text, [date, record["title"], body_start(record["body"]), record["summary"]])
+    assert html.escape(record["body"].strip()) in without_person_links(content)
+    assert_in_order(text, header_order(record, date))
     for field, heading in ROLE_FIELDS.items():
         expected = [canonical(name) for name in names_in(record, field)]
-        if expected:
+        # Authors are named in the compact header beside the title; the others in sections below.
+        if heading == "authors":
+            assert (fact_items(response, "authors") if expected else []) == expected, field
+            assert expected or 'id="authors"' not in content
+        elif expected:
             assert section_items(response, f"{heading}-heading") == expected, field
         else:
             assert f'id="{heading}-heading"' not in content
@@ -1017,8 +1021,6 @@ def test_every_field_of_every_real_record_is_on_its_document_page(client, import
     variants = [v["title"] for v in record["title_variants"] if v["title"] != record["title"]]
     if variants:
         information += ["Other Titles", *variants]
-    if record["date_notes"]:
-        information += ["About the Date", record["date_notes"]]
     assert_in_order(text[text.index("Document Information") :], information)
 
 

@@ -5,13 +5,14 @@ import zipfile
 
 import pytest
 from django.test import Client
-from pypdf import PdfReader
 
 from documents.models import Document
 from documents.web import pdf
 from documents.web.pdf import StaticFilesOnly
 
+from . import pages
 from .factories import DocumentFactory
+from .realdata import load_records, read_records
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +24,7 @@ def _pdfs_can_be_made():
 
 def pdf_text(response):
     assert response["Content-Type"] == "application/pdf"
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    return pages.pdf_text(response.content)
 
 
 def test_the_seed_as_pdf_holds_its_title_text_and_citation(demo, client):
@@ -114,6 +115,20 @@ def test_without_pango_the_page_offers_no_pdf_and_the_check_says_why(client, mon
     response = client.get(f"/documents/{document.record_id}/document.pdf")
     assert response.status_code == 503 and b"needs Pango" in response.content
     assert [warning.id for warning in pdf.pdfs_can_be_made(None)] == ["documents.W003"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("record_id", [134156, 300638, 300238, 113379])
+def test_real_records_print_whole(client, record_id):
+    """The longest real text (42,000 characters), a Japanese record, a German one and a short Russian cable:
+    each PDF holds the title and the text to its last words (read back as a reader would copy it)."""
+    [record] = [record for record in read_records() if record["record_id"] == str(record_id)]
+    load_records()
+    document = Document.objects.get(record_id=record_id)
+    text = " ".join(pdf_text(client.get(f"/documents/{record_id}/document.pdf")).split())
+    assert " ".join(document.title.split()) in text
+    last_words = " ".join(record["body"].split()[-6:])
+    assert last_words in text
 
 
 @pytest.mark.django_db

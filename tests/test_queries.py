@@ -8,6 +8,7 @@ from documents.history.recording import recording
 from documents.models import DocumentPerson, Language, RelationType, Scan
 
 from .factories import (
+    AliasFactory,
     CollectionFactory,
     DocumentFactory,
     DonorFactory,
@@ -69,6 +70,25 @@ def test_document_page_queries_do_not_grow_with_people_donors_relations_or_scans
     small = rich_document()
     large = rich_document(people=6, donors=5, relations=6, scans=4)
     assert count_queries(client, large.get_absolute_url()) == count_queries(client, small.get_absolute_url())
+
+
+@pytest.mark.django_db
+def test_linking_the_people_named_in_the_text_costs_no_query_per_person(client):
+    def named(count):
+        with indexed_once():
+            people = [PersonFactory() for _ in range(count)]
+            for person in people:
+                AliasFactory(person=person, name=f"Codename{person.pk}")
+                AliasFactory(person=person, name=f"Other Name {person.pk}")
+            text = " ".join(f"{p.name} alias Codename{p.pk}, Other Name {p.pk}." for p in people)
+            document = DocumentFactory(text=text, transcript=text, summary=text)
+            for person in people:
+                RoleFactory(document=document, person=person, role=DocumentPerson.Role.MENTIONED)
+        return document
+
+    one, many = named(1), named(30)
+    assert count_queries(client, many.get_absolute_url()) == count_queries(client, one.get_absolute_url())
+    assert client.get(many.get_absolute_url()).content.decode().count('class="person-mention"') == 30 * 3 * 3
 
 
 @pytest.mark.django_db
@@ -165,7 +185,8 @@ def test_version_page_queries_do_not_grow_with_people(client, django_assert_max_
         with recording(None, "Corrected."):
             document.text = "Corrected."
             document.save()
-        with django_assert_max_num_queries(11) as captured:
+        # 12: the version, its terms and people, and (people inside the text) their aliases in one query.
+        with django_assert_max_num_queries(12) as captured:
             assert client.get(f"/documents/{document.record_id}/v/2/").status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]

@@ -162,3 +162,26 @@ def test_a_restore_moves_the_sequence_past_every_restored_record_id_and_tombston
             cursor.execute(f"UPDATE {record_ids.COUNTER} SET last = 0")
     restore_backup(tmp_path / "archive.zip")
     assert new_document("Written after the restore").record_id > gone
+
+
+@pytest.mark.django_db
+def test_a_placeholder_record_id_never_sets_the_next_automatic_one():
+    issued = new_document().record_id
+    DocumentFactory(record_id=record_ids.PLACEHOLDERS.start + 1)  # e.g. the demo's 900001
+    assert new_document().record_id == issued + 1
+
+
+@pytest.mark.django_db
+def test_automatic_record_ids_step_over_the_placeholders_so_none_is_handed_out_twice(fresh_record_ids):
+    placeholder = DocumentFactory(record_id=record_ids.PLACEHOLDERS.start)
+    record_ids.advance_past(record_ids.PLACEHOLDERS.start - 1)
+    assert new_document().record_id == record_ids.PLACEHOLDERS.stop
+    assert Document.objects.filter(record_id=placeholder.record_id).count() == 1
+
+
+@pytest.mark.django_db
+def test_after_a_restore_placeholders_still_do_not_set_the_next_record_id(fresh_record_ids):
+    real = DocumentFactory(record_id=5000)
+    DocumentFactory(record_id=record_ids.PLACEHOLDERS.start + 4)
+    record_ids.advance_past_stored()
+    assert new_document().record_id == real.record_id + 1

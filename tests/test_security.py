@@ -38,6 +38,7 @@ from .factories import (
     RoleFactory,
     image_upload,
 )
+from .pages import pdf_text
 from .test_visibility import crawl
 
 PASSWORD = "a-long-test-password"
@@ -142,7 +143,7 @@ def test_document_page_shows_sanitized_html(client):
     assert "Translated by <i>A. Translator</i>." in content and "Dated <b>wrongly</b>." in content
     assert "<p>Оригинал</p>" in content
     assert not unsafe_html(content)
-    text = re.search(r'<section class="document-text"[^>]*>(.*?)</section>', content, re.S).group(1)
+    text = re.search(r'<div class="document-text"[^>]*>(.*?)</div>', content, re.S).group(1)
     assert text == "<p>The <em>first</em> line.</p>"
     # The meta description is plain text.
     assert '<meta name="description" content="A short summary">' in content
@@ -647,7 +648,7 @@ def test_hostile_text_never_appears_unescaped_anywhere(client, hostile_records):
     for path in extra:
         pages[path] = client.get(path)
 
-    kinds = {"html": 0, "xml": 0, "json": 0, "csv": 0, "other": 0}
+    kinds = {"html": 0, "xml": 0, "json": 0, "csv": 0, "pdf": 0, "other": 0}
     failures = []
     for path, response in pages.items():
         if response.status_code in (301, 302):
@@ -657,8 +658,13 @@ def test_hostile_text_never_appears_unescaped_anywhere(client, hostile_records):
             continue
         content_type = response.get("Content-Type", "")
         body = b"".join(response.streaming_content) if response.streaming else response.content
-        binary = content_type in ("application/pdf", "application/zip")  # a document's PDF, linked from its page
-        content = "" if binary else body.decode()
+        if content_type == "application/pdf":
+            # The document's PDF (reached from its page): the payload printed as text, nothing run.
+            kinds["pdf"] += 1
+            if " ".join(HOSTILE.split()) not in " ".join(pdf_text(body).split()):
+                failures.append((path, "payload missing from the PDF's text"))
+            continue
+        content = body.decode()
         if "html" in content_type:
             kinds["html"] += 1
             failures += [(path, problem) for problem in unsafe_html(content)]
@@ -691,6 +697,7 @@ def test_hostile_text_never_appears_unescaped_anywhere(client, hostile_records):
             assert "html" not in content_type, path
     assert not failures, "\n".join(map(str, failures))
     assert kinds["html"] >= 8 and kinds["xml"] >= 5 and kinds["json"] >= 6 and kinds["csv"] == 4, kinds
+    assert kinds["pdf"] >= 1, kinds
 
 
 @pytest.mark.django_db

@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 from django.test import Client
-from pypdf import PdfReader
 from rest_framework.authtoken.models import Token
 
 from documents.history.public import number_history
@@ -23,7 +22,7 @@ from .factories import (
     PersonFactory,
     RoleFactory,
 )
-from .pages import links
+from .pages import links, pdf_text
 
 MARK = "Zzdraft"
 # The URLs a sitemap lists; feeds link their entries with href like pages do.
@@ -73,7 +72,9 @@ def crawl(client, start_paths):
             continue
         for href in links(response) + SITEMAP_LOC.findall(response.content.decode()):
             url = urlsplit(urljoin(path, href))
-            if url.netloc not in ("", "testserver") or url.path.startswith(("/admin/", "/static/", "/media/")):
+            if url.scheme not in ("", "http") or url.netloc not in ("", "testserver"):
+                continue  # another site, or no page at all (mailto: the archive's contact address)
+            if url.path.startswith(("/admin/", "/static/", "/media/")):
                 continue
             target = url.path + (f"?{url.query}" if url.query else "")
             if url.query and "?" in path and urlsplit(path).path == url.path:
@@ -98,10 +99,6 @@ def readable_text(response):
             for name in archive.namelist()
         )
     return response.content.decode()
-
-
-def pdf_text(data):
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 @pytest.mark.django_db
@@ -142,6 +139,15 @@ def test_no_public_url_shows_a_draft(client, draft):
         f"/documents/?collection={slugs['collection']}",
         # A reading list naming the draft: its page, citations and zip of PDFs leave it out.
         f"/reading-list/?ids={draft.record_id},121773",
+        # A search's feed (Follow this search), by words and by each kind of filter.
+        "/feeds/documents/?q=zzdraft",
+        f"/feeds/documents/?q={draft.record_id}",
+        "/feeds/documents/?q=stalin&author=joseph-stalin",
+        f"/feeds/documents/?type={draft.doc_type.slug}",
+        "/feeds/documents/?language=zzd",
+        f"/feeds/documents/?person={slugs['person']}",
+        f"/feeds/documents/?donor={slugs['donor']}",
+        f"/feeds/documents/?collection={slugs['collection']}",
     ]
     pages = crawl(client, probes)
     assert len(pages) > 20, "the crawl should reach every kind of public page"
@@ -174,6 +180,7 @@ def test_no_public_url_shows_a_draft(client, draft):
     for path in [
         f"/documents/{draft.record_id}/",
         draft.get_absolute_url(),
+        draft.get_absolute_url() + "?results=q%3Dzzdraft",  # reached from a result: the same rule
         f"/people/{slugs['person']}/",
         f"/donors/{slugs['donor']}/",
         f"/collections/{slugs['collection']}/",

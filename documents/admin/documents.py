@@ -100,7 +100,7 @@ class DocumentAdmin(StoredFilesAdmin, LockedAdmin, HistoryAdmin):
         (None, {"fields": ["record_id", "title", "slug", "status"]}),
         ("Date", {"fields": [("date", "date_precision", "date_circa"), "date_note"]}),
         ("Description", {"fields": ["doc_type", "languages", "classification", "summary", "alternative_titles"]}),
-        ("Text", {"fields": ["text", "transcript", "original_pdf"]}),
+        ("Text", {"fields": ["text", "transcript", "original_pdf", "names_not_linked"]}),
         ("Provenance", {"fields": ["source", "archives", "rights", "original_uploaded_date", "donors"]}),
         ("Discovery", {"fields": ["collections", "subjects", "places"]}),
         ("Record", {"fields": ["first_published_at", "created_at", "modified_at", "modified_by"]}),

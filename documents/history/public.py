@@ -223,15 +223,19 @@ def document_as_it_was(document, state):
 
 def _people(pks):
     """{pk: Person} for pks: as they are now, or, for one deleted since (merged into another, whose page
-    its old slug now leads to), as last recorded. Two queries."""
+    its old slug now leads to), as last recorded; with their aliases, which the text links (none for one
+    deleted since). Three queries."""
     person_model = DocumentPerson._meta.get_field("person").related_model
     pks = set(pks)
-    people = person_model._base_manager.in_bulk(pks)
+    people = person_model._base_manager.prefetch_related("aliases").in_bulk(pks)
     gone = [str(pk) for pk in pks - people.keys()]
     if gone:
         content_type = ContentType.objects.get_for_model(person_model)
+        alias_model = person_model._meta.get_field("aliases").related_model
         for version in Version.objects.filter(content_type=content_type, object_id__in=gone).order_by("pk"):
-            people[person_model._meta.pk.to_python(version.object_id)] = version._object_version.object
+            person = version._object_version.object
+            person._prefetched_objects_cache = {"aliases": _cached(alias_model, [])}
+            people[person_model._meta.pk.to_python(version.object_id)] = person
     return people
 
 

@@ -90,6 +90,14 @@ class Document(TrackedFieldsModel, NormalizedTextModel, TimeStampedModel, Versio
     summary = models.TextField(blank=True)
     text = models.TextField(blank=True, help_text="The English translation as published.")
     transcript = models.TextField(blank=True, help_text="A transcript in the original language, where there is one.")
+    names_not_linked = models.TextField(
+        "names not to link",
+        blank=True,
+        help_text=(
+            "Names or aliases of this document's people that its page should not link to them, one per line "
+            "(e.g. a surname that here means someone else). Case and accents do not matter."
+        ),
+    )
     source = models.TextField(
         blank=True, help_text="Where the original was obtained, with contributor and translator credits."
     )

@@ -47,6 +47,9 @@ class Person(SluggedModel, TimeStampedModel, VersionedModel):
     objects = NaturalKeyManager.from_queryset(PublicQuerySet)()
     document_path = "persons"
     reserved_slugs = ("network",)
+    # What the pages of their documents show: the name and address, and in the text's person cards the
+    # life dates; the sort name and the kind give the surname linked in the text (search/mentions.py).
+    tracked_fields = ("name", "slug", "sort_name", "kind", "birth_year", "death_year")
 
     class Meta:
         verbose_name_plural = "people"

@@ -110,6 +110,10 @@ class DocumentQuerySet(models.QuerySet):
             Prefetch("person_links", queryset=DocumentPerson.objects.select_related("person")),
         )
 
+    def for_page(self):
+        """for_detail() and the aliases of its people, which the document page links in the text."""
+        return self.for_detail().prefetch_related("person_links__person__aliases")
+
 
 class PublicQuerySet(SluggedQuerySet):
     """For people, donors, collections and vocabulary terms: shown only through published documents

@@ -51,7 +51,12 @@ def make_key(kind, stamp, parts):
 
 
 def _shown_settings():
-    return (settings.ARCHIVE_NAME, settings.ARCHIVE_DESCRIPTION, sorted(settings.CITATION.items()))
+    return (
+        settings.ARCHIVE_NAME,
+        settings.ARCHIVE_DESCRIPTION,
+        settings.ARCHIVE_CONTACT_EMAIL,
+        sorted(settings.CITATION.items()),
+    )
 
 
 @receiver(setting_changed)

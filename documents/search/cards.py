@@ -47,7 +47,9 @@ class Card:
         self.authors = [PersonRef(*author) for author in data["authors"]]
         self.languages = self.language_list = [LanguageRef(*language) for language in data["languages"]]
         self.summary = data["summary"]
+        self.aliases = [(alias, PersonRef(*person)) for alias, *person in data.get("aliases", ())]
         self.snippet = None
+        self.alias_matches = []  # explain.alias_matches() fills it
 
     def get_absolute_url(self):
         return reverse("documents:document_detail", kwargs={"record_id": self.record_id, "slug": self.slug})

@@ -199,6 +199,12 @@ def card(entry):
         ],
         "languages": [[code, name] for _, name, code in entry.terms.get("languages", [])],
         "summary": entry.summary,
+        # Each alias of the document's people, with whose it is: a card found through one says so.
+        "aliases": [
+            [alias, person.slug, person.name, person.kind]
+            for person in {person.id: person for person in entry.people}.values()
+            for alias in entry.aliases[person.id]
+        ],
     }
 
 

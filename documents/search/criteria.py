@@ -50,18 +50,30 @@ def _words_query(name, tokens):
     return tantivy.Query.phrase_query(SCHEMA, name, tokens)
 
 
-def term_query(term):
-    """One word or phrase in any text field, weighted by field; the stemmed forms weigh less."""
+# Added to a document's score for each word it says itself (anywhere but a person's aliases): more
+# than any alias match can score, so that a document saying "Instantsiya" ranks above every document
+# found only because it names someone known by that codename, however long or short their texts.
+DIRECT_BONUS = 1000.0
+DIRECT_FIELDS = tuple(name for name in TEXT_FIELDS if name != "aliases")
+
+
+def term_query(term, fields=TEXT_FIELDS):
+    """One word or phrase in any of these text fields, weighted by field; the stemmed forms weigh less.
+    In every field, a match anywhere but in the aliases earns DIRECT_BONUS."""
     alternatives = []
     exact = words(term, EXACT)
     stems = words(term, STEMS)
     if not exact:
         return None
-    for name, weight in TEXT_FIELDS.items():
+    for name in fields:
+        weight = TEXT_FIELDS[name]
         alternatives.append((tantivy.Occur.Should, tantivy.Query.boost_query(_words_query(name, exact), weight)))
         if name in STEMMED and stems:
             stemmed = _words_query(f"{name}_{STEMS}", stems)
             alternatives.append((tantivy.Occur.Should, tantivy.Query.boost_query(stemmed, weight * STEMMED_WEIGHT)))
+    if fields is TEXT_FIELDS:
+        direct = term_query(term, DIRECT_FIELDS)
+        alternatives.append((tantivy.Occur.Should, tantivy.Query.const_score_query(direct, DIRECT_BONUS)))
     return tantivy.Query.boolean_query(alternatives)
 
 

@@ -26,7 +26,7 @@ from .schema import SCHEMA, register_analyzers
 logger = logging.getLogger(__name__)
 
 # Bump when the schema or the analyzers change: an index made by another version is rebuilt, not read.
-VERSION = 3
+VERSION = 4  # 4: cards hold the people's aliases (search/explain.py)
 WRITER_HEAP = 64_000_000
 LOCK_WAIT = 10.0  # seconds a writer waits for another before leaving its changes to the next one
 

@@ -87,7 +87,7 @@ def build_facets(filterset, query):
     """All facets for the list page: [Facet], computed from the filterset's current state."""
     search = filterset.search()
     show_all = query.get("all", "")
-    role = query.get("role") if query.get("role") in PERSON_ROLES else "any"
+    role = person_role(query)
     person_name, role_label = PERSON_ROLES[role]
     specs = [*FACETS, (person_name, f"People ({role_label})", Person, "slug")]
     # Facets with nothing chosen and no find box share one count; the others have their own, without
@@ -137,7 +137,7 @@ def build_facets(filterset, query):
         facet = Facet(name, label, values, truncated, show_all == name, find, find_param, uncountable=uncountable)
         if model is Person:
             facet.role = role
-            facet.roles = [(key, text, _role_query(query, key)) for key, (_, text) in PERSON_ROLES.items()]
+            facet.roles = [(key, text, _role_query(query, role, key)) for key, (_, text) in PERSON_ROLES.items()]
         facets.append(facet)
     return facets
 
@@ -162,8 +162,22 @@ def _matching(model, find):
     return model.objects.filter(condition).values("pk")
 
 
-def _role_query(query, role):
-    return _with(query, "role", [role])
+def person_role(query):
+    """The person facet's role: the one asked for, else the one whose parameter chooses people (a link
+    from a person's page: ?author=...), else any role."""
+    if query.get("role") in PERSON_ROLES:
+        return query["role"]
+    return next((key for key, (name, _) in PERSON_ROLES.items() if query.getlist(name)), "any")
+
+
+def _role_query(query, current, role):
+    """The query string in which the people chosen in the current role are chosen in this role instead:
+    choosing "author" after Stalin narrows the list, the chips and the facet to Stalin as author."""
+    old, new = PERSON_ROLES[current][0], PERSON_ROLES[role][0]
+    pairs = [(key, value) for key, values in query.lists() if key not in ("page", "role", old, new) for value in values]
+    chosen = dict.fromkeys([*query.getlist(new), *query.getlist(old)])
+    pairs += [(new, value) for value in chosen]
+    return urlencode([*pairs, ("role", role)])
 
 
 @dataclass

@@ -13,13 +13,12 @@ import threading
 from dataclasses import dataclass, field
 
 import tantivy
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 
 from . import engine, outbox
-from .criteria import build_query, term, text_query
+from .criteria import build_query, term
+from .highlight import Highlighter
 from .query import fold
-from .schema import ROLES, SCHEMA, STEMS, TEXT_FIELDS, fold_marks, words
+from .schema import ROLES, SCHEMA, TEXT_FIELDS, words
 
 # Counts are exact: each segment reports every value it has, not only its top ones.
 SEGMENT_VALUES = 1_000_000
@@ -30,7 +29,6 @@ PEOPLE_FIELDS = frozenset({"person", *ROLES})
 ALL_VALUES = 100_000
 MAX_SUGGESTED_WORDS = 8
 RANKED_FETCH_LIMIT = 20_000  # see Search.page()
-SNIPPET_CHARS = 240
 ORDERS = {
     # name: (fast field, descending)
     "date": ("order_date", False),
@@ -141,7 +139,7 @@ class Search:
             order=tantivy.Order.Desc if descending else tantivy.Order.Asc,
         )
         hits = result.hits if limit else []
-        return Page(self._ids(hits), result.count, [key for key, _ in hits], addresses=[a for _, a in hits])
+        return Page(self.ids_of(hits), result.count, [key for key, _ in hits], addresses=[a for _, a in hits])
 
     def _after_text(self, query, name, after, near, limit):
         """The hits after the one whose (text) sort key is `after`, in ascending order: the index has
@@ -163,7 +161,9 @@ class Search:
                 start, window = start + len(keys) - window, window * 2
                 continue
             hits = result.hits[position : position + limit]
-            return Page(self._ids(hits), result.count, [key for key, _ in hits], start + position, [a for _, a in hits])
+            return Page(
+                self.ids_of(hits), result.count, [key for key, _ in hits], start + position, [a for _, a in hits]
+            )
 
     def _ranked(self, query, offset, limit):
         wanted = offset + limit
@@ -177,7 +177,7 @@ class Search:
         keys = self.searcher.fast_field_values("order_date_desc", [address for _, address in hits])
         ordered = sorted(zip(hits, keys, strict=True), key=lambda pair: (-pair[0][0], -(pair[1] or 0)))
         hits = [hit for hit, _ in ordered[offset:wanted]]
-        return Page(self._ids(hits), result.count, addresses=[address for _, address in hits])
+        return Page(self.ids_of(hits), result.count, addresses=[address for _, address in hits])
 
     def cards(self, page):
         """{database id: the card the index keeps of it} for a page's hits (content.card())."""
@@ -186,7 +186,7 @@ class Search:
             for pk, address in zip(page.ids, page.addresses, strict=True)
         }
 
-    def _ids(self, hits):
+    def ids_of(self, hits):
         return [int(value) for value in self.searcher.fast_field_values("id", [address for _, address in hits])]
 
     def counts(self, fields, without=(), size=None):
@@ -287,17 +287,9 @@ class Search:
 
     def snippets(self, texts):
         """{database id: highlighted passage} for {database id: text}: where the words were found."""
-        query = text_query(self.criteria.parsed)
-        if query is None:
-            return {}
-        generator = tantivy.SnippetGenerator.create(self.searcher, query, SCHEMA, f"body_{STEMS}")
-        generator.set_max_num_chars(SNIPPET_CHARS)
-        found = {}
-        for pk, text in texts.items():
-            snippet = generator.snippet_from_doc(tantivy.Document(**{f"body_{STEMS}": fold_marks(text)}))
-            if snippet.highlighted():
-                found[pk] = _highlight(text, snippet)
-        return found
+        highlighter = Highlighter(self.searcher, self.criteria.parsed)
+        passages = {pk: highlighter.passage(text) for pk, text in texts.items()}
+        return {pk: passage for pk, passage in passages.items() if passage}
 
     def corrections(self, parsed):
         """{word: closest word the index holds} for the query's unknown words (the first few only)."""
@@ -323,23 +315,3 @@ class Search:
             if close and close[0] != token:
                 found[word] = close[0]
         return found
-
-
-def _highlight(text, snippet):
-    """The snippet's passage of the original text (the index saw it with marks folded, one character
-    for one), escaped, the found words in <mark>."""
-    folded = fold_marks(text).encode()
-    passage = snippet.fragment_range()
-
-    def char_at(offset):
-        return len(folded[:offset].decode(errors="ignore"))
-
-    start = char_at(passage.start)
-    pieces, at = [], start
-    for found in snippet.highlighted():
-        begin, end = char_at(passage.start + found.start), char_at(passage.start + found.end)
-        pieces.append(escape(text[at:begin]))
-        pieces.append(f"<mark>{escape(text[begin:end])}</mark>")
-        at = end
-    pieces.append(escape(text[at : char_at(passage.end)]))
-    return mark_safe("".join(pieces).strip())

@@ -9,11 +9,15 @@ this is not an edit of the document, so an edit open in the admin is not made st
 
 from django.utils import timezone
 
-from ..models import Document, Donor, Relation, RelationType
+from ..models import Document, Donor, Person, Relation, RelationType
 
 # What a document shows by name and address: its people, terms and groups; of a donor also its
-# acknowledgement, and of a relation type the wording of each side.
-SHOWN = {Donor: ("name", "slug", "acknowledgement"), RelationType: ("name", "inverse_name")}
+# acknowledgement, of a relation type the wording of each side, and of a person what their card shows.
+SHOWN = {
+    Donor: ("name", "slug", "acknowledgement"),
+    RelationType: ("name", "inverse_name"),
+    Person: Person.tracked_fields,  # a person's card in the text shows more than the name
+}
 
 
 def shown_fields(model):

@@ -2,11 +2,14 @@
 documents/sanitize.py, plain lines kept as lines. Load with {% load archive_html %}."""
 
 from django import template
-from django.utils.html import linebreaks
+from django.conf import settings
+from django.utils.html import format_html, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.text import normalize_newlines
 
 from .. import sanitize
+from ..search import mentions
+from ..text import reveal_hidden_email
 
 register = template.Library()
 
@@ -31,11 +34,34 @@ def rich_paragraphs(value):
 
 
 @register.filter(is_safe=True)
+def rights_text(value):
+    """A rights statement as paragraphs (rich_paragraphs), an address the scraped page hid
+    (text.HIDDEN_EMAIL) a link to the archive's contact address (ARCHIVE_CONTACT_EMAIL)."""
+    address = settings.ARCHIVE_CONTACT_EMAIL
+    link = format_html('<a href="mailto:{}">{}</a>', address, address)
+    return mark_safe(reveal_hidden_email(rich_paragraphs(value), link))
+
+
+@register.filter(is_safe=True)
 def rich_lines(value):
     """Cleaned inline text with each newline a line break (as Django's linebreaksbr): for a value
     shown inside a paragraph or a definition list (source, summary, a note on the date)."""
     cleaned = sanitize.clean_html(value, inline=True)
     return mark_safe(normalize_newlines(cleaned).replace("\n", "<br>"))
+
+
+@register.simple_tag
+def people_in_text(document):
+    """The document's people as its text may name them: {% people_in_text document as people %}, then
+    {{ document.text|rich_text|link_people:people }} and, once after the texts, the cards of those named
+    (includes/person_cards.html)."""
+    return mentions.for_document(document)
+
+
+@register.filter(is_safe=True)
+def link_people(value, people):
+    """Cleaned HTML (one of the rich_* filters) with the names of the document's people linked to them."""
+    return mark_safe(people.link(value))
 
 
 @register.filter(is_safe=True)

@@ -1,15 +1,23 @@
-"""Atom feeds of newly published documents: the whole archive, one collection, one person.
+"""Atom feeds of newly published documents: the whole archive, any search and filters of the list,
+one collection, one person.
 
 Feeds are public whoever asks: they list published documents only, even to staff, because
 readers' feed clients and aggregators keep what they fetch."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from ..filters import DocumentFilter
 from ..models import Collection, Document, DocumentPerson, Person
+from ..ops import page_cache
+from ..ops.unavailable import retry_later
+from ..search import SearchUnavailable
 
 # Entries per feed: a feed says what is new, the list and the sitemap hold the rest.
 FEED_SIZE = 50
@@ -73,6 +81,87 @@ class NewDocumentsFeed(Feed):
 
     def item_extra_kwargs(self, item):
         return {"author_names": [person.name for person in item.authors]}
+
+
+class PublicFilter(DocumentFilter):
+    """The list's filters, read and checked as for an anonymous reader whoever asks: a feed is public."""
+
+    def published_only(self):
+        return True
+
+
+# The list's parameters a feed follows: its filters, not the order or the page (a feed is newest first).
+FOLLOWED = tuple(name for name in DocumentFilter.base_filters if name != "sort")
+
+
+def followed(query):
+    """The part of a list's query string that a feed of it keeps, in its order: "" for the whole archive."""
+    return urlencode([(key, value) for key, values in query.lists() if key in FOLLOWED for value in values if value])
+
+
+def search_feed_url(query):
+    """The feed of newly published documents that a list page's search and filters select."""
+    kept = followed(query)
+    return reverse("documents:document_feed") + (f"?{kept}" if kept else "")
+
+
+class SearchFeed(NewDocumentsFeed):
+    """The newest published documents that a search and filters of the list select (/feeds/documents/?q=...,
+    the list's own parameters), or the whole archive's without any: the search index chooses them
+    from its newest-published order, the database gives those fifty. Kept in the page cache by what the
+    filters select, so that a feed reader polling it costs one query."""
+
+    def __call__(self, request, *args, **kwargs):
+        filterset = PublicFilter(request.GET, queryset=Document.objects.none(), request=request)
+        if not filterset.is_valid():
+            problems = "\n".join(f"{label}: {message}" for label, message in filterset.errors_for_reader())
+            return HttpResponse(
+                f"This feed cannot follow that search:\n{problems}\n", status=400, content_type="text/plain"
+            )
+        criteria = filterset.criteria()
+        request.followed = filterset  # the feed's object (get_object): this view serves every request
+        try:
+            body, content_type = page_cache.fetch(
+                request,
+                "search-feed",
+                (repr(criteria), request.scheme, request.get_host()),
+                lambda: self._render(request),
+            )
+        except SearchUnavailable:
+            return retry_later(HttpResponse("Search is unavailable at the moment.", status=503))
+        return HttpResponse(body, content_type=content_type)
+
+    def _render(self, request):
+        response = super().__call__(request)
+        return response.content, response["Content-Type"]
+
+    def get_object(self, request):
+        return request.followed if followed(request.GET) else None
+
+    def title(self, obj):
+        if obj is None:
+            return super().title(obj)
+        chosen = "; ".join(f"{label}: {value}" for label, value, _ in obj.chips(obj.data))
+        return f"New documents ({chosen}) · {settings.ARCHIVE_NAME}"
+
+    def subtitle(self, obj):
+        if obj is None:
+            return super().subtitle(obj)
+        return "Newly published documents that match this search of the archive."
+
+    def link(self, obj):
+        if obj is None:
+            return super().link(obj)
+        return f"{reverse('documents:document_list')}?{followed(obj.data)}&sort=-published"
+
+    def feed_url(self, obj):
+        return None if obj is None else search_feed_url(obj.data)
+
+    def documents(self, obj):
+        if obj is None:
+            return super().documents(obj)
+        ids = obj.search().page("-published", 0, FEED_SIZE).ids
+        return Document.objects.published().filter(pk__in=ids)
 
 
 class CollectionFeed(NewDocumentsFeed):

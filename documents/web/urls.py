@@ -8,7 +8,9 @@ app_name = "documents"
 urlpatterns = [
     path("", views.home, name="home"),
     path("documents/", views.document_list, name="document_list"),
-    path("feeds/documents/", feeds.NewDocumentsFeed(), name="document_feed"),  # the address DESIGN.md gives
+    path(
+        "feeds/documents/", feeds.SearchFeed(), name="document_feed"
+    ),  # the address DESIGN.md gives; ?q=... follows a search
     path("documents/<int:record_id>/", views.document_detail, name="document_permalink"),
     path("documents/<int:record_id>/v/<int:number>/", views.document_version, name="document_version"),
     path("documents/<int:record_id>/<str:slug>/", views.document_detail, name="document_detail"),

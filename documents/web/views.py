@@ -19,12 +19,15 @@ from ..ops import page_cache
 from ..ops.unavailable import retry_later
 from ..sanitize import plain_text
 from ..search import WORD, Criteria, Search, SearchUnavailable, fold, parse_query
+from ..search.explain import alias_matches
 from ..search.facets import build_facets, date_histogram
 from ..search.pages import CappedPaginator, Hits
 from ..search.people import correspondents, person_search, role_counts, timeline
 from . import pdf
+from .feeds import search_feed_url
 from .headers import draft_headers, reader_headers
 from .network import archive_network, person_network
+from .results import from_results, mark_words, result_link
 
 # A person, donor or collection page lists this many documents, then links to the filtered list.
 PREVIEW_SIZE = 20
@@ -75,6 +78,7 @@ def _list_context(request, filterset):
     found = {}
     if filterset.parsed_query().groups and documents:
         found = search.snippets(_texts(documents))
+        alias_matches(search, documents, filterset.form.cleaned_data["q"])
     start, end = filterset.date_span()
     for document in documents:
         document.snippet = found.get(document.pk)
@@ -98,6 +102,8 @@ def _list_context(request, filterset):
         "documents": documents,
         "suggestion": suggestion,
         "page_requested": request.GET.get("page", ""),
+        "feed_url": search_feed_url(request.GET),
+        "result_link": result_link(request.GET),
     }
 
 
@@ -211,7 +217,13 @@ def _document_page(request, document):
     parts = page_cache.fetch(
         request, "document", _page_parts_key(request, document), lambda: _detail_parts(request, document.pk)
     )
-    response = render(request, "documents/document_detail.html", {"parts": parts})
+    context = {"parts": parts}
+    reached = from_results(request)
+    if reached is not None:
+        # Reached from a list of results: the way back, and their words marked in a copy of the body.
+        context["back_url"], words = reached
+        context["content"], context["marked"] = mark_words(parts["content"], words)
+    response = render(request, "documents/document_detail.html", context)
     if not parts["is_published"]:
         draft_headers(response)
     return response
@@ -221,7 +233,7 @@ def _detail_parts(request, pk):
     """The document page's title, description, head and body, rendered: what page_cache keeps.
     Read again with the same visibility as the narrow read: the document may have been unpublished
     in between, and a draft must never be rendered for a reader who may not preview it."""
-    document = get_object_or_404(Document.objects.visible_to(request.user).for_detail(), pk=pk)
+    document = get_object_or_404(Document.objects.visible_to(request.user).for_page(), pk=pk)
     versions = list(document.public_versions.order_by("-number").only("number", "published_at"))
     context = {
         "document": document,

@@ -65,9 +65,10 @@ def test_document_citation_and_scans(new_context, archive):
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = context.new_page()
     page.goto("/documents/?q=Instantsiya")
-    # Two cables share the title; the seed record is the one with scans.
-    page.locator(f'a[href="{SEED}"]').click()
-    expect(page).to_have_url(re.compile(re.escape(SEED) + "$"))
+    # Two cables share the title; the seed record is the one with scans. A result's link carries the
+    # way back to the results (tests/browser/test_search_explained.py).
+    page.locator(f'a[href="{SEED}?results=q%3DInstantsiya"]').click()
+    expect(page).to_have_url(re.compile(re.escape(SEED) + r"\?results=q%3DInstantsiya$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Cable, Joseph Stalin to Anastas Mikoyan")
 
     citation = page.locator("#citation-text").inner_text()
@@ -94,7 +95,7 @@ def test_document_citation_and_scans(new_context, archive):
     page.locator(".scans a", has=page.get_by_role("img", name="Page 2 of the typed cable")).click()
     expect(status).to_have_text("Page 2 of 2")
     expect(viewer).to_be_focused()
-    assert page.url.endswith(SEED)
+    assert page.url.endswith(SEED + "?results=q%3DInstantsiya")
 
 
 def tab_to(page, target, limit=80, back=False):
@@ -144,7 +145,7 @@ def test_keyboard_only(new_context, archive):
     page.keyboard.press("Enter")
     expect(results(page)).to_have_text("1–20 of 26 documents")
 
-    title = page.locator(f'a[href="{SEED}"]')
+    title = page.locator(f'a[href^="{SEED}?results="]')  # a result's link, with the way back to this page
     tab_to(page, title)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Cable, Joseph Stalin to Anastas Mikoyan")
