@@ -1,5 +1,8 @@
 """A document's PDF (documents/web/pdf.py): its page printed on the server, read back by a real parser."""
 
+import io
+import zipfile
+
 import pytest
 from django.test import Client
 
@@ -126,3 +129,37 @@ def test_real_records_print_whole(client, record_id):
     assert " ".join(document.title.split()) in text
     last_words = " ".join(record["body"].split()[-6:])
     assert last_words in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # WeasyPrint recursed per level here: a 500 after a minute.
+        ("<blockquote>" * 300 + "deep" + "</blockquote>" * 300, "nested too deeply"),
+        # Over 30 s for a megabyte: gunicorn killed the worker before any PDF was made or cached.
+        ("Lorem ipsum dolor sit amet. " * 12_000, "too long"),
+    ],
+)
+def test_a_page_too_big_to_print_on_the_server_is_refused_at_once_with_the_reason(client, text, reason):
+    document = DocumentFactory(text=text)
+    response = client.get(f"/documents/{document.record_id}/document.pdf")
+    assert response.status_code == 503
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    message = response.content.decode()
+    assert reason in message and "print the page from your browser" in message
+    # The page itself still shows it all.
+    assert client.get(f"/documents/{document.record_id}/", follow=True).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_zip_says_why_a_pdf_it_could_not_make_is_missing(client):
+    printable = DocumentFactory()
+    nested = DocumentFactory(text="<blockquote>" * 300 + "deep" + "</blockquote>" * 300)
+    response = client.get("/reading-list/documents.zip", {"ids": f"{printable.record_id},{nested.record_id}"})
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = archive.namelist()
+    assert f"archive{printable.record_id}.pdf" in names
+    assert f"archive{nested.record_id}.pdf" not in names
+    assert "nested too deeply" in archive.read(f"archive{nested.record_id}.txt").decode()
+    assert "reading-list.bib" in names

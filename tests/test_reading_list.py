@@ -63,6 +63,9 @@ def test_an_empty_list_says_so(client):
         ("1e5", "“1e5” is not a record ID"),
         ("１２３", "“１２３” is not a record ID"),
         ("9" * 40, "is not a record ID"),
+        # An empty place was quoted as “” is not a record ID: the reader could not see what was meant.
+        ("121773,,900001", "two commas with nothing between them, or a comma at its start or end"),
+        ("121773,", "two commas with nothing between them, or a comma at its start or end"),
         (ids(range(1, 202)), "at most 200 documents; this one names 201"),
     ],
 )

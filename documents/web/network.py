@@ -9,12 +9,14 @@ import math
 from dataclasses import dataclass
 
 from django.urls import reverse
-from django.utils.text import Truncator
 
 from ..models import DocumentPerson, Person
 from ..search.people import list_url
 
 NODE_RADIUS = 7
+# A letter of a name, at most on average, in the figure's units (15 px system-ui, site.css): a label is
+# cut to the room between its node and the figure's edge, else the edge cuts it mid-letter.
+LETTER_WIDTH = 10
 # The archive-wide figure stays legible at this many people; the table below it lists every pair.
 MAX_PEOPLE = 24
 
@@ -28,10 +30,19 @@ class Node:
     label_x: float
     label_y: float
     anchor: str
+    letters: int
 
     @property
     def short_name(self):
-        return Truncator(self.name).chars(26)
+        """The name, else as many of its last words as fit (a surname, mostly), cut without an ellipsis:
+        the visible text stays part of the link's name, the full name (WCAG 2.5.3, "label in name")."""
+        if len(self.name) <= self.letters:
+            return self.name
+        words = self.name.split()
+        shown = words.pop()
+        while words and len(words[-1]) + 1 + len(shown) <= self.letters:
+            shown = f"{words.pop()} {shown}"
+        return shown[: self.letters]
 
 
 @dataclass(frozen=True)
@@ -104,12 +115,14 @@ def _on_circle(canvas, index, count):
 
 def _node(canvas, name, url, x, y, is_centre):
     dx, dy = x - canvas.centre[0], y - canvas.centre[1]
-    if is_centre:
-        return Node(name, url, x, y, x, y + 24, "middle")  # below: arrows come and go above and beside
+    if is_centre:  # below: arrows come and go above and beside
+        return Node(name, url, x, y, x, y + 24, "middle", 26)
     distance = math.hypot(dx, dy) or 1
     label_x, label_y = x + 14 * dx / distance, y + 14 * dy / distance + 4
     anchor = "start" if dx > 1 else "end" if dx < -1 else "middle"
-    return Node(name, url, round(x, 1), round(y, 1), round(label_x, 1), round(label_y, 1), anchor)
+    room = {"start": canvas.width - label_x, "end": label_x}.get(anchor, 2 * min(label_x, canvas.width - label_x))
+    letters = min(26, int(room // LETTER_WIDTH))
+    return Node(name, url, round(x, 1), round(y, 1), round(label_x, 1), round(label_y, 1), anchor, letters)
 
 
 def _arrow(start, end):

@@ -6,6 +6,7 @@ names (an image in a curator's HTML, a link to another host) is refused, so that
 server fetch from the network or read a file outside the static files."""
 
 import logging
+from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from PIL import ImageFile
 # and WeasyPrint's progress, from its import on.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
+_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES
 try:
     import weasyprint
     import weasyprint.urls
@@ -26,9 +28,22 @@ except OSError as error:  # WeasyPrint loads Pango when it is imported: without 
     UNAVAILABLE = f"PDFs cannot be made: WeasyPrint needs Pango ({error}); docs/deployment.md says what to install."
 else:
     UNAVAILABLE = ""
-    # WeasyPrint tells Pillow, for the whole process, to accept truncated images: a truncated scan upload
-    # would then pass as whole (documents/files/images.py refuses it). A PDF reads no image that needs it.
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
+finally:
+    # WeasyPrint's import lets Pillow load truncated images in the whole process: scan uploads then
+    # accepted broken files (documents/scans). A PDF reads only the site's own images, whole.
+    ImageFile.LOAD_TRUNCATED_IMAGES = _TRUNCATED_IMAGES
+
+
+# WeasyPrint's time grows with the page (a 1 MB transcript took over 30 s, past gunicorn's timeout, so
+# no PDF was ever made) and it recurses per nested element (a few hundred nested blockquotes: a 500).
+# The archive's longest real records are under 50,000 characters; a page beyond these is refused
+# at once with the reason, and the reader prints the page from the browser instead.
+MAX_PAGE_CHARS = 300_000
+MAX_DEPTH = 60
+
+
+class TooLarge(ValueError):
+    """The page is too long or too deeply nested to be made into a PDF on the server; says which."""
 
 
 MEDIA_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".woff2": "font/woff2"}
@@ -37,8 +52,39 @@ MEDIA_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png",
 def render_pdf(html, base_url):
     """The PDF of a rendered page. base_url is the page's scheme and host ("https://archive.example/"),
     which the page's own static addresses start with."""
+    refuse_too_large(html)
     fetcher = StaticFilesOnly(base_url)
     return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
+
+
+def refuse_too_large(html):
+    """Raises TooLarge when WeasyPrint could not print the page within a request."""
+    advice = "print the page from your browser instead."
+    if len(html) > MAX_PAGE_CHARS:
+        raise TooLarge(f"This document is too long to be made into a PDF on the server: {advice}")
+    depth = _Depth()
+    depth.feed(html)
+    if depth.deepest > MAX_DEPTH:
+        raise TooLarge(f"This document's text is nested too deeply to be made into a PDF on the server: {advice}")
+
+
+class _Depth(HTMLParser):
+    """How deeply the page's elements nest (the page and cleaned HTML close every element they open)."""
+
+    VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"})
+
+    def __init__(self):
+        super().__init__()
+        self.depth = self.deepest = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.depth += 1
+            self.deepest = max(self.deepest, self.depth)
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID:
+            self.depth = max(self.depth - 1, 0)
 
 
 class StaticFilesOnly(weasyprint.urls.URLFetcher if weasyprint else object):

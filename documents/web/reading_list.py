@@ -38,6 +38,8 @@ def record_ids(request):
     ids = []
     for part in raw.split(",") if raw.strip() else ():
         part = part.strip()
+        if not part:
+            raise BadList("The list has two commas with nothing between them, or a comma at its start or end.")
         if not (part.isascii() and part.isdigit() and len(part) <= 10):
             raise BadList(f"“{part[:40]}” is not a record ID: a reading list is record IDs separated by commas.")
         ids.append(int(part))
@@ -135,7 +137,10 @@ def reading_list_pdfs(request):
     # PDFs are compressed already: stored as they are, the zip is made at the speed of copying.
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
         for document in documents:
-            archive.writestr(pdf_file_name(document), document_pdf_bytes(request, document))
+            try:
+                archive.writestr(pdf_file_name(document), document_pdf_bytes(request, document))
+            except pdf.TooLarge as refusal:  # its citation is still in the zip; say why its PDF is not
+                archive.writestr(pdf_file_name(document).removesuffix(".pdf") + ".txt", str(refusal))
         records = _citation_records(request, documents)
         for build, _, extension in FORMATS.values():
             archive.writestr(f"reading-list.{extension}", build(records))

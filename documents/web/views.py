@@ -151,7 +151,10 @@ def document_pdf(request, record_id):
         return gone
     if pdf.UNAVAILABLE:  # the page hides the link; the system check tells the operator
         return HttpResponse(pdf.UNAVAILABLE, status=503, content_type="text/plain; charset=utf-8")
-    data = document_pdf_bytes(request, document)
+    try:
+        data = document_pdf_bytes(request, document)
+    except pdf.TooLarge as refusal:
+        return HttpResponse(str(refusal), status=503, content_type="text/plain; charset=utf-8")
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{pdf_file_name(document)}"'
     # A PDF repeats its page: search engines index the page.

@@ -63,3 +63,50 @@ def test_the_network_reads_and_follows_by_keyboard(page, letters, axe_check):
     axe_check(page)
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/network-person.png", full_page=True)
+
+
+def test_a_name_without_spaces_fits_a_phone(new_context, archive):
+    """A name is whatever a curator typed: 245 letters without a space widened the person's page and
+    the network's table to thousands of pixels on a 390 px phone."""
+    long = Person.objects.create(name="Wolfeschlegelsteinhausenbergerdorff" * 7)
+    other = Person.objects.create(name="Hans Müller")
+    document = DocumentFactory()
+    RoleFactory(document=document, person=long, role=DocumentPerson.Role.AUTHOR)
+    RoleFactory(document=document, person=other, role=DocumentPerson.Role.RECIPIENT)
+    page = new_context(viewport={"width": 390, "height": 844}).new_page()
+    for path in (f"/people/{long.slug}/", "/people/network/"):
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        if SHOTS:
+            page.screenshot(path=f"{SHOTS}/long-name{path.replace('/', '-')}390.png", full_page=True)
+
+
+def test_every_name_in_the_figure_is_drawn_inside_it(page, archive):
+    """Names of 25 letters and more (full Russian names with patronymics) ran past the figure's edge
+    on both sides, cut off mid-word ("rrespondent", "Vyacheslav Mikhailovich M")."""
+    centre = Person.objects.create(name="Joseph Vissarionovich Stalin")
+    for name in (
+        "Vyacheslav Mikhailovich Molotov",
+        "Anastas Ivanovich Mikoyan",
+        "Andrei Andreyevich Gromyko",
+        "Lavrentiy Pavlovich Beria",
+        "Kliment Yefremovich Voroshilov",
+        "Lazar Moiseyevich Kaganovich",
+        "Georgy Maximilianovich Malenkov",
+        "Nikolai Alexandrovich Bulganin",
+    ):
+        document = DocumentFactory()
+        RoleFactory(document=document, person=centre, role=DocumentPerson.Role.AUTHOR)
+        RoleFactory(document=document, person=Person.objects.create(name=name), role=DocumentPerson.Role.RECIPIENT)
+    for path in (f"/people/{centre.slug}/", "/people/network/"):
+        page.goto(path)
+        outside = page.evaluate(
+            """() => [...document.querySelectorAll('.network svg')].flatMap(svg => {
+                const box = svg.viewBox.baseVal;
+                return [...svg.querySelectorAll('text')].map(text => [text.textContent, text.getBBox()])
+                    .filter(([, b]) => b.x < box.x || b.x + b.width > box.x + box.width)
+                    .map(([name]) => name);
+            })"""
+        )
+        assert outside == [], path

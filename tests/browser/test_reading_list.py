@@ -70,3 +70,19 @@ def test_mark_read_download_share_and_clear(new_context, archive, axe_check):
     expect(page.get_by_text("Your reading list is empty.")).to_be_visible()
     expect(nav_link(page)).to_have_text("Reading list")
     assert reader.dialogs == []
+
+
+def test_a_stored_list_beyond_its_limit_or_repeating_itself_still_opens(page, archive):
+    """What the browser holds is read, never trusted: an overlong or repeating list (another tab's
+    bug, an older version, a hand edit) was counted as it was and sent whole, so the reader's list
+    page answered "at most 200" with no way to remove anything."""
+    page.goto("/")
+    hostile = [121773] * 5000 + list(range(1, 251)) + ["<img src=x onerror=window.pwned=1>", -3, 1.5, None]
+    page.evaluate("value => localStorage.setItem('archive-reading-list', JSON.stringify(value))", hostile)
+    page.goto("/people/")
+    expect(nav_link(page)).to_have_text("Reading list (200)")
+    nav_link(page).click()
+    # 121773 and 199 record IDs no document has: the list's page opens, and says what it left out.
+    expect(page.get_by_role("heading", name="1 document")).to_be_visible()
+    expect(page.get_by_text("199 documents on this list are no longer available")).to_be_visible()
+    assert page.evaluate("window.pwned") is None

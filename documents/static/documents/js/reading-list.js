@@ -16,7 +16,15 @@
   function read() {
     try {
       var ids = JSON.parse(window.localStorage.getItem(KEY) || "[]");
-      return Array.isArray(ids) ? ids.filter(function (id) { return Number.isInteger(id) && id > 0; }) : [];
+      if (!Array.isArray(ids)) return [];
+      // Stored by this script, but read as untrusted: each record ID once, at most MAX, as the server
+      // accepts a list (an overlong one would be refused there, leaving nothing to remove it with).
+      var seen = new Set();
+      return ids.filter(function (id) {
+        if (!Number.isInteger(id) || id <= 0 || seen.has(id)) return false;
+        seen.add(id);
+        return true;
+      }).slice(0, MAX);
     } catch (error) {
       return [];
     }
