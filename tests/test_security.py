@@ -144,7 +144,7 @@ def test_document_page_shows_sanitized_html(client):
     assert "<p>Оригинал</p>" in content
     assert not unsafe_html(content)
     # The translation, read beside its original (parallel reading), is the cleaned markup and nothing else.
-    translation = r'data-column="translation">.*?<div class="document-text"[^>]*>(.*?)</div>'
+    translation = r'<div class="parallel-cell" data-column="translation">.*?<div class="document-text"[^>]*>(.*?)</div>'
     assert re.search(translation, content, re.S).group(1) == "<p>The <em>first</em> line.</p>"
     # The meta description is plain text.
     assert '<meta name="description" content="A short summary">' in content
