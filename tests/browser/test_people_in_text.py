@@ -35,7 +35,7 @@ def test_hover_and_keyboard_show_the_card_without_moving_the_text(new_context, s
     card = page.locator("#person-card-joseph-stalin")
     expect(card).to_be_hidden()
     axe_check(page)
-    text = page.locator("section.document-text")
+    text = page.locator(".document-text").first  # the translation, in its framed section
     before = text.bounding_box()
 
     codename(page).scroll_into_view_if_needed()
