@@ -134,6 +134,11 @@ def credits(source):
     return tuple(found)
 
 
+def citation_key(record_id):
+    """A document's key in every citation format ("archive121773"), and the name of its downloads."""
+    return f"{settings.CITATION['KEY_PREFIX']}{record_id}"
+
+
 def citation_record(document, base_url, related=None, accessed=None, version=None):
     """The citation data of a ``Document.objects.for_detail()`` row. ``base_url`` and ``related`` are as
     for ``dublin_core()``; ``accessed`` is the access date, today by default. ``version``
@@ -145,7 +150,7 @@ def citation_record(document, base_url, related=None, accessed=None, version=Non
     collections = [(c.name.strip(), _absolute(base_url, c.get_absolute_url())) for c in document.collections.all()]
     collection_names = {name for name, url in collections}
     return CitationRecord(
-        key=f"{settings.CITATION['KEY_PREFIX']}{document.record_id}",
+        key=citation_key(document.record_id),
         record_id=document.record_id,
         title=_first(dc, "title"),
         creators=tuple(_name(literal, people) for literal in dc.get("creator", [])),

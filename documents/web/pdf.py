@@ -6,6 +6,7 @@ names (an image in a curator's HTML, a link to another host) is refused, so that
 server fetch from the network or read a file outside the static files."""
 
 import logging
+import mimetypes
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 
@@ -44,9 +45,6 @@ MAX_DEPTH = 60
 
 class TooLarge(ValueError):
     """The page is too long or too deeply nested to be made into a PDF on the server; says which."""
-
-
-MEDIA_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".woff2": "font/woff2"}
 
 
 def render_pdf(html, base_url):
@@ -101,7 +99,7 @@ class StaticFilesOnly(weasyprint.urls.URLFetcher if weasyprint else object):
         if path is None:
             raise ValueError(f"Only the site's static files are read into a PDF: {url} is not one.")
         return weasyprint.urls.URLFetcherResponse(
-            url, path.read_bytes(), {"Content-Type": MEDIA_TYPES.get(path.suffix, "")}
+            url, path.read_bytes(), {"Content-Type": mimetypes.guess_type(path.name)[0] or ""}
         )
 
 

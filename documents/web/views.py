@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from ..citations.record import citation_key
 from ..filters import DocumentFilter
 from ..history import public
 from ..models import Collection, Document, DocumentChange, DocumentPerson, Donor, Person
@@ -177,7 +178,7 @@ def document_pdf_bytes(request, document):
 
 def pdf_file_name(document):
     # Named as its citations are (archive121773.bib, .ris): a reference manager pairs them.
-    return f"{settings.CITATION['KEY_PREFIX']}{document.record_id}.pdf"
+    return f"{citation_key(document.record_id)}.pdf"
 
 
 def readable_fields(queryset):
